@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+export const NAME_MAX = 100;
+
+const email = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email({ error: 'must be a valid email address' }))
+  .transform((value) => value.toLowerCase());
+const password = z
+  .string({ error: 'must be a string' })
+  .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`);
+const refreshToken = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(512, 'is too long');
+
+export const registerBody = z.strictObject({
+  email,
+  password,
+  name: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(NAME_MAX, `must be at most ${NAME_MAX} characters`),
+});
+
+export const loginBody = z.strictObject({
+  email,
+  // Any length is checked against the hash, so a shorter legacy password still gets a uniform 401.
+  password: z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`),
+});
+
+/** Body of /refresh and /logout: the token may instead come from the refresh cookie. */
+export const refreshBody = z.strictObject({ refreshToken: refreshToken.optional() });
+
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+});
+
+export const authResponseSchema = z.object({
+  user: userSchema,
+  accessToken: z.string(),
+  refreshToken: z.string(),
+});
+
+export const meResponseSchema = z.object({ user: userSchema });
+
+export type RegisterInput = z.input<typeof registerBody>;
+export type LoginInput = z.input<typeof loginBody>;
+export type User = z.infer<typeof userSchema>;
+export type AuthResponse = z.infer<typeof authResponseSchema>;

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+export const TASK_STATUSES = ['todo', 'in_progress', 'done'] as const;
+export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export const TASK_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority', 'title'] as const;
+export const TASK_SORTS = TASK_SORT_FIELDS.flatMap((field) => [field, `-${field}`] as const);
+
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+export type TaskSortField = (typeof TASK_SORT_FIELDS)[number];
+export type TaskSortParam = TaskSortField | `-${TaskSortField}`;
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 5000;
+export const TAGS_MAX = 20;
+export const TAG_MAX = 32;
+export const LIST_LIMIT_MAX = 100;
+export const LIST_LIMIT_DEFAULT = 20;
+export const QUERY_TEXT_MAX = 200;
+
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 date-time such as 2026-11-22T10:00:00Z',
+});
+
+const title = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(TITLE_MAX, `must be at most ${TITLE_MAX} characters`);
+const description = z
+  .string({ error: 'must be a string' })
+  .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`);
+const status = z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` });
+const priority = z.enum(TASK_PRIORITIES, { error: `must be one of ${TASK_PRIORITIES.join(', ')}` });
+const tag = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .toLowerCase()
+  .min(1, 'must not be empty')
+  .max(TAG_MAX, `must be at most ${TAG_MAX} characters`);
+const tags = z
+  .array(tag, { error: 'must be an array of strings' })
+  .max(TAGS_MAX, `must hold at most ${TAGS_MAX} tags`)
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a tag (tags are compared lower-cased)');
+const dueDate = isoDateTime.nullable();
+
+/** Body of POST /api/v1/tasks. */
+export const createTaskBody = z.strictObject({
+  title,
+  description: description.optional(),
+  status: status.optional(),
+  priority: priority.optional(),
+  dueDate: dueDate.optional(),
+  tags: tags.optional(),
+});
+
+/** Body of PATCH /api/v1/tasks/:id: any non-empty subset of the writable fields. */
+export const updateTaskBody = z
+  .strictObject({
+    title: title.optional(),
+    description: description.optional(),
+    status: status.optional(),
+    priority: priority.optional(),
+    dueDate: dueDate.optional(),
+    tags: tags.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
+
+const csvOf = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
+  z.string().transform((raw, ctx) => {
+    const items = raw.split(',').map((item) => item.trim());
+    const wanted: T[number][] = [];
+    for (const item of items) {
+      if (!(values as readonly string[]).includes(item)) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not a ${name}; use ${values.join(', ')}` });
+        return z.NEVER;
+      }
+      if (!wanted.includes(item)) wanted.push(item);
+    }
+    return wanted;
+  });
+
+/** Query string of GET /api/v1/tasks. Values arrive as strings; unknown parameters are rejected. */
+export const listTasksQuery = z.strictObject({
+  status: csvOf(TASK_STATUSES, 'status').optional(),
+  priority: csvOf(TASK_PRIORITIES, 'priority').optional(),
+  tag: tag.optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(QUERY_TEXT_MAX, `must be at most ${QUERY_TEXT_MAX} characters`)
+    .optional(),
+  dueBefore: isoDateTime.optional(),
+  dueAfter: isoDateTime.optional(),
+  sort: z
+    .enum(TASK_SORTS as [TaskSortParam, ...TaskSortParam[]], { error: `must be one of ${TASK_SORTS.join(', ')}` })
+    .default('-createdAt'),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(LIST_LIMIT_MAX, `must be at most ${LIST_LIMIT_MAX}`))
+    .default(LIST_LIMIT_DEFAULT),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** Path parameter of the single-task routes. A malformed id is treated as not found. */
+export const taskIdParam = z.strictObject({ id: z.string() });
+
+/** A task as the API returns it. */
+export const taskSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  status,
+  priority,
+  dueDate: z.string().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+  version: z.number().int().min(1),
+});
+
+export const taskListSchema = z.object({
+  data: z.array(taskSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const taskStatsSchema = z.object({
+  total: z.number().int(),
+  byStatus: z.object({ todo: z.number().int(), in_progress: z.number().int(), done: z.number().int() }),
+  byPriority: z.object({
+    low: z.number().int(),
+    medium: z.number().int(),
+    high: z.number().int(),
+    urgent: z.number().int(),
+  }),
+  overdue: z.number().int(),
+  dueToday: z.number().int(),
+  completedByDay: z.array(z.object({ date: z.string(), count: z.number().int() })),
+});
+
+export type CreateTaskInput = z.input<typeof createTaskBody>;
+export type UpdateTaskInput = z.input<typeof updateTaskBody>;
+export type ListTasksParams = z.input<typeof listTasksQuery>;
+export type Task = z.infer<typeof taskSchema>;
+export type TaskList = z.infer<typeof taskListSchema>;
+export type TaskStats = z.infer<typeof taskStatsSchema>;
