@@ -13,13 +13,13 @@ export function parseDuration(value: string): number | null {
   return Number(match[1]) * UNIT_MS[unit];
 }
 
-const duration = (fallback: string) =>
+const duration = (fallback: string, allowZero = false) =>
   z
     .string()
     .default(fallback)
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms === null || ms <= 0) {
+      if (ms === null || (ms === 0 && !allowZero)) {
         ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 15m, 12h or 7d` });
         return z.NEVER;
       }
@@ -93,7 +93,8 @@ const envSchema = z.object({
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT: duration('10s'),
   STATIC_DIR: optionalText,
-  COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
+  COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  SHUTDOWN_DELAY: duration('0s', true),
 });
 
 export interface RedisConfig {
@@ -129,7 +130,10 @@ export interface Config {
   bodyLimit: string;
   shutdownTimeoutMs: number;
   staticDir: string | null;
-  cookieSecure: boolean | 'auto';
+  /** The refresh cookie carries `Secure` (browsers accept Secure cookies on http://localhost). */
+  cookieSecure: boolean;
+  /** Time between readiness turning 503 and the listener closing, so a load balancer can stop routing first. */
+  shutdownDelayMs: number;
   version: string;
 }
 
@@ -219,7 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,
-    cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',
+    cookieSecure: e.COOKIE_SECURE === 'true',
+    shutdownDelayMs: e.SHUTDOWN_DELAY,
     version,
   };
 }

@@ -106,6 +106,9 @@ export const listTasksQuery = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
+/** GET /api/v1/tasks/stats takes no parameters. */
+export const statsQuery = z.strictObject({});
+
 /** Path parameter of the single-task routes. A malformed id is treated as not found. */
 export const taskIdParam = z.strictObject({ id: z.string() });
 

@@ -1,0 +1,84 @@
+import { Router, type CookieOptions, type Request, type RequestHandler, type Response } from 'express';
+import { HttpError } from '../http/problem.js';
+import type { RateLimiters } from '../http/rate-limit.js';
+import { parseInput } from '../http/validate.js';
+import { loginBody, refreshBody, registerBody } from './auth.schemas.js';
+import { requireAuth, userIdOf } from './auth.middleware.js';
+import type { AuthService, Session } from './auth.service.js';
+
+export const AUTH_BASE_PATH = '/api/v1/auth';
+export const REFRESH_COOKIE = 'primo_refresh';
+
+export interface AuthRoutesOptions {
+  service: AuthService;
+  limiters: Pick<RateLimiters, 'authByIp' | 'loginByEmail'>;
+  refreshTtlMs: number;
+  cookieSecure: boolean;
+}
+
+/** Routes of /api/v1/auth: thin handlers over AuthService that also keep the refresh cookie in step. */
+export function authRoutes(options: AuthRoutesOptions): Router {
+  const { service, limiters } = options;
+  const router = Router();
+  const cookie: CookieOptions = {
+    httpOnly: true,
+    secure: options.cookieSecure,
+    sameSite: 'strict',
+    path: AUTH_BASE_PATH,
+  };
+
+  const sendSession = (res: Response, status: number, session: Session) => {
+    res.cookie(REFRESH_COOKIE, session.refreshToken, { ...cookie, maxAge: options.refreshTtlMs });
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(status).json(session);
+  };
+
+  const presentedRefreshToken = (req: Request): string | undefined => {
+    const body = parseInput(refreshBody, req.body ?? {}, 'body');
+    const fromCookie = (req.cookies as Record<string, unknown> | undefined)?.[REFRESH_COOKIE];
+    return body.refreshToken ?? (typeof fromCookie === 'string' && fromCookie !== '' ? fromCookie : undefined);
+  };
+
+  const register: RequestHandler = async (req, res) => {
+    const input = parseInput(registerBody, req.body, 'body');
+    sendSession(res, 201, await service.register(input));
+  };
+
+  const login: RequestHandler = async (req, res) => {
+    const input = parseInput(loginBody, req.body, 'body');
+    sendSession(res, 200, await service.login(input));
+  };
+
+  const refresh: RequestHandler = async (req, res) => {
+    const token = presentedRefreshToken(req);
+    if (token === undefined) {
+      res.clearCookie(REFRESH_COOKIE, cookie);
+      throw HttpError.unauthorized('Send the refresh token in the body or in the refresh cookie.');
+    }
+    try {
+      sendSession(res, 200, await service.refresh(token));
+    } catch (err) {
+      res.clearCookie(REFRESH_COOKIE, cookie);
+      throw err;
+    }
+  };
+
+  const logout: RequestHandler = async (req, res) => {
+    const token = presentedRefreshToken(req);
+    if (token !== undefined) await service.logout(token);
+    res.clearCookie(REFRESH_COOKIE, cookie);
+    res.status(204).end();
+  };
+
+  const me: RequestHandler = async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ user: await service.me(userIdOf(req)) });
+  };
+
+  router.post('/register', limiters.authByIp, register);
+  router.post('/login', limiters.authByIp, limiters.loginByEmail, login);
+  router.post('/refresh', refresh);
+  router.post('/logout', logout);
+  router.get('/me', requireAuth(), me);
+  return router;
+}

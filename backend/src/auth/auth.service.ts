@@ -1,0 +1,104 @@
+import { HttpError } from '../http/problem.js';
+import type { Metrics } from '../observability/metrics.js';
+import { newObjectId } from '../storage/object-id.js';
+import type { User } from './auth.schemas.js';
+import type { PasswordHasher } from './password.js';
+import type { RefreshTokenRepository } from './refresh-tokens.repository.js';
+import { hashRefreshToken, newRefreshToken, type AccessTokens } from './tokens.js';
+import type { UserRecord, UserRepository } from './users.repository.js';
+
+export interface Session {
+  user: User;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface AuthServiceDeps {
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
+  passwords: PasswordHasher;
+  accessTokens: AccessTokens;
+  refreshTtlMs: number;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+export function toUser(record: UserRecord): User {
+  return { id: record.id, email: record.email, name: record.name, createdAt: record.createdAt.toISOString() };
+}
+
+const BAD_CREDENTIALS = 'The email or password is incorrect.';
+const BAD_REFRESH = 'The refresh token is not valid; sign in again.';
+
+/** Registration, login and the refresh-token lifecycle (rotation with reuse detection). */
+export class AuthService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async register(input: { email: string; password: string; name: string }): Promise<Session> {
+    const passwordHash = await this.deps.passwords.hash(input.password);
+    const user = await this.deps.users.create({ email: input.email, name: input.name, passwordHash }, this.now());
+    if (user === null) {
+      throw new HttpError(409, 'An account with this email already exists.', { slug: 'email-taken' });
+    }
+    this.deps.metrics.authEvents.inc({ event: 'register' });
+    return this.startSession(user, newObjectId());
+  }
+
+  async login(input: { email: string; password: string }): Promise<Session> {
+    const user = await this.deps.users.findByEmail(input.email);
+    const ok = await this.deps.passwords.verify(input.password, user?.passwordHash ?? null);
+    if (!ok || user === null) {
+      this.deps.metrics.authEvents.inc({ event: 'login_failed' });
+      throw HttpError.unauthorized(BAD_CREDENTIALS);
+    }
+    this.deps.metrics.authEvents.inc({ event: 'login_ok' });
+    return this.startSession(user, newObjectId());
+  }
+
+  /** Spends the refresh token and issues a new pair in the same family; a spent token revokes the family. */
+  async refresh(token: string): Promise<Session> {
+    const now = this.now();
+    const outcome = await this.deps.refreshTokens.consume(hashRefreshToken(token), now);
+    if (outcome.kind === 'reused') {
+      await this.deps.refreshTokens.revokeFamily(outcome.token.familyId, now);
+      this.deps.metrics.authEvents.inc({ event: 'refresh_reuse' });
+      throw HttpError.unauthorized(BAD_REFRESH);
+    }
+    if (outcome.kind !== 'consumed') throw HttpError.unauthorized(BAD_REFRESH);
+    const user = await this.deps.users.findById(outcome.token.userId);
+    if (user === null) throw HttpError.unauthorized(BAD_REFRESH);
+    this.deps.metrics.authEvents.inc({ event: 'refresh' });
+    return this.startSession(user, outcome.token.familyId);
+  }
+
+  /** Revokes the whole family of the token; unknown tokens are ignored so logout is idempotent. */
+  async logout(token: string): Promise<void> {
+    const now = this.now();
+    const outcome = await this.deps.refreshTokens.consume(hashRefreshToken(token), now);
+    if (outcome.kind !== 'unknown') await this.deps.refreshTokens.revokeFamily(outcome.token.familyId, now);
+    this.deps.metrics.authEvents.inc({ event: 'logout' });
+  }
+
+  async me(userId: string): Promise<User> {
+    const user = await this.deps.users.findById(userId);
+    if (user === null) throw HttpError.unauthorized('The account of this token no longer exists.');
+    return toUser(user);
+  }
+
+  private async startSession(user: UserRecord, familyId: string): Promise<Session> {
+    const now = this.now();
+    const refreshToken = newRefreshToken();
+    await this.deps.refreshTokens.create({
+      hash: hashRefreshToken(refreshToken),
+      userId: user.id,
+      familyId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.deps.refreshTtlMs),
+    });
+    return { user: toUser(user), accessToken: this.deps.accessTokens.sign(user.id), refreshToken };
+  }
+}

@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export interface AccessTokenOptions {
+  secret: string;
+  ttlMs: number;
+  issuer: string;
+  audience: string;
+}
+
+const ALGORITHM = 'HS256';
+const ACCESS_TYPE = 'access';
+
+export type AccessTokenCheck = { ok: true; userId: string } | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Signs and verifies access JWTs: HS256 only, with `iss`, `aud`, `exp` and a token type so nothing else passes as one. */
+export class AccessTokens {
+  constructor(private readonly options: AccessTokenOptions) {}
+
+  sign(userId: string): string {
+    return jwt.sign({ typ: ACCESS_TYPE }, this.options.secret, {
+      algorithm: ALGORITHM,
+      subject: userId,
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      expiresIn: Math.max(1, Math.floor(this.options.ttlMs / 1000)),
+    });
+  }
+
+  verify(token: string): AccessTokenCheck {
+    try {
+      const payload = jwt.verify(token, this.options.secret, {
+        algorithms: [ALGORITHM],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+      });
+      if (typeof payload !== 'object' || payload.typ !== ACCESS_TYPE || typeof payload.sub !== 'string') {
+        return { ok: false, reason: 'invalid' };
+      }
+      return { ok: true, userId: payload.sub };
+    } catch (err) {
+      return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
+    }
+  }
+}
+
+/** A new opaque refresh token: 256 random bits, URL-safe. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Refresh tokens are stored only as this hash. */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

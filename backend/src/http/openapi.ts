@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { authResponseSchema, loginBody, meResponseSchema, refreshBody, registerBody } from '../auth/auth.schemas.js';
+import {
+  createTaskBody,
+  listTasksQuery,
+  taskListSchema,
+  taskSchema,
+  taskStatsSchema,
+  updateTaskBody,
+} from '../tasks/tasks.schemas.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  });
+  return rest;
+};
+
+const problem = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'requestId'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+const json = (schema: JsonSchema | { $ref: string }, description: string, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
+
+const body = (schema: z.ZodType) => ({
+  required: true,
+  content: { 'application/json': { schema: jsonSchema(schema, 'input') } },
+});
+
+const errors = (...statuses: number[]) => {
+  const text: Record<number, string> = {
+    400: 'Validation failed or malformed JSON',
+    401: 'Missing, invalid or expired token',
+    404: 'Not found (or another user’s task)',
+    409: 'Email already registered',
+    412: 'If-Match does not match the current ETag',
+    413: 'Body too large',
+    415: 'Body is not application/json',
+    429: 'Rate limited (Retry-After, RateLimit headers)',
+    503: 'A dependency is down (Retry-After)',
+  };
+  return Object.fromEntries(statuses.map((status) => [String(status), problemResponse(text[status] ?? 'Error')]));
+};
+
+const queryParameters = (schema: z.ZodObject) =>
+  Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: jsonSchema(field as z.ZodType, 'input'),
+  }));
+
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } };
+const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } };
+const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } };
+const bearer = [{ bearerAuth: [] }];
+const taskRef = { $ref: '#/components/schemas/Task' };
+
+/** The OpenAPI 3.1 document, derived from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(version: string): JsonSchema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Primo API',
+      version,
+      description: 'Multi-user task manager. Errors are RFC 9457 problem+json; every response carries X-Request-Id.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Problem: problem,
+        Task: jsonSchema(taskSchema, 'output'),
+        TaskList: jsonSchema(taskListSchema, 'output'),
+        TaskStats: jsonSchema(taskStatsSchema, 'output'),
+        AuthResponse: jsonSchema(authResponseSchema, 'output'),
+        MeResponse: jsonSchema(meResponseSchema, 'output'),
+      },
+    },
+    paths: {
+      '/api/v1/auth/register': {
+        post: {
+          summary: 'Create an account and start a session',
+          requestBody: body(registerBody),
+          responses: {
+            '201': json({ $ref: '#/components/schemas/AuthResponse' }, 'Registered'),
+            ...errors(400, 409, 413, 415, 429),
+          },
+        },
+      },
+      '/api/v1/auth/login': {
+        post: {
+          summary: 'Start a session',
+          requestBody: body(loginBody),
+          responses: {
+            '200': json({ $ref: '#/components/schemas/AuthResponse' }, 'Signed in'),
+            ...errors(400, 401, 415, 429),
+          },
+        },
+      },
+      '/api/v1/auth/refresh': {
+        post: {
+          summary: 'Rotate the refresh token (from the body or the refresh cookie); a spent token revokes its family',
+          requestBody: { ...body(refreshBody), required: false },
+          responses: {
+            '200': json({ $ref: '#/components/schemas/AuthResponse' }, 'New token pair'),
+            ...errors(400, 401, 415),
+          },
+        },
+      },
+      '/api/v1/auth/logout': {
+        post: {
+          summary: 'Revoke the refresh token’s whole family',
+          requestBody: { ...body(refreshBody), required: false },
+          responses: { '204': { description: 'Signed out' }, ...errors(400, 415) },
+        },
+      },
+      '/api/v1/auth/me': {
+        get: {
+          summary: 'The current user',
+          security: bearer,
+          responses: { '200': json({ $ref: '#/components/schemas/MeResponse' }, 'The user'), ...errors(401) },
+        },
+      },
+      '/api/v1/tasks': {
+        get: {
+          summary: 'List the caller’s tasks (keyset pagination through nextCursor)',
+          security: bearer,
+          parameters: [...queryParameters(listTasksQuery), ifNoneMatch],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/TaskList' }, 'One page', {
+              ETag: { schema: { type: 'string' } },
+              'X-Cache': { schema: { type: 'string' } },
+            }),
+            '304': { description: 'Not modified' },
+            ...errors(400, 401, 429, 503),
+          },
+        },
+        post: {
+          summary: 'Create a task',
+          security: bearer,
+          requestBody: body(createTaskBody),
+          responses: {
+            '201': json(taskRef, 'Created', {
+              Location: { schema: { type: 'string' } },
+              ETag: { schema: { type: 'string' } },
+            }),
+            ...errors(400, 401, 413, 415, 429, 503),
+          },
+        },
+      },
+      '/api/v1/tasks/stats': {
+        get: {
+          summary: 'Counts by status and priority, overdue, due today, completions over the last 14 UTC days',
+          security: bearer,
+          parameters: [ifNoneMatch],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/TaskStats' }, 'Statistics'),
+            '304': { description: 'Not modified' },
+            ...errors(401, 429, 503),
+          },
+        },
+      },
+      '/api/v1/tasks/{id}': {
+        parameters: [idParameter],
+        get: {
+          summary: 'One task',
+          security: bearer,
+          parameters: [ifNoneMatch],
+          responses: {
+            '200': json(taskRef, 'The task', { ETag: { schema: { type: 'string' } } }),
+            '304': { description: 'Not modified' },
+            ...errors(401, 404, 503),
+          },
+        },
+        patch: {
+          summary: 'Change any subset of the writable fields',
+          security: bearer,
+          parameters: [ifMatch],
+          requestBody: body(updateTaskBody),
+          responses: {
+            '200': json(taskRef, 'Updated', { ETag: { schema: { type: 'string' } } }),
+            ...errors(400, 401, 404, 412, 413, 415, 503),
+          },
+        },
+        delete: {
+          summary: 'Delete a task',
+          security: bearer,
+          parameters: [ifMatch],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404, 412, 503) },
+        },
+      },
+      '/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs' } } } },
+      '/health/ready': {
+        get: {
+          summary: 'Readiness',
+          responses: {
+            '200': { description: 'Ready' },
+            '503': { description: 'A required dependency is down or the process is draining' },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)',
+          responses: { '200': { description: 'Text exposition format' } },
+        },
+      },
+    },
+  };
+}

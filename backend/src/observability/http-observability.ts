@@ -1,0 +1,48 @@
+import type { Request, RequestHandler } from 'express';
+import morgan from 'morgan';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+/** The route template (`/api/v1/tasks/:id`), never the raw path, so label cardinality stays bounded. */
+function routeLabel(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route;
+  if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path === '/' ? '' : route.path}` || '/';
+  return req.baseUrl.startsWith('/api') ? 'unmatched' : 'static';
+}
+
+/** Records every response in the duration histogram and the request counter. */
+export function httpMetrics(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.httpRequests.inc(labels);
+    });
+    next();
+  };
+}
+
+/** One access-log line per request through morgan into the logger, carrying the request id. */
+export function requestLogging(logger: Logger): RequestHandler {
+  return morgan(
+    (tokens, req, res) =>
+      JSON.stringify({
+        method: tokens.method?.(req, res),
+        url: tokens.url?.(req, res),
+        status: Number(tokens.status?.(req, res) ?? 0),
+        durationMs: Number(tokens['response-time']?.(req, res) ?? 0),
+        bytes: Number(tokens.res?.(req, res, 'content-length') ?? 0),
+        requestId: (req as Request).requestId,
+        remoteAddr: (req as Request).ip,
+      }),
+    {
+      stream: {
+        write: (line: string) => {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logger.http(`${String(entry.method)} ${String(entry.url)} ${String(entry.status)}`, entry);
+        },
+      },
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
+import { AuthService } from './auth/auth.service.js';
+import { PasswordHasher } from './auth/password.js';
+import { AccessTokens } from './auth/tokens.js';
+import { connectRedis, type RedisConnection } from './cache/redis-connection.js';
+import { createResponseCache, type ResponseCache } from './cache/response-cache.js';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { createRateLimiters } from './http/rate-limit.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { openStorage } from './storage/open-storage.js';
+import type { Storage } from './storage/storage.js';
+import { TasksService } from './tasks/tasks.service.js';
+
+/** Everything one running instance holds, so the server and the tests start and stop it the same way. */
+export interface Runtime {
+  app: Express;
+  config: Config;
+  storage: Storage;
+  redis: RedisConnection | null;
+  cache: ResponseCache;
+  metrics: Metrics;
+  /** Readiness turns 503 and responses ask for the connection to close. */
+  startDraining(): void;
+  isDraining(): boolean;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Use this store instead of opening one from the config (it is then not closed by `close()`). */
+  storage?: Storage;
+  /** Collect default process metrics (off when a test builds many runtimes). */
+  processMetrics?: boolean;
+}
+
+/** The version in backend/package.json (one level above both src/ and dist/). */
+export function packageVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/** The built SPA next to the backend package unless STATIC_DIR says otherwise. */
+function defaultStaticDir(): string {
+  return fileURLToPath(new URL('../../frontend/dist', import.meta.url));
+}
+
+/** Opens the store and Redis, builds the services and the app. */
+export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const storage = options.storage ?? (await openStorage(config, logger));
+  const ownsStorage = options.storage === undefined;
+  const metrics = createMetrics(options.processMetrics ?? true);
+  const redis = config.redis ? connectRedis(config.redis, logger) : null;
+  const cache = createResponseCache({
+    redis,
+    ttlSeconds: config.cache.ttlSeconds,
+    maxBodyBytes: config.cache.maxBodyBytes,
+    metrics,
+    logger,
+  });
+  const limiters = createRateLimiters({ config, redis, metrics, logger });
+  const accessTokens = new AccessTokens({
+    secret: config.jwt.secret,
+    ttlMs: config.jwt.accessTtlMs,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+  });
+  const authService = new AuthService({
+    users: storage.users,
+    refreshTokens: storage.refreshTokens,
+    passwords: new PasswordHasher(config.bcryptRounds),
+    accessTokens,
+    refreshTtlMs: config.jwt.refreshTtlMs,
+    metrics,
+  });
+  const tasksService = new TasksService(storage.tasks, (userId) => cache.invalidateUser(userId));
+
+  let draining = false;
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    storage,
+    cache,
+    limiters,
+    accessTokens,
+    authService,
+    tasksService,
+    isDraining: () => draining,
+    staticDir: config.staticDir ?? defaultStaticDir(),
+  });
+
+  return {
+    app,
+    config,
+    storage,
+    redis,
+    cache,
+    metrics,
+    startDraining: () => {
+      draining = true;
+    },
+    isDraining: () => draining,
+    close: async () => {
+      await cache.close();
+      await redis?.close();
+      if (ownsStorage) await storage.close();
+    },
+  };
+}

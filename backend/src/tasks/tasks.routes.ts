@@ -1,0 +1,87 @@
+import { Router, type RequestHandler } from 'express';
+import { requireAuth, userIdOf } from '../auth/auth.middleware.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import { parseInput } from '../http/validate.js';
+import { isObjectId } from '../storage/object-id.js';
+import { HttpError } from '../http/problem.js';
+import { toListQuery } from './task-query.js';
+import type { TaskChanges } from './tasks.repository.js';
+import { createTaskBody, listTasksQuery, statsQuery, taskIdParam, updateTaskBody } from './tasks.schemas.js';
+import { parseIfMatch, taskEtag, toTask, type TasksService } from './tasks.service.js';
+
+export const TASKS_BASE_PATH = '/api/v1/tasks';
+
+/** Converts validated body fields to the repository's types (dates as Dates). */
+function toChanges<T extends { dueDate?: string | null }>(body: T): Omit<T, 'dueDate'> & Pick<TaskChanges, 'dueDate'> {
+  const { dueDate, ...rest } = body;
+  return dueDate === undefined ? rest : { ...rest, dueDate: dueDate === null ? null : new Date(dueDate) };
+}
+
+/** A malformed id names no task: 404, exactly like another user's task. */
+function taskIdOf(params: unknown): string {
+  const { id } = parseInput(taskIdParam, params, 'params');
+  if (!isObjectId(id)) throw HttpError.notFound('No task with this id.');
+  return id;
+}
+
+/** Routes of /api/v1/tasks: validated input in, one service call, a status out; reads go through the response cache. */
+export function tasksRoutes(options: { service: TasksService; cache: ResponseCache }): Router {
+  const { service, cache } = options;
+  const router = Router();
+  router.use(requireAuth());
+
+  const list: RequestHandler = async (req, res) => {
+    const query = toListQuery(parseInput(listTasksQuery, req.query, 'query'));
+    const userId = userIdOf(req);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    await cache.send(req, res, userId, async () => ({ body: await service.list(userId, query) }));
+  };
+
+  const stats: RequestHandler = async (req, res) => {
+    parseInput(statsQuery, req.query, 'query');
+    const userId = userIdOf(req);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    await cache.send(req, res, userId, async () => ({ body: await service.stats(userId) }));
+  };
+
+  const getOne: RequestHandler = async (req, res) => {
+    const id = taskIdOf(req.params);
+    const userId = userIdOf(req);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    await cache.send(req, res, userId, async () => {
+      const task = await service.get(userId, id);
+      return { body: toTask(task), etag: taskEtag(task) };
+    });
+  };
+
+  const create: RequestHandler = async (req, res) => {
+    const body = toChanges(parseInput(createTaskBody, req.body, 'body'));
+    const task = await service.create(userIdOf(req), body);
+    res
+      .status(201)
+      .setHeader('Location', `${TASKS_BASE_PATH}/${task.id}`)
+      .setHeader('ETag', taskEtag(task))
+      .json(toTask(task));
+  };
+
+  const update: RequestHandler = async (req, res) => {
+    const id = taskIdOf(req.params);
+    const changes = toChanges(parseInput(updateTaskBody, req.body, 'body'));
+    const task = await service.update(userIdOf(req), id, changes, parseIfMatch(req.get('if-match'), id));
+    res.setHeader('ETag', taskEtag(task)).json(toTask(task));
+  };
+
+  const remove: RequestHandler = async (req, res) => {
+    const id = taskIdOf(req.params);
+    await service.delete(userIdOf(req), id, parseIfMatch(req.get('if-match'), id));
+    res.status(204).end();
+  };
+
+  router.get('/', list);
+  router.post('/', create);
+  router.get('/stats', stats);
+  router.get('/:id', getOne);
+  router.patch('/:id', update);
+  router.delete('/:id', remove);
+  return router;
+}
