@@ -15,6 +15,8 @@ import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { TasksService } from './tasks/tasks.service.js';
 
+const REFRESH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** Everything one running instance holds, so the server and the tests start and stop it the same way. */
 export interface Runtime {
   app: Express;
@@ -77,6 +79,16 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   });
   const tasksService = new TasksService(storage.tasks, (userId) => cache.invalidateUser(userId));
 
+  // Spent and expired refresh tokens are kept only until they expire (MongoDB also has a TTL index for this).
+  const purge = setInterval(() => {
+    storage.refreshTokens.purgeExpired(new Date()).catch((err: unknown) => {
+      logger.warn('could not purge expired refresh tokens', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    });
+  }, REFRESH_PURGE_INTERVAL_MS);
+  purge.unref();
+
   let draining = false;
   const app = createApp({
     config,
@@ -104,6 +116,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     },
     isDraining: () => draining,
     close: async () => {
+      clearInterval(purge);
       await cache.close();
       await redis?.close();
       if (ownsStorage) await storage.close();

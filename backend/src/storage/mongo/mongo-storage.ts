@@ -1,0 +1,174 @@
+import mongoose, { type ConnectOptions } from 'mongoose';
+import type { Logger } from '../../observability/logger.js';
+import { StoreUnavailableError, type Storage } from '../storage.js';
+import { isMongoUnavailable, RETRY_AFTER_SECONDS, toStoreError } from './mongo-errors.js';
+import { createModels, modelList, type MongoModels } from './mongo-models.js';
+import { createMongoRefreshTokenRepository } from './mongo-refresh-tokens.repository.js';
+import { createMongoTaskRepository, type StoreRunner } from './mongo-tasks.repository.js';
+import { createMongoUserRepository } from './mongo-users.repository.js';
+
+export interface MongoStorageOptions {
+  uri: string;
+  poolSize: number;
+  logger: Logger;
+  /** Create the schemas' indexes after connecting (development); production runs `npm run db:indexes`. */
+  autoIndex: boolean;
+}
+
+/** How long an operation may wait for a usable primary before the API answers 503. */
+export const SERVER_SELECTION_TIMEOUT_MS = 2500;
+const PING_TIMEOUT_MS = 1000;
+const RECONNECT_DELAY_MS = 3000;
+
+/**
+ * Driver options for a replica set: commands are never buffered and server selection gives up
+ * quickly, so a dead or leaderless set fails requests within seconds; writes wait for a majority
+ * and are retried once across an election; reads go to the primary, so a caller sees its own writes.
+ */
+export function connectOptions(poolSize: number): ConnectOptions {
+  return {
+    maxPoolSize: poolSize,
+    serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+    connectTimeoutMS: 5000,
+    socketTimeoutMS: 20_000,
+    // Frequent heartbeats notice a returning primary within seconds (see the fast-fail in `run`).
+    heartbeatFrequencyMS: 2000,
+    retryWrites: true,
+    retryReads: true,
+    writeConcern: { w: 'majority' },
+    readPreference: 'primary',
+    bufferCommands: false,
+    autoIndex: false,
+    autoCreate: false,
+    sanitizeFilter: true,
+  };
+}
+
+/** Connects a dedicated mongoose connection; returns null when MongoDB is unreachable right now. */
+async function connect(
+  connection: mongoose.Connection,
+  options: MongoStorageOptions,
+): Promise<mongoose.Connection | null> {
+  try {
+    return await connection.openUri(options.uri, connectOptions(options.poolSize));
+  } catch (error) {
+    if (!isMongoUnavailable(error)) throw error;
+    options.logger.warn('MongoDB is unreachable; retrying in the background', {
+      error: error instanceof Error ? error.message : String(error),
+      retryInMs: RECONNECT_DELAY_MS,
+    });
+    return null;
+  }
+}
+
+async function createIndexes(models: MongoModels, logger: Logger): Promise<void> {
+  for (const model of modelList(models)) {
+    try {
+      await model.createIndexes();
+    } catch (error) {
+      logger.error('could not create MongoDB indexes', {
+        model: model.modelName,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  logger.info('MongoDB indexes are in place');
+}
+
+/**
+ * Opens the MongoDB store. When MongoDB cannot be reached at start-up the store still opens:
+ * calls fail fast with StoreUnavailableError and `ping()` is false until a background retry
+ * connects. A malformed URI or bad credentials reject.
+ */
+export async function openMongoStorage(options: MongoStorageOptions): Promise<Storage> {
+  const { logger } = options;
+  const connection = mongoose.createConnection();
+  const models = createModels(connection);
+  let opened = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const onConnected = async () => {
+    opened = true;
+    logger.info('connected to MongoDB', { host: connection.host, database: connection.name });
+    if (options.autoIndex) await createIndexes(models, logger);
+  };
+
+  const scheduleRetry = () => {
+    retry = setTimeout(() => {
+      void connect(connection, options)
+        .then(async (result) => {
+          if (closed) return;
+          if (result === null) scheduleRetry();
+          else await onConnected();
+        })
+        .catch((error: unknown) => {
+          logger.error('MongoDB connection failed', { error: error instanceof Error ? error.message : String(error) });
+          if (!closed) scheduleRetry();
+        });
+    }, RECONNECT_DELAY_MS);
+    retry.unref();
+  };
+
+  connection.on('disconnected', () => {
+    if (opened && !closed) logger.warn('lost the MongoDB primary; data requests answer 503 until it returns');
+  });
+  connection.on('reconnected', () => logger.info('MongoDB primary is back'));
+
+  if ((await connect(connection, options)) === null) scheduleRetry();
+  else await onConnected();
+
+  // Fails at once while the connection has no primary (mongoose tracks the topology), instead of
+  // letting each request wait out server selection; outages during a call become 503s too.
+  const run: StoreRunner = async (work) => {
+    if (!opened || connection.readyState !== mongoose.ConnectionStates.connected) {
+      throw new StoreUnavailableError('MongoDB has no reachable primary', RETRY_AFTER_SECONDS);
+    }
+    try {
+      return await work();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+
+  return {
+    kind: 'mongo',
+    users: createMongoUserRepository(models.users, run),
+    tasks: createMongoTaskRepository(models.tasks, run),
+    refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),
+
+    async ping() {
+      if (!opened || connection.readyState !== mongoose.ConnectionStates.connected) return false;
+      const admin = connection.getClient().db('admin');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+      });
+      const ping = admin
+        .command({ ping: 1 }, { readPreference: 'primary' })
+        .then(() => true)
+        .catch(() => false);
+      try {
+        return await Promise.race([ping, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await connection.close();
+    },
+  };
+}
+
+/** Opens a connection for index maintenance only (the `db:indexes` script). */
+export async function openIndexConnection(uri: string): Promise<{ models: MongoModels; close: () => Promise<void> }> {
+  const connection = await mongoose.createConnection().openUri(uri, {
+    ...connectOptions(2),
+    serverSelectionTimeoutMS: 10_000,
+  });
+  const models = createModels(connection);
+  return { models, close: () => connection.close() };
+}

@@ -1,0 +1,195 @@
+import { Types, type Model } from 'mongoose';
+import { isObjectId, newObjectId } from '../object-id.js';
+import { PRIORITY_RANK, sortKeyOf } from '../../tasks/task-query.js';
+import type {
+  NewTask,
+  TaskChanges,
+  TaskDeleteOutcome,
+  TaskPage,
+  TaskRecord,
+  TaskRepository,
+  TaskWriteOutcome,
+} from '../../tasks/tasks.repository.js';
+import type { TaskDoc } from './mongo-models.js';
+import { isCastError } from './mongo-errors.js';
+import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from './task-stats.mongo.js';
+import { dueKeysOf, searchTermsOf, titleKeyOfTitle, toMongoFind, type MongoTaskFind } from './task-query.mongo.js';
+
+/** Runs one store call, failing fast while MongoDB is unreachable and mapping outages to StoreUnavailableError. */
+export type StoreRunner = <T>(work: () => Promise<T>) => Promise<T>;
+
+export function toTaskRecord(doc: TaskDoc): TaskRecord {
+  return {
+    id: doc._id.toHexString(),
+    userId: doc.user.toHexString(),
+    title: doc.title,
+    description: doc.description,
+    status: doc.status,
+    priority: doc.priority,
+    dueDate: doc.dueDate ?? null,
+    tags: [...doc.tags],
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    completedAt: doc.completedAt ?? null,
+    version: doc.version,
+  };
+}
+
+/** The stored document of a new task, derived keys included. */
+export function newTaskDoc(userId: string, input: NewTask, now: Date): TaskDoc {
+  return {
+    _id: new Types.ObjectId(newObjectId(now.getTime())),
+    user: new Types.ObjectId(userId),
+    title: input.title,
+    description: input.description,
+    status: input.status,
+    priority: input.priority,
+    dueDate: input.dueDate,
+    tags: [...input.tags],
+    createdAt: now,
+    updatedAt: now,
+    completedAt: input.status === 'done' ? now : null,
+    version: 1,
+    titleKey: titleKeyOfTitle(input.title),
+    priorityRank: PRIORITY_RANK[input.priority],
+    ...dueKeysOf(input.dueDate),
+    titleTerms: searchTermsOf(input.title),
+    descriptionTerms: searchTermsOf(input.description),
+  };
+}
+
+const literal = (value: unknown) => ({ $literal: value });
+
+/**
+ * The update as one aggregation-pipeline stage, so that `completedAt` can depend on the status the
+ * task had (expressions in one `$set` read the document as it was before the stage). Every value
+ * from the caller is wrapped in `$literal`: in a pipeline a string starting with `$` would
+ * otherwise be read as a field path.
+ */
+export function taskUpdateStage(changes: TaskChanges, now: Date): { $set: Record<string, unknown> } {
+  const set: Record<string, unknown> = {};
+  if (changes.title !== undefined) {
+    set.title = literal(changes.title);
+    set.titleKey = literal(titleKeyOfTitle(changes.title));
+    set.titleTerms = literal(searchTermsOf(changes.title));
+  }
+  if (changes.description !== undefined) {
+    set.description = literal(changes.description);
+    set.descriptionTerms = literal(searchTermsOf(changes.description));
+  }
+  if (changes.priority !== undefined) {
+    set.priority = literal(changes.priority);
+    set.priorityRank = literal(PRIORITY_RANK[changes.priority]);
+  }
+  if (changes.dueDate !== undefined) {
+    const keys = dueKeysOf(changes.dueDate);
+    set.dueDate = literal(changes.dueDate);
+    set.dueAsc = literal(keys.dueAsc);
+    set.dueDesc = literal(keys.dueDesc);
+  }
+  if (changes.tags !== undefined) set.tags = literal([...changes.tags]);
+  if (changes.status !== undefined) {
+    set.status = literal(changes.status);
+    set.completedAt =
+      changes.status === 'done'
+        ? { $cond: [{ $eq: ['$status', 'done'] }, '$completedAt', literal(now)] }
+        : literal(null);
+  }
+  set.updatedAt = literal(now);
+  set.version = { $add: ['$version', 1] };
+  return { $set: set };
+}
+
+/** The mongoose query of one list page (also what the explain test inspects). */
+export function taskListQuery(tasks: Model<TaskDoc>, find: MongoTaskFind) {
+  const query = tasks.find(find.filter).sort(find.sort).limit(find.limit);
+  return find.hint === null ? query : query.hint(find.hint);
+}
+
+/** The tasks port over the `tasks` collection. */
+export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunner): TaskRepository {
+  const scoped = (userId: string, id: string) => ({ _id: new Types.ObjectId(id), user: new Types.ObjectId(userId) });
+  const valid = (userId: string, id: string) => isObjectId(userId) && isObjectId(id);
+
+  const findCurrent = async (userId: string, id: string): Promise<TaskRecord | null> => {
+    const doc = await tasks.findOne(scoped(userId, id)).lean<TaskDoc>();
+    return doc === null ? null : toTaskRecord(doc);
+  };
+
+  /** After a guarded write matched nothing: was the task missing, or at another version? */
+  const refusal = async (userId: string, id: string): Promise<TaskWriteOutcome & TaskDeleteOutcome> => {
+    const current = await findCurrent(userId, id);
+    return current === null ? { kind: 'not_found' } : { kind: 'version_mismatch', current };
+  };
+
+  return {
+    async create(userId, input, now) {
+      const doc = newTaskDoc(userId, input, now);
+      await run(() => tasks.create(doc));
+      return toTaskRecord(doc);
+    },
+
+    async findById(userId, id) {
+      if (!valid(userId, id)) return null;
+      return run(async () => {
+        try {
+          return await findCurrent(userId, id);
+        } catch (error) {
+          if (isCastError(error)) return null;
+          throw error;
+        }
+      });
+    },
+
+    async update(userId, id, changes, { expectedVersion, now }): Promise<TaskWriteOutcome> {
+      if (!valid(userId, id)) return { kind: 'not_found' };
+      return run(async () => {
+        const filter: Record<string, unknown> = scoped(userId, id);
+        if (expectedVersion !== undefined) filter.version = expectedVersion;
+        // The version sits in the filter itself: a concurrent writer makes this match nothing
+        // instead of being overwritten, with no read between the check and the write.
+        const updated = await tasks
+          .findOneAndUpdate(filter, [taskUpdateStage(changes, now)], { new: true })
+          .lean<TaskDoc>();
+        if (updated !== null) return { kind: 'ok', task: toTaskRecord(updated) };
+        return refusal(userId, id);
+      });
+    },
+
+    async delete(userId, id, { expectedVersion }): Promise<TaskDeleteOutcome> {
+      if (!valid(userId, id)) return { kind: 'not_found' };
+      return run(async () => {
+        const filter: Record<string, unknown> = scoped(userId, id);
+        if (expectedVersion !== undefined) filter.version = expectedVersion;
+        const { deletedCount } = await tasks.deleteOne(filter);
+        if (deletedCount > 0) return { kind: 'ok' };
+        return refusal(userId, id);
+      });
+    },
+
+    async list(userId, query): Promise<TaskPage> {
+      if (!isObjectId(userId)) return { items: [], next: null };
+      const find = toMongoFind(userId, query);
+      if (find === null) return { items: [], next: null };
+      return run(async () => {
+        const docs = await taskListQuery(tasks, find).lean<TaskDoc[]>();
+        const items = docs.slice(0, query.limit).map(toTaskRecord);
+        const last = items.at(-1);
+        const next =
+          docs.length > query.limit && last !== undefined
+            ? { key: sortKeyOf(last, query.sort.field), id: last.id }
+            : null;
+        return { items, next };
+      });
+    },
+
+    async stats(userId, now) {
+      if (!isObjectId(userId)) return toTaskStats(undefined, now);
+      return run(async () => {
+        const pipeline = taskStatsPipeline(new Types.ObjectId(userId), now);
+        const [facets] = await tasks.aggregate<TaskStatsFacets>(pipeline);
+        return toTaskStats(facets, now);
+      });
+    },
+  };
+}

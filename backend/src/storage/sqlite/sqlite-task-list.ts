@@ -1,0 +1,97 @@
+import type { TaskSort } from '../../tasks/tasks.repository.js';
+import type { TaskSortField } from '../../tasks/tasks.schemas.js';
+
+/** The column each sort orders by; every one has an index `(user_id, column, id)`. */
+export const SORT_COLUMN: Record<TaskSortField, string> = {
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  dueDate: 'due_date',
+  priority: 'priority_rank',
+  title: 'title_key',
+};
+
+/**
+ * A list page is read in up to two phases: `keyed` walks the tasks that have a sort key, and for
+ * the due-date sort `undated` then walks the tasks without one, so they come last in both
+ * directions while each phase is still a plain range scan of `(user_id, due_date, id)`.
+ */
+export type ListPhase = 'keyed' | 'undated';
+
+/** Named parameters of every list statement; filters left null match everything. */
+export interface ListParams {
+  userId: string;
+  /** JSON array of statuses, or null. */
+  statuses: string | null;
+  /** JSON array of priority ranks, or null. */
+  ranks: string | null;
+  tag: string | null;
+  /** An FTS5 expression built from searchWords only, or null. */
+  match: string | null;
+  dueBefore: number | null;
+  dueAfter: number | null;
+  limit: number;
+}
+
+export interface ListAfterParams extends ListParams {
+  key: number | Buffer | null;
+  id: string;
+}
+
+const TASK_COLUMN_NAMES = [
+  'id',
+  'user_id',
+  'title',
+  'description',
+  'status',
+  'priority_rank',
+  'due_date',
+  'tags',
+  'created_at',
+  'updated_at',
+  'completed_at',
+  'version',
+] as const;
+
+/** The columns a TaskRow holds, qualified by the alias `t` that every task query uses. */
+export const TASK_COLUMNS = TASK_COLUMN_NAMES.map((name) => `t.${name}`).join(', ');
+/** The same columns unqualified, as a RETURNING clause needs them. */
+export const TASK_RETURNING = TASK_COLUMN_NAMES.join(', ');
+
+// Each optional filter is written "param IS NULL OR condition" so that one statement per sort
+// serves every filter combination, and so that no filter's index competes with the sort's
+// index: the planner walks the sort index and stops after limit + 1 matching rows.
+const FILTERS = `t.user_id = @userId
+  AND (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
+  AND (@ranks IS NULL OR t.priority_rank IN (SELECT value FROM json_each(@ranks)))
+  AND (@tag IS NULL OR t.seq IN (SELECT task_seq FROM task_tags WHERE user_id = @userId AND tag = @tag))
+  AND (@match IS NULL OR t.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match))
+  AND (@dueBefore IS NULL OR t.due_date <= @dueBefore)
+  AND (@dueAfter IS NULL OR t.due_date >= @dueAfter)`;
+
+/** The SQL of one list statement: a sort, a phase, and whether it continues after a cursor. */
+export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean): string {
+  const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
+  const beyond = sort.direction === 'asc' ? '>' : '<';
+  const column = `t.${SORT_COLUMN[sort.field]}`;
+  const conditions = [FILTERS];
+  let order: string;
+  if (phase === 'undated') {
+    conditions.push('t.due_date IS NULL');
+    if (after) conditions.push(`t.id ${beyond} @id`);
+    order = `t.id ${dir}`;
+  } else {
+    if (sort.field === 'dueDate') conditions.push('t.due_date IS NOT NULL');
+    if (after) conditions.push(`(${column}, t.id) ${beyond} (@key, @id)`);
+    order = `${column} ${dir}, t.id ${dir}`;
+  }
+  return `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
+}
+
+/**
+ * Title sort key as stored: the lower-cased title in UTF-16 big-endian, because SQLite compares
+ * blobs bytewise and that order equals JavaScript's string order (UTF-8 text would order
+ * characters above U+FFFF differently from compareTasks).
+ */
+export function titleKeyBytes(key: string): Buffer {
+  return Buffer.from(key, 'utf16le').swap16();
+}

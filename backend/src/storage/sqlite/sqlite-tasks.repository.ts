@@ -1,0 +1,341 @@
+import type Database from 'better-sqlite3';
+import { PRIORITY_RANK, priorityFromRank, searchWords, sortKeyOf, titleSortKey } from '../../tasks/task-query.js';
+import type {
+  NewTask,
+  TaskChanges,
+  TaskDeleteOutcome,
+  TaskListQuery,
+  TaskPage,
+  TaskRecord,
+  TaskRepository,
+  TaskSort,
+  TaskStatsRecord,
+  TaskWriteOutcome,
+} from '../../tasks/tasks.repository.js';
+import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES, type TaskStatus } from '../../tasks/tasks.schemas.js';
+import { isObjectId, newObjectId } from '../object-id.js';
+import { runStoreWork } from './sqlite-errors.js';
+import {
+  TASK_COLUMNS,
+  TASK_RETURNING,
+  listTasksSql,
+  titleKeyBytes,
+  type ListAfterParams,
+  type ListParams,
+  type ListPhase,
+} from './sqlite-task-list.js';
+
+interface TaskRow {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority_rank: number;
+  due_date: number | null;
+  tags: string;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  version: number;
+}
+
+interface UpdateParams {
+  id: string;
+  userId: string;
+  expectedVersion: number | null;
+  now: number;
+  title: string | null;
+  titleKey: Buffer | null;
+  description: string | null;
+  status: TaskStatus | null;
+  rank: number | null;
+  setDueDate: 0 | 1;
+  dueDate: number | null;
+  tags: string | null;
+}
+
+const DAY_MS = 86_400_000;
+const COMPLETED_DAYS = 14;
+
+function toTask(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: priorityFromRank(row.priority_rank),
+    dueDate: row.due_date === null ? null : new Date(row.due_date),
+    tags: JSON.parse(row.tags) as string[],
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+    version: row.version,
+  };
+}
+
+function statementKey(sort: TaskSort, phase: ListPhase, after: boolean): string {
+  return `${sort.field}:${sort.direction}:${phase}:${after ? 'after' : 'first'}`;
+}
+
+/** FTS5 expression from the words of `q` only: each a quoted prefix term, all required. */
+function ftsMatch(q: string): string | null {
+  const words = searchWords(q);
+  return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' AND ');
+}
+
+/** The tasks port over `tasks`, `task_tags` and the `tasks_fts` index. */
+export function createSqliteTaskRepository(db: Database.Database): TaskRepository {
+  const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
+    `INSERT INTO tasks (id, user_id, title, title_key, description, status, priority_rank, due_date, tags,
+                        created_at, updated_at, completed_at, version)
+     VALUES (@id, @user_id, @title, @title_key, @description, @status, @priority_rank, @due_date, @tags,
+             @created_at, @updated_at, @completed_at, @version)`,
+  );
+  const insertTag = db.prepare<[{ seq: number | bigint; userId: string; tag: string }]>(
+    'INSERT OR IGNORE INTO task_tags (task_seq, user_id, tag) VALUES (@seq, @userId, @tag)',
+  );
+  const deleteTags = db.prepare<[number]>('DELETE FROM task_tags WHERE task_seq = ?');
+  const findOne = db.prepare<[{ id: string; userId: string }], TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = @id AND t.user_id = @userId`,
+  );
+  // SET expressions read the row as it was before the update, so `status` below is the old one.
+  const updateTask = db.prepare<[UpdateParams], TaskRow & { seq: number }>(
+    `UPDATE tasks SET
+       title = coalesce(@title, title),
+       title_key = coalesce(@titleKey, title_key),
+       description = coalesce(@description, description),
+       status = coalesce(@status, status),
+       priority_rank = coalesce(@rank, priority_rank),
+       due_date = CASE WHEN @setDueDate THEN @dueDate ELSE due_date END,
+       tags = coalesce(@tags, tags),
+       completed_at = CASE
+         WHEN @status IS NULL THEN completed_at
+         WHEN @status <> 'done' THEN NULL
+         WHEN status = 'done' THEN completed_at
+         ELSE @now
+       END,
+       updated_at = @now,
+       version = version + 1
+     WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)
+     RETURNING seq, ${TASK_RETURNING}`,
+  );
+  const deleteTask = db.prepare<[{ id: string; userId: string; expectedVersion: number | null }]>(
+    `DELETE FROM tasks
+     WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)`,
+  );
+
+  const listStatements = new Map<string, Database.Statement<[ListParams | ListAfterParams], TaskRow>>();
+  for (const field of TASK_SORT_FIELDS) {
+    for (const direction of ['asc', 'desc'] as const) {
+      const sort: TaskSort = { field, direction };
+      const phases: ListPhase[] = field === 'dueDate' ? ['keyed', 'undated'] : ['keyed'];
+      for (const phase of phases) {
+        for (const after of [false, true]) {
+          listStatements.set(statementKey(sort, phase, after), db.prepare(listTasksSql(sort, phase, after)));
+        }
+      }
+    }
+  }
+  const listStatement = (sort: TaskSort, phase: ListPhase, after: boolean) => {
+    const statement = listStatements.get(statementKey(sort, phase, after));
+    if (statement === undefined) throw new RangeError(`no list statement for sort ${sort.direction} ${sort.field}`);
+    return statement;
+  };
+
+  const countByStatus = db.prepare<[string], { status: TaskStatus; n: number }>(
+    'SELECT status, count(*) AS n FROM tasks WHERE user_id = ? GROUP BY status',
+  );
+  const countByPriority = db.prepare<[string], { rank: number; n: number }>(
+    'SELECT priority_rank AS rank, count(*) AS n FROM tasks WHERE user_id = ? GROUP BY priority_rank',
+  );
+  const countDue = db.prepare<
+    [{ userId: string; now: number; endOfDay: number }],
+    { overdue: number; dueToday: number }
+  >(
+    `SELECT coalesce(sum(due_date < @now), 0) AS overdue, coalesce(sum(due_date >= @now), 0) AS dueToday
+     FROM tasks
+     WHERE user_id = @userId AND status IN ('todo', 'in_progress') AND due_date < @endOfDay`,
+  );
+  const countCompletedByDay = db.prepare<[{ userId: string; from: number; to: number }], { day: number; n: number }>(
+    `SELECT completed_at / ${DAY_MS} AS day, count(*) AS n
+     FROM tasks
+     WHERE user_id = @userId AND completed_at >= @from AND completed_at < @to
+     GROUP BY day`,
+  );
+
+  const insertTags = (seq: number | bigint, userId: string, tags: readonly string[]) => {
+    for (const tag of tags) insertTag.run({ seq, userId, tag });
+  };
+
+  const create = db.transaction((userId: string, input: NewTask, now: Date): TaskRecord => {
+    const at = now.getTime();
+    const record: TaskRecord = {
+      id: newObjectId(at),
+      userId,
+      title: input.title,
+      description: input.description,
+      status: input.status,
+      priority: input.priority,
+      dueDate: input.dueDate,
+      tags: [...input.tags],
+      createdAt: new Date(at),
+      updatedAt: new Date(at),
+      completedAt: input.status === 'done' ? new Date(at) : null,
+      version: 1,
+    };
+    const { lastInsertRowid } = insertTask.run({
+      id: record.id,
+      user_id: userId,
+      title: record.title,
+      title_key: titleKeyBytes(titleSortKey(record.title)),
+      description: record.description,
+      status: record.status,
+      priority_rank: PRIORITY_RANK[record.priority],
+      due_date: record.dueDate === null ? null : record.dueDate.getTime(),
+      tags: JSON.stringify(record.tags),
+      created_at: at,
+      updated_at: at,
+      completed_at: record.completedAt === null ? null : at,
+      version: 1,
+    });
+    insertTags(lastInsertRowid, userId, record.tags);
+    return record;
+  });
+
+  const update = db.transaction((params: UpdateParams, tags: readonly string[] | undefined): TaskWriteOutcome => {
+    const row = updateTask.get(params);
+    if (row === undefined) {
+      const current = findOne.get({ id: params.id, userId: params.userId });
+      return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
+    }
+    if (tags !== undefined) {
+      deleteTags.run(row.seq);
+      insertTags(row.seq, params.userId, tags);
+    }
+    return { kind: 'ok', task: toTask(row) };
+  });
+
+  const remove = db.transaction((userId: string, id: string, expectedVersion: number | null): TaskDeleteOutcome => {
+    if (deleteTask.run({ id, userId, expectedVersion }).changes > 0) return { kind: 'ok' };
+    const current = findOne.get({ id, userId });
+    return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
+  });
+
+  // One read transaction per page, so the two phases of the due-date sort see one snapshot.
+  const readPage = db.transaction((query: TaskListQuery, params: ListParams): TaskPage => {
+    const { sort, after, limit, filter } = query;
+    const wanted = limit + 1;
+    const rows: TaskRow[] = [];
+    const undatedAllowed = sort.field === 'dueDate' && filter.dueBefore === undefined && filter.dueAfter === undefined;
+    if (after !== undefined && after.key === null) {
+      // The cursor is already among the tasks without a due date (which due filters exclude).
+      if (undatedAllowed) {
+        rows.push(...listStatement(sort, 'undated', true).all({ ...params, key: null, id: after.id }));
+      }
+    } else {
+      if (after === undefined) {
+        rows.push(...listStatement(sort, 'keyed', false).all(params));
+      } else {
+        const key = typeof after.key === 'string' ? titleKeyBytes(after.key) : after.key;
+        rows.push(...listStatement(sort, 'keyed', true).all({ ...params, key, id: after.id }));
+      }
+      if (undatedAllowed && rows.length < wanted) {
+        rows.push(...listStatement(sort, 'undated', false).all({ ...params, limit: wanted - rows.length }));
+      }
+    }
+    const items = rows.slice(0, limit).map(toTask);
+    const last = items.at(-1);
+    const next = rows.length > limit && last !== undefined ? { key: sortKeyOf(last, sort.field), id: last.id } : null;
+    return { items, next };
+  });
+
+  const readStats = db.transaction((userId: string, now: number): TaskStatsRecord => {
+    const startOfDay = Math.floor(now / DAY_MS) * DAY_MS;
+    const firstDay = startOfDay / DAY_MS - (COMPLETED_DAYS - 1);
+    const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as TaskStatsRecord['byStatus'];
+    let total = 0;
+    for (const { status, n } of countByStatus.all(userId)) {
+      byStatus[status] = n;
+      total += n;
+    }
+    const byPriority = Object.fromEntries(
+      TASK_PRIORITIES.map((priority) => [priority, 0]),
+    ) as TaskStatsRecord['byPriority'];
+    for (const { rank, n } of countByPriority.all(userId)) byPriority[priorityFromRank(rank)] = n;
+    const due = countDue.get({ userId, now, endOfDay: startOfDay + DAY_MS }) ?? { overdue: 0, dueToday: 0 };
+    const completed = new Map<number, number>();
+    for (const { day, n } of countCompletedByDay.all({
+      userId,
+      from: firstDay * DAY_MS,
+      to: startOfDay + DAY_MS,
+    })) {
+      completed.set(day, n);
+    }
+    const completedByDay = Array.from({ length: COMPLETED_DAYS }, (_, offset) => {
+      const day = firstDay + offset;
+      return { date: new Date(day * DAY_MS).toISOString().slice(0, 10), count: completed.get(day) ?? 0 };
+    });
+    return { total, byStatus, byPriority, overdue: due.overdue, dueToday: due.dueToday, completedByDay };
+  });
+
+  return {
+    async create(userId, input, now) {
+      return runStoreWork(db, () => create.immediate(userId, input, now));
+    },
+
+    async findById(userId, id) {
+      if (!isObjectId(id)) return null;
+      return runStoreWork(db, () => {
+        const row = findOne.get({ id, userId });
+        return row === undefined ? null : toTask(row);
+      });
+    },
+
+    async update(userId, id, changes: TaskChanges, options) {
+      if (!isObjectId(id)) return { kind: 'not_found' };
+      const params: UpdateParams = {
+        id,
+        userId,
+        expectedVersion: options.expectedVersion ?? null,
+        now: options.now.getTime(),
+        title: changes.title ?? null,
+        titleKey: changes.title === undefined ? null : titleKeyBytes(titleSortKey(changes.title)),
+        description: changes.description ?? null,
+        status: changes.status ?? null,
+        rank: changes.priority === undefined ? null : PRIORITY_RANK[changes.priority],
+        setDueDate: changes.dueDate === undefined ? 0 : 1,
+        dueDate: changes.dueDate === undefined || changes.dueDate === null ? null : changes.dueDate.getTime(),
+        tags: changes.tags === undefined ? null : JSON.stringify(changes.tags),
+      };
+      return runStoreWork(db, () => update.immediate(params, changes.tags));
+    },
+
+    async delete(userId, id, options) {
+      if (!isObjectId(id)) return { kind: 'not_found' };
+      return runStoreWork(db, () => remove.immediate(userId, id, options.expectedVersion ?? null));
+    },
+
+    async list(userId, query) {
+      const { filter } = query;
+      const match = filter.q === undefined ? null : ftsMatch(filter.q);
+      if (filter.q !== undefined && match === null) return { items: [], next: null };
+      const params: ListParams = {
+        userId,
+        statuses: filter.status === undefined ? null : JSON.stringify(filter.status),
+        ranks: filter.priority === undefined ? null : JSON.stringify(filter.priority.map((p) => PRIORITY_RANK[p])),
+        tag: filter.tag ?? null,
+        match,
+        dueBefore: filter.dueBefore === undefined ? null : filter.dueBefore.getTime(),
+        dueAfter: filter.dueAfter === undefined ? null : filter.dueAfter.getTime(),
+        limit: query.limit + 1,
+      };
+      return runStoreWork(db, () => readPage(query, params));
+    },
+
+    async stats(userId, now) {
+      return runStoreWork(db, () => readStats(userId, now.getTime()));
+    },
+  };
+}

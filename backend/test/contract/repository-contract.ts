@@ -1,0 +1,726 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RefreshTokenRecord } from '../../src/auth/refresh-tokens.repository.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { compareTasks, sortKeyOf } from '../../src/tasks/task-query.js';
+import type { NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
+import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES, type TaskStatus } from '../../src/tasks/tasks.schemas.js';
+
+export interface OpenedStorage {
+  storage: Storage;
+  cleanup: () => Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** A fixed instant (a Sunday, mid-morning UTC) that every dated fixture is relative to. */
+const T0 = Date.UTC(2026, 2, 15, 10, 0, 0);
+const at = (ms: number) => new Date(ms);
+
+const ALL_SORTS: TaskSort[] = TASK_SORT_FIELDS.flatMap((field) => [
+  { field, direction: 'asc' as const },
+  { field, direction: 'desc' as const },
+]);
+
+function newTask(overrides: Partial<NewTask> = {}): NewTask {
+  return {
+    title: 'Task',
+    description: '',
+    status: 'todo',
+    priority: 'medium',
+    dueDate: null,
+    tags: [],
+    ...overrides,
+  };
+}
+
+const sortName = (sort: TaskSort) => `${sort.direction === 'desc' ? '-' : ''}${sort.field}`;
+const idsOf = (tasks: readonly TaskRecord[]) => tasks.map((task) => task.id);
+const sortedIds = (tasks: readonly TaskRecord[], sort: TaskSort) =>
+  idsOf([...tasks].sort((a, b) => compareTasks(a, b, sort)));
+
+/**
+ * Declares the behaviour every storage adapter must show through the repository ports.
+ * `open` is called once for the block; each test creates its own users, so tests do not
+ * see each other's data (refresh-token purging uses dates no other test uses).
+ */
+export function describeRepositoryContract(adapterName: string, open: () => Promise<OpenedStorage>): void {
+  describe(`repository contract (${adapterName})`, () => {
+    let opened: OpenedStorage | undefined;
+    const store = (): Storage => {
+      if (opened === undefined) throw new Error('the storage under test did not open');
+      return opened.storage;
+    };
+
+    beforeAll(async () => {
+      opened = await open();
+    });
+    afterAll(async () => {
+      await opened?.cleanup();
+    });
+
+    async function newUserId(): Promise<string> {
+      const user = await store().users.create(
+        { email: `${randomUUID()}@example.test`, name: 'Contract User', passwordHash: 'not-a-real-hash' },
+        at(T0),
+      );
+      if (user === null) throw new Error('could not create a user with a fresh email');
+      return user.id;
+    }
+
+    /**
+     * Walks every page with `limit`, checking that only the last page has no `next` and that
+     * `next` points at the last item; `betweenPages` runs after each page that has a successor.
+     */
+    async function walk(
+      userId: string,
+      sort: TaskSort,
+      limit: number,
+      filter: TaskFilter = {},
+      betweenPages?: (page: number) => Promise<void>,
+    ) {
+      const seen: TaskRecord[] = [];
+      let after: { key: number | string | null; id: string } | undefined;
+      for (let page = 0; page < 1000; page += 1) {
+        const result = await store().tasks.list(userId, { filter, sort, limit, ...(after ? { after } : {}) });
+        expect(result.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...result.items);
+        if (result.next === null) return seen;
+        expect(result.items).toHaveLength(limit);
+        const last = result.items.at(-1) as TaskRecord;
+        expect(result.next).toEqual({ key: sortKeyOf(last, sort.field), id: last.id });
+        after = result.next;
+        await betweenPages?.(page);
+      }
+      throw new Error('the walk did not end');
+    }
+
+    describe('users', () => {
+      it('when a user is created, then it is found by email and by id with the same fields', async () => {
+        const email = `${randomUUID()}@example.test`;
+        const created = await store().users.create({ email, name: 'Ada', passwordHash: 'h1' }, at(T0));
+        expect(created).toEqual({
+          id: expect.stringMatching(/^[0-9a-f]{24}$/),
+          email,
+          name: 'Ada',
+          passwordHash: 'h1',
+          createdAt: at(T0),
+        });
+        expect(await store().users.findByEmail(email)).toEqual(created);
+        expect(await store().users.findById(created?.id ?? '')).toEqual(created);
+      });
+
+      it('when the email is already registered, then create returns null and keeps the first user', async () => {
+        const email = `${randomUUID()}@example.test`;
+        const first = await store().users.create({ email, name: 'First', passwordHash: 'h1' }, at(T0));
+        const second = await store().users.create({ email, name: 'Second', passwordHash: 'h2' }, at(T0 + 1));
+        expect(second).toBeNull();
+        expect(await store().users.findByEmail(email)).toEqual(first);
+      });
+
+      it('when the id is malformed or unknown or the email unknown, then nothing is found', async () => {
+        await newUserId();
+        expect(await store().users.findById('not-an-id')).toBeNull();
+        expect(await store().users.findById('{"$ne":null}')).toBeNull();
+        expect(await store().users.findById('ffffffffffffffffffffffff')).toBeNull();
+        expect(await store().users.findByEmail(`${randomUUID()}@example.test`)).toBeNull();
+      });
+    });
+
+    describe('tasks: create, read, update, delete', () => {
+      it('when a task is created, then the stored record has version 1, one timestamp and no completedAt', async () => {
+        const userId = await newUserId();
+        const input = newTask({
+          title: 'Write report',
+          description: 'Quarterly numbers',
+          priority: 'high',
+          dueDate: at(T0 + DAY),
+          tags: ['work', 'q1'],
+        });
+        const task = await store().tasks.create(userId, input, at(T0));
+        expect(task).toEqual({
+          id: expect.stringMatching(/^[0-9a-f]{24}$/),
+          userId,
+          ...input,
+          createdAt: at(T0),
+          updatedAt: at(T0),
+          completedAt: null,
+          version: 1,
+        });
+        expect(await store().tasks.findById(userId, task.id)).toEqual(task);
+      });
+
+      it('when a task is created as done, then completedAt is the creation time', async () => {
+        const userId = await newUserId();
+        const task = await store().tasks.create(userId, newTask({ status: 'done' }), at(T0));
+        expect(task.completedAt).toEqual(at(T0));
+        expect((await store().tasks.findById(userId, task.id))?.completedAt).toEqual(at(T0));
+      });
+
+      it("when another user's or a malformed id is looked up, then nothing is found", async () => {
+        const owner = await newUserId();
+        const stranger = await newUserId();
+        const task = await store().tasks.create(owner, newTask(), at(T0));
+        expect(await store().tasks.findById(stranger, task.id)).toBeNull();
+        expect(await store().tasks.findById(owner, 'nope')).toBeNull();
+        expect(await store().tasks.findById(owner, 'ffffffffffffffffffffffff')).toBeNull();
+      });
+
+      it('when a task is updated without a version, then only the given fields change and the version grows', async () => {
+        const userId = await newUserId();
+        const task = await store().tasks.create(
+          userId,
+          newTask({ title: 'Old', description: 'keep', dueDate: at(T0 + DAY), tags: ['a', 'b'] }),
+          at(T0),
+        );
+        const outcome = await store().tasks.update(
+          userId,
+          task.id,
+          { title: 'New', priority: 'urgent', dueDate: null, tags: ['c'] },
+          { now: at(T0 + HOUR) },
+        );
+        const expected: TaskRecord = {
+          ...task,
+          title: 'New',
+          priority: 'urgent',
+          dueDate: null,
+          tags: ['c'],
+          updatedAt: at(T0 + HOUR),
+          version: 2,
+        };
+        expect(outcome).toEqual({ kind: 'ok', task: expected });
+        expect(await store().tasks.findById(userId, task.id)).toEqual(expected);
+        const redated = await store().tasks.update(
+          userId,
+          task.id,
+          { dueDate: at(T0 + 2 * DAY) },
+          { now: at(T0 + 2 * HOUR) },
+        );
+        expect(redated).toEqual({
+          kind: 'ok',
+          task: { ...expected, dueDate: at(T0 + 2 * DAY), updatedAt: at(T0 + 2 * HOUR), version: 3 },
+        });
+      });
+
+      it('when the expected version matches, then the update applies; when stale, then the current task comes back unchanged', async () => {
+        const userId = await newUserId();
+        const task = await store().tasks.create(userId, newTask({ title: 'v1' }), at(T0));
+        const ok = await store().tasks.update(
+          userId,
+          task.id,
+          { title: 'v2' },
+          { expectedVersion: 1, now: at(T0 + 1) },
+        );
+        expect(ok.kind).toBe('ok');
+        const stale = await store().tasks.update(
+          userId,
+          task.id,
+          { title: 'v3' },
+          { expectedVersion: 1, now: at(T0 + 2) },
+        );
+        const current = { ...task, title: 'v2', updatedAt: at(T0 + 1), version: 2 };
+        expect(stale).toEqual({ kind: 'version_mismatch', current });
+        expect(await store().tasks.findById(userId, task.id)).toEqual(current);
+      });
+
+      it("when another user's or a malformed or unknown id is updated, then it is not found and nothing changes", async () => {
+        const owner = await newUserId();
+        const stranger = await newUserId();
+        const task = await store().tasks.create(owner, newTask({ title: 'mine' }), at(T0));
+        const now = at(T0 + 1);
+        expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { now })).toEqual({ kind: 'not_found' });
+        expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { now, expectedVersion: 1 })).toEqual({
+          kind: 'not_found',
+        });
+        expect(await store().tasks.update(owner, 'bad-id', { title: 'x' }, { now })).toEqual({ kind: 'not_found' });
+        expect(await store().tasks.update(owner, 'ffffffffffffffffffffffff', { title: 'x' }, { now })).toEqual({
+          kind: 'not_found',
+        });
+        expect(await store().tasks.findById(owner, task.id)).toEqual(task);
+      });
+
+      it('when status enters, stays in and leaves done, then completedAt is set, kept and cleared', async () => {
+        const userId = await newUserId();
+        const task = await store().tasks.create(userId, newTask(), at(T0));
+        const update = async (changes: { status?: TaskStatus; title?: string }, now: number) => {
+          const outcome = await store().tasks.update(userId, task.id, changes, { now: at(now) });
+          if (outcome.kind !== 'ok') throw new Error(`update failed: ${outcome.kind}`);
+          return outcome.task;
+        };
+        expect((await update({ status: 'done' }, T0 + 1000)).completedAt).toEqual(at(T0 + 1000));
+        expect((await update({ status: 'done', title: 'again' }, T0 + 2000)).completedAt).toEqual(at(T0 + 1000));
+        expect((await update({ title: 'renamed' }, T0 + 3000)).completedAt).toEqual(at(T0 + 1000));
+        expect((await update({ status: 'in_progress' }, T0 + 4000)).completedAt).toBeNull();
+        expect((await update({ status: 'todo' }, T0 + 5000)).completedAt).toBeNull();
+        const reopened = await update({ status: 'done' }, T0 + 6000);
+        expect(reopened).toMatchObject({ status: 'done', completedAt: at(T0 + 6000), version: 7 });
+      });
+
+      it('when a task is deleted, then the delete is scoped to its owner and guarded by the version', async () => {
+        const owner = await newUserId();
+        const stranger = await newUserId();
+        const task = await store().tasks.create(owner, newTask(), at(T0));
+        expect(await store().tasks.delete(stranger, task.id, {})).toEqual({ kind: 'not_found' });
+        expect(await store().tasks.delete(owner, 'bad-id', {})).toEqual({ kind: 'not_found' });
+        expect(await store().tasks.delete(owner, task.id, { expectedVersion: 2 })).toEqual({
+          kind: 'version_mismatch',
+          current: task,
+        });
+        expect(await store().tasks.findById(owner, task.id)).toEqual(task);
+        expect(await store().tasks.delete(owner, task.id, { expectedVersion: 1 })).toEqual({ kind: 'ok' });
+        expect(await store().tasks.findById(owner, task.id)).toBeNull();
+        expect(await store().tasks.delete(owner, task.id, {})).toEqual({ kind: 'not_found' });
+
+        const other = await store().tasks.create(owner, newTask(), at(T0));
+        expect(await store().tasks.delete(owner, other.id, {})).toEqual({ kind: 'ok' });
+        expect(await store().tasks.list(owner, { filter: {}, sort: ALL_SORTS[0] as TaskSort, limit: 10 })).toEqual({
+          items: [],
+          next: null,
+        });
+      });
+    });
+
+    describe('tasks: list filters', () => {
+      const byDefault: TaskSort = { field: 'createdAt', direction: 'desc' };
+      let userId: string;
+      const fixture = new Map<'report' | 'groceries' | 'bug' | 'holiday' | 'draft', TaskRecord>();
+      const get = (name: Parameters<typeof fixture.get>[0]) => {
+        const task = fixture.get(name);
+        if (task === undefined) throw new Error(`fixture task ${name} was not created`);
+        return task;
+      };
+      const named = () => ({
+        report: get('report'),
+        groceries: get('groceries'),
+        bug: get('bug'),
+        holiday: get('holiday'),
+        draft: get('draft'),
+      });
+
+      beforeAll(async () => {
+        userId = await newUserId();
+        const make = (input: Partial<NewTask>, offset: number) =>
+          store().tasks.create(userId, newTask(input), at(T0 + offset));
+        fixture.set(
+          'report',
+          await make(
+            {
+              title: 'Write quarterly report',
+              description: 'Numbers for the board',
+              priority: 'high',
+              dueDate: at(T0 + DAY),
+              tags: ['work'],
+            },
+            1,
+          ),
+        );
+        fixture.set(
+          'groceries',
+          await make(
+            {
+              title: 'Buy groceries',
+              description: 'milk, eggs',
+              status: 'in_progress',
+              priority: 'low',
+              tags: ['home'],
+            },
+            2,
+          ),
+        );
+        fixture.set(
+          'bug',
+          await make(
+            {
+              title: 'Report login bug',
+              description: 'The page crashes',
+              status: 'done',
+              priority: 'urgent',
+              dueDate: at(T0 + 2 * DAY),
+              tags: ['work', 'it'],
+            },
+            3,
+          ),
+        );
+        fixture.set(
+          'holiday',
+          await make(
+            {
+              title: 'Plan holiday',
+              description: 'Book flights, then REPORT the dates',
+              priority: 'medium',
+              dueDate: at(T0 + 3 * DAY),
+              tags: ['home', 'travel'],
+            },
+            4,
+          ),
+        );
+        fixture.set(
+          'draft',
+          await make(
+            {
+              title: 'Draft the report',
+              description: 'first version',
+              status: 'in_progress',
+              priority: 'high',
+              dueDate: at(T0 - DAY),
+              tags: [],
+            },
+            5,
+          ),
+        );
+        // Another user's tasks share every word and tag and must never leak into these lists.
+        const stranger = await newUserId();
+        await store().tasks.create(
+          stranger,
+          newTask({ title: 'Report draft report', tags: ['work', 'home'], dueDate: at(T0) }),
+          at(T0),
+        );
+      });
+
+      const expectList = async (filter: TaskFilter, expected: TaskRecord[]) => {
+        const page = await store().tasks.list(userId, { filter, sort: byDefault, limit: 50 });
+        expect(idsOf(page.items)).toEqual(sortedIds(expected, byDefault));
+        expect(page.next).toBeNull();
+      };
+
+      it('when filtering by one or several statuses, then only tasks with those statuses come back', async () => {
+        const { report, groceries, bug, holiday, draft } = named();
+        await expectList({ status: ['todo'] }, [report, holiday]);
+        await expectList({ status: ['in_progress', 'done'] }, [groceries, bug, draft]);
+        await expectList({ status: [...TASK_STATUSES] }, [report, groceries, bug, holiday, draft]);
+      });
+
+      it('when filtering by priorities, then only tasks with those priorities come back', async () => {
+        const { report, groceries, bug, draft } = named();
+        await expectList({ priority: ['high'] }, [report, draft]);
+        await expectList({ priority: ['low', 'urgent'] }, [groceries, bug]);
+      });
+
+      it('when filtering by a tag, then only tasks carrying it come back', async () => {
+        const { report, groceries, bug, holiday } = named();
+        await expectList({ tag: 'work' }, [report, bug]);
+        await expectList({ tag: 'home' }, [groceries, holiday]);
+        await expectList({ tag: 'travel' }, [holiday]);
+        await expectList({ tag: 'nothing-has-this' }, []);
+      });
+
+      it('when searching words, then matching is case-insensitive over title and description and every word must match', async () => {
+        const { report, bug, holiday, draft, groceries } = named();
+        await expectList({ q: 'report' }, [report, bug, holiday, draft]);
+        await expectList({ q: 'REPORT' }, [report, bug, holiday, draft]);
+        await expectList({ q: 'report draft' }, [draft]);
+        await expectList({ q: '  Milk, EGGS!  ' }, [groceries]);
+        await expectList({ q: 'report zebra' }, []);
+      });
+
+      it('when the search text holds no word, then nothing matches and no query syntax is interpreted', async () => {
+        await expectList({ q: '!!! ???' }, []);
+        await expectList({ q: '"' }, []);
+        await expectList({ q: 'report" OR "milk' }, []);
+        await expectList({ q: '*' }, []);
+      });
+
+      it('when filtering by due dates, then both bounds are inclusive and tasks without a due date are left out', async () => {
+        const { report, bug, holiday, draft } = named();
+        await expectList({ dueBefore: at(T0 + 2 * DAY) }, [report, bug, draft]);
+        await expectList({ dueAfter: at(T0 + 2 * DAY) }, [bug, holiday]);
+        await expectList({ dueAfter: at(T0 + DAY), dueBefore: at(T0 + 2 * DAY) }, [report, bug]);
+        await expectList({ dueAfter: at(T0 + 10 * DAY) }, []);
+      });
+
+      it('when filters are combined, then a task must satisfy all of them', async () => {
+        const { report, holiday, draft } = named();
+        await expectList({ status: ['todo'], tag: 'home', q: 'report' }, [holiday]);
+        await expectList({ priority: ['high'], q: 'report', dueBefore: at(T0) }, [draft]);
+        await expectList({ status: ['todo', 'in_progress'], priority: ['high', 'medium'], dueAfter: at(T0) }, [
+          report,
+          holiday,
+        ]);
+        await expectList({ status: ['done'], tag: 'home' }, []);
+      });
+
+      it('when a filtered list is walked in small pages under every sort, then it matches the reference order', async () => {
+        const all = [...fixture.values()];
+        const filter: TaskFilter = { status: ['todo', 'in_progress'] };
+        const expected = all.filter((task) => task.status !== 'done');
+        for (const sort of ALL_SORTS) {
+          expect(idsOf(await walk(userId, sort, 2, filter)), sortName(sort)).toEqual(sortedIds(expected, sort));
+        }
+      });
+    });
+
+    describe('tasks: list order and cursors', () => {
+      let userId: string;
+      let tasks: TaskRecord[] = [];
+      const titles = [
+        'alpha',
+        'Alpha',
+        'ALPHA',
+        'beta',
+        'Beta',
+        'gamma',
+        'delta',
+        'éclair',
+        'Zeta',
+        'zeta',
+        'mu',
+        'Mu',
+      ];
+
+      beforeAll(async () => {
+        userId = await newUserId();
+        const created: TaskRecord[] = [];
+        for (let i = 0; i < 24; i += 1) {
+          const input = newTask({
+            title: titles[i % titles.length] as string,
+            status: TASK_STATUSES[i % 3] as TaskStatus,
+            priority: TASK_PRIORITIES[(i * 3) % 4],
+            // Every fifth task has no due date; the others share four due dates.
+            dueDate: i % 5 === 0 ? null : at(T0 + DAY * ((i * 3) % 4)),
+          });
+          // Eight creation instants, three tasks on each, not in creation order.
+          created.push(await store().tasks.create(userId, input, at(T0 + ((i * 5) % 8) * 60_000)));
+        }
+        tasks = [];
+        for (const [i, task] of created.entries()) {
+          if (i % 4 !== 1) {
+            tasks.push(task);
+            continue;
+          }
+          const outcome = await store().tasks.update(
+            userId,
+            task.id,
+            { description: `edited ${i}` },
+            { now: at(T0 + HOUR + (i % 3) * 1000) },
+          );
+          if (outcome.kind !== 'ok') throw new Error(`fixture update failed: ${outcome.kind}`);
+          tasks.push(outcome.task);
+        }
+      });
+
+      it('when the whole list is read in one page under each of the 10 sorts, then it follows the reference order', async () => {
+        for (const sort of ALL_SORTS) {
+          const page = await store().tasks.list(userId, { filter: {}, sort, limit: 100 });
+          expect(idsOf(page.items), sortName(sort)).toEqual(sortedIds(tasks, sort));
+          expect(page.items).toEqual([...tasks].sort((a, b) => compareTasks(a, b, sort)));
+          expect(page.next).toBeNull();
+        }
+      });
+
+      it('when the list is walked with limits 1, 2, 5 and 24, then every task comes exactly once in order and the last page has no cursor', async () => {
+        for (const sort of ALL_SORTS) {
+          const expected = sortedIds(tasks, sort);
+          for (const limit of [1, 2, 5, 24]) {
+            expect(idsOf(await walk(userId, sort, limit)), `${sortName(sort)} limit ${limit}`).toEqual(expected);
+          }
+        }
+      });
+
+      it('when a page stops exactly at the end, then next is null', async () => {
+        const sort: TaskSort = { field: 'createdAt', direction: 'desc' };
+        const first = await store().tasks.list(userId, { filter: {}, sort, limit: 23 });
+        expect(first.items).toHaveLength(23);
+        expect(first.next).not.toBeNull();
+        const exact = await store().tasks.list(userId, { filter: {}, sort, limit: 24 });
+        expect(exact.items).toHaveLength(24);
+        expect(exact.next).toBeNull();
+      });
+
+      it('when tasks are created during a walk, then every task that existed before comes exactly once', async () => {
+        const walker = await newUserId();
+        const before: TaskRecord[] = [];
+        for (let i = 0; i < 10; i += 1) {
+          before.push(
+            await store().tasks.create(
+              walker,
+              newTask({ title: `m ${i}`, dueDate: i % 3 === 0 ? null : at(T0 + i * HOUR) }),
+              at(T0 + i * 1000),
+            ),
+          );
+        }
+        const sorts: TaskSort[] = [
+          { field: 'createdAt', direction: 'desc' },
+          { field: 'createdAt', direction: 'asc' },
+          { field: 'title', direction: 'asc' },
+          { field: 'dueDate', direction: 'desc' },
+        ];
+        let created = 0;
+        for (const sort of sorts) {
+          // New tasks land before, inside and after the walked range; only while the first pages
+          // are read, so that the walk ends.
+          const walked = await walk(walker, sort, 3, {}, async (page) => {
+            if (page >= 3) return;
+            created += 1;
+            for (const title of ['a new', 'm 5b', 'z new']) {
+              await store().tasks.create(
+                walker,
+                newTask({ title, dueDate: created % 2 === 0 ? null : at(T0 + 5 * HOUR) }),
+                at(T0 + 60_000 + created),
+              );
+            }
+          });
+          const seen = idsOf(walked);
+          expect(new Set(seen).size, sortName(sort)).toBe(seen.length);
+          for (const task of before) {
+            expect(
+              seen.filter((id) => id === task.id),
+              `${sortName(sort)} ${task.title}`,
+            ).toHaveLength(1);
+          }
+        }
+      });
+    });
+
+    describe('tasks: stats', () => {
+      it('when stats are read at a fixed instant, then counts, overdue, due today and 14 zero-filled days are exact', async () => {
+        const userId = await newUserId();
+        const make = (input: Partial<NewTask>, createdAt = T0 - 30 * DAY) =>
+          store().tasks.create(userId, newTask(input), at(createdAt));
+        const midnight = Date.UTC(2026, 2, 16);
+        await make({ dueDate: at(T0 - HOUR), priority: 'high' }); // overdue
+        await make({ status: 'in_progress', dueDate: at(T0 - 3 * DAY), priority: 'urgent' }); // overdue
+        await make({ status: 'done', dueDate: at(T0 - HOUR) }, T0 - 2 * HOUR); // done: neither; completed today
+        await make({ dueDate: at(T0), priority: 'low' }); // due today (now itself)
+        await make({ status: 'in_progress', dueDate: at(midnight - 1) }); // due today (last ms)
+        await make({ dueDate: at(midnight) }); // tomorrow
+        await make({}); // no due date
+        await make({ status: 'done' }, Date.UTC(2026, 2, 15, 0, 0, 0)); // completed today, first ms
+        await make({ status: 'done', priority: 'low' }, Date.UTC(2026, 2, 2, 0, 0, 0)); // first day of the window
+        await make({ status: 'done' }, Date.UTC(2026, 2, 1, 23, 59, 59, 999)); // just before the window
+        await make({ status: 'done' }, Date.UTC(2026, 2, 10, 8));
+        await make({ status: 'done' }, Date.UTC(2026, 2, 10, 20));
+        const reopened = await make({ status: 'done' }, Date.UTC(2026, 2, 12, 8));
+        await store().tasks.update(userId, reopened.id, { status: 'todo' }, { now: at(T0 - HOUR) });
+        const later = await make({ dueDate: at(T0 - DAY) }); // overdue until completed below
+        await store().tasks.update(userId, later.id, { status: 'done' }, { now: at(Date.UTC(2026, 2, 14, 23, 59)) });
+
+        const stranger = await newUserId();
+        await store().tasks.create(stranger, newTask({ status: 'done', dueDate: at(T0 - HOUR) }), at(T0 - HOUR));
+        await store().tasks.create(stranger, newTask({ dueDate: at(T0 - HOUR) }), at(T0 - HOUR));
+
+        const completed: Record<string, number> = {
+          '2026-03-02': 1,
+          '2026-03-10': 2,
+          '2026-03-14': 1,
+          '2026-03-15': 2,
+        };
+        const days = Array.from({ length: 14 }, (_, i) =>
+          new Date(Date.UTC(2026, 2, 2 + i)).toISOString().slice(0, 10),
+        );
+        expect(await store().tasks.stats(userId, at(T0))).toEqual({
+          total: 14,
+          byStatus: { todo: 5, in_progress: 2, done: 7 },
+          byPriority: { low: 2, medium: 10, high: 1, urgent: 1 },
+          overdue: 2,
+          dueToday: 2,
+          completedByDay: days.map((date) => ({ date, count: completed[date] ?? 0 })),
+        });
+      });
+
+      it('when a user has no tasks, then every count is zero and the 14 days are still listed', async () => {
+        const userId = await newUserId();
+        const stats = await store().tasks.stats(userId, at(Date.UTC(2026, 0, 5, 23, 59, 59)));
+        expect(stats).toMatchObject({ total: 0, overdue: 0, dueToday: 0 });
+        expect(stats.byStatus).toEqual({ todo: 0, in_progress: 0, done: 0 });
+        expect(stats.byPriority).toEqual({ low: 0, medium: 0, high: 0, urgent: 0 });
+        expect(stats.completedByDay.map((day) => day.date)).toEqual([
+          '2025-12-23',
+          '2025-12-24',
+          '2025-12-25',
+          '2025-12-26',
+          '2025-12-27',
+          '2025-12-28',
+          '2025-12-29',
+          '2025-12-30',
+          '2025-12-31',
+          '2026-01-01',
+          '2026-01-02',
+          '2026-01-03',
+          '2026-01-04',
+          '2026-01-05',
+        ]);
+        expect(stats.completedByDay.every((day) => day.count === 0)).toBe(true);
+      });
+    });
+
+    describe('refresh tokens', () => {
+      const token = (overrides: Partial<RefreshTokenRecord> = {}) => ({
+        hash: randomUUID().replaceAll('-', ''),
+        userId: 'ffffffffffffffffffffffff',
+        familyId: randomUUID(),
+        createdAt: at(T0),
+        expiresAt: at(T0 + 7 * DAY),
+        ...overrides,
+      });
+
+      it('when a live token is consumed, then the first call gets it and a second call reports reuse', async () => {
+        const live = token();
+        await store().refreshTokens.create(live);
+        expect(await store().refreshTokens.consume(live.hash, at(T0 + HOUR))).toEqual({
+          kind: 'consumed',
+          token: { ...live, usedAt: at(T0 + HOUR), revokedAt: null },
+        });
+        expect(await store().refreshTokens.consume(live.hash, at(T0 + 2 * HOUR))).toEqual({
+          kind: 'reused',
+          token: { ...live, usedAt: at(T0 + HOUR), revokedAt: null },
+        });
+      });
+
+      it('when a family is revoked, then its tokens are refused as revoked and other families still work', async () => {
+        const familyId = randomUUID();
+        const first = token({ familyId });
+        const second = token({ familyId });
+        const unrelated = token();
+        for (const t of [first, second, unrelated]) await store().refreshTokens.create(t);
+        await store().refreshTokens.consume(first.hash, at(T0 + 1));
+        await store().refreshTokens.revokeFamily(familyId, at(T0 + HOUR));
+        await store().refreshTokens.revokeFamily(familyId, at(T0 + 2 * HOUR));
+        expect(await store().refreshTokens.consume(second.hash, at(T0 + 3 * HOUR))).toEqual({
+          kind: 'revoked',
+          token: { ...second, usedAt: null, revokedAt: at(T0 + HOUR) },
+        });
+        expect((await store().refreshTokens.consume(first.hash, at(T0 + 3 * HOUR))).kind).toBe('revoked');
+        expect((await store().refreshTokens.consume(unrelated.hash, at(T0 + 3 * HOUR))).kind).toBe('consumed');
+      });
+
+      it('when a token has expired or was never issued, then it is refused as expired or unknown', async () => {
+        const old = token({ expiresAt: at(T0) });
+        await store().refreshTokens.create(old);
+        expect(await store().refreshTokens.consume(old.hash, at(T0 + 1))).toEqual({
+          kind: 'expired',
+          token: { ...old, usedAt: null, revokedAt: null },
+        });
+        expect(await store().refreshTokens.consume(randomUUID(), at(T0))).toEqual({ kind: 'unknown' });
+      });
+
+      it('when the same token is consumed concurrently, then exactly one call gets it', async () => {
+        const contested = token();
+        await store().refreshTokens.create(contested);
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, () => store().refreshTokens.consume(contested.hash, at(T0 + HOUR))),
+        );
+        expect(outcomes.filter((o) => o.kind === 'consumed')).toHaveLength(1);
+        expect(outcomes.filter((o) => o.kind === 'reused')).toHaveLength(7);
+      });
+
+      it('when expired tokens are purged, then exactly those that expired before now are deleted', async () => {
+        // Dates in 2000 so that no other test's tokens are old enough to be purged here.
+        const y2k = Date.UTC(2000, 0, 1);
+        const gone = [
+          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k - 1) }),
+          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k - DAY / 2) }),
+        ];
+        const kept = [
+          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k) }),
+          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k + DAY) }),
+        ];
+        for (const t of [...gone, ...kept]) await store().refreshTokens.create(t);
+        expect(await store().refreshTokens.purgeExpired(at(y2k))).toBe(2);
+        for (const t of gone) expect(await store().refreshTokens.consume(t.hash, at(y2k))).toEqual({ kind: 'unknown' });
+        expect((await store().refreshTokens.consume(kept[0]?.hash ?? '', at(y2k))).kind).toBe('expired');
+        expect((await store().refreshTokens.consume(kept[1]?.hash ?? '', at(y2k))).kind).toBe('consumed');
+        expect(await store().refreshTokens.purgeExpired(at(y2k))).toBe(0);
+      });
+    });
+  });
+}

@@ -1,0 +1,384 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
+import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { SORT_COLUMN, listTasksSql, type ListPhase } from '../../src/storage/sqlite/sqlite-task-list.js';
+import { StoreUnavailableError, type Storage } from '../../src/storage/storage.js';
+import { compareTasks } from '../../src/tasks/task-query.js';
+import type { NewTask, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
+import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/tasks.schemas.js';
+import { openTempSqliteStorage } from '../helpers/storage.js';
+import { describeRepositoryContract } from './repository-contract.js';
+
+describeRepositoryContract('sqlite', async () => {
+  const { storage, cleanup } = await openTempSqliteStorage();
+  return { storage, cleanup };
+});
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./fixtures/open-sqlite.child.ts', import.meta.url));
+const LATEST = Math.max(...SQLITE_MIGRATIONS.map((migration) => migration.version));
+const NOW = new Date(Date.UTC(2026, 2, 15, 10));
+const SORT_INDEX: Record<string, string> = {
+  created_at: 'tasks_user_created',
+  updated_at: 'tasks_user_updated',
+  due_date: 'tasks_user_due',
+  priority_rank: 'tasks_user_priority',
+  title_key: 'tasks_user_title',
+};
+
+const task = (overrides: Partial<NewTask> = {}): NewTask => ({
+  title: 'Task',
+  description: '',
+  status: 'todo',
+  priority: 'medium',
+  dueDate: null,
+  tags: [],
+  ...overrides,
+});
+
+describe('sqlite storage', () => {
+  let dir: string;
+  let file: string;
+  const opened: { close(): unknown }[] = [];
+  const open = (busyTimeoutMs?: number): Storage => {
+    const storage = openSqliteStorage({ file, ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
+    opened.push(storage);
+    return storage;
+  };
+  const raw = (): Database.Database => {
+    const db = new Database(file);
+    opened.push(db);
+    return db;
+  };
+  const newUser = async (storage: Storage) => {
+    const user = await storage.users.create(
+      { email: `${Math.random()}@example.test`, name: 'U', passwordHash: 'h' },
+      NOW,
+    );
+    if (user === null) throw new Error('user not created');
+    return user.id;
+  };
+  const search = async (storage: Storage, userId: string, q: string) =>
+    (await storage.tasks.list(userId, { filter: { q }, sort: { field: 'createdAt', direction: 'desc' }, limit: 50 }))
+      .items;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'primo-sqlite-'));
+    file = path.join(dir, 'nested', 'primo.db');
+    await mkdir(path.dirname(file), { recursive: true });
+  });
+  afterEach(async () => {
+    for (const handle of opened.splice(0).reverse()) await handle.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when the store is closed and opened again, then its data is still there', async () => {
+    file = path.join(dir, 'not', 'yet', 'created', 'primo.db');
+    const first = open();
+    const userId = await newUser(first);
+    const created = await first.tasks.create(userId, task({ title: 'Persist me', tags: ['keep'] }), NOW);
+    await first.close();
+    const second = open();
+    expect(await second.users.findById(userId)).not.toBeNull();
+    expect(await second.tasks.findById(userId, created.id)).toEqual(created);
+    expect(
+      (
+        await second.tasks.list(userId, {
+          filter: { tag: 'keep', q: 'persist' },
+          sort: { field: 'title', direction: 'asc' },
+          limit: 5,
+        })
+      ).items,
+    ).toEqual([created]);
+  });
+
+  it('when the store is opened again, then no migration runs twice and the schema is at the newest version', async () => {
+    await open().close();
+    const db = raw();
+    const schema = () => db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY name').all();
+    const before = schema();
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+    expect(migrateSqlite(db)).toEqual({ from: LATEST, to: LATEST });
+    await open().close();
+    expect(schema()).toEqual(before);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('when a new migration is added, then only it is applied on the next open', () => {
+    const db = raw();
+    const extra = [
+      ...SQLITE_MIGRATIONS,
+      { version: LATEST + 1, name: 'probe', sql: 'CREATE TABLE probe (x INTEGER) STRICT;' },
+    ];
+    expect(migrateSqlite(db)).toEqual({ from: 0, to: LATEST });
+    expect(migrateSqlite(db, extra)).toEqual({ from: LATEST, to: LATEST + 1 });
+    expect(migrateSqlite(db, extra)).toEqual({ from: LATEST + 1, to: LATEST + 1 });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'probe'").get()).toEqual({ n: 1 });
+  });
+
+  it('when a migration fails, then none of its changes stay and the version is unchanged', () => {
+    const db = raw();
+    migrateSqlite(db);
+    const broken = [
+      ...SQLITE_MIGRATIONS,
+      { version: LATEST + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE half (y INTEGER);' },
+    ];
+    expect(() => migrateSqlite(db, broken)).toThrow(/already exists/);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half'").get()).toEqual({ n: 0 });
+  });
+
+  it('when the file was written by a newer build, then opening fails naming both versions', () => {
+    const db = raw();
+    db.pragma(`user_version = ${LATEST + 5}`);
+    expect(() => open()).toThrow(`schema version ${LATEST + 5}, newer than this build knows (${LATEST})`);
+  });
+
+  it('when several processes open a new file at once, then each succeeds and the schema is created once', async () => {
+    const emails = ['p1@example.test', 'p2@example.test', 'p3@example.test'];
+    const outputs = await Promise.all(
+      emails.map((email) => run(process.execPath, ['--import', 'tsx', CHILD, file, email], { timeout: 20_000 })),
+    );
+    const ids = outputs.map(({ stdout }) => (JSON.parse(stdout) as { userId: string | null }).userId);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+    const storage = open();
+    for (const email of emails) expect(await storage.users.findByEmail(email)).not.toBeNull();
+    expect(raw().pragma('user_version', { simple: true })).toBe(LATEST);
+  });
+
+  it('when another connection holds an exclusive lock, then writes fail within the busy timeout, reads go on, and writes resume after release', async () => {
+    const storage = open(300);
+    const userId = await newUser(storage);
+    const existing = await storage.tasks.create(userId, task({ title: 'before lock' }), NOW);
+    await storage.refreshTokens.create({
+      hash: 'h-lock',
+      userId,
+      familyId: 'f',
+      createdAt: NOW,
+      expiresAt: new Date(NOW.getTime() + 60_000),
+    });
+    const locker = raw();
+    locker.exec('BEGIN EXCLUSIVE');
+
+    const writes: [string, () => Promise<unknown>][] = [
+      ['tasks.create', () => storage.tasks.create(userId, task({ title: 'during lock' }), NOW)],
+      ['tasks.update', () => storage.tasks.update(userId, existing.id, { title: 'changed' }, { now: NOW })],
+      ['tasks.delete', () => storage.tasks.delete(userId, existing.id, {})],
+      ['users.create', () => storage.users.create({ email: 'locked@example.test', name: 'L', passwordHash: 'h' }, NOW)],
+      ['refreshTokens.consume', () => storage.refreshTokens.consume('h-lock', NOW)],
+    ];
+    for (const [name, write] of writes) {
+      const started = performance.now();
+      const error = await write().then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      const elapsed = performance.now() - started;
+      expect(error, name).toBeInstanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).retryAfterSeconds, name).toBeGreaterThan(0);
+      expect(elapsed, name).toBeGreaterThanOrEqual(250);
+      expect(elapsed, name).toBeLessThan(1500);
+    }
+
+    expect(await storage.tasks.findById(userId, existing.id)).toEqual(existing);
+    expect(
+      (await storage.tasks.list(userId, { filter: {}, sort: { field: 'createdAt', direction: 'desc' }, limit: 10 }))
+        .items,
+    ).toEqual([existing]);
+    expect((await storage.tasks.stats(userId, NOW)).total).toBe(1);
+    expect(await storage.ping()).toBe(true);
+
+    locker.exec('COMMIT');
+    const after = await storage.tasks.create(userId, task({ title: 'after lock' }), NOW);
+    const titles = (
+      await storage.tasks.list(userId, { filter: {}, sort: { field: 'title', direction: 'asc' }, limit: 10 })
+    ).items.map((t) => t.title);
+    expect(titles).toEqual(['after lock', 'before lock']);
+    expect((await storage.refreshTokens.consume('h-lock', NOW)).kind).toBe('consumed');
+    expect(after.version).toBe(1);
+  });
+
+  it('when a task is renamed, re-described or deleted, then the full-text index follows', async () => {
+    const storage = open();
+    const userId = await newUser(storage);
+    const created = await storage.tasks.create(userId, task({ title: 'alpha bravo', description: 'charlie' }), NOW);
+    expect(await search(storage, userId, 'alpha')).toHaveLength(1);
+    await storage.tasks.update(userId, created.id, { title: 'delta' }, { now: NOW });
+    expect(await search(storage, userId, 'alpha')).toHaveLength(0);
+    expect(await search(storage, userId, 'delta charlie')).toHaveLength(1);
+    await storage.tasks.update(userId, created.id, { description: 'echo', status: 'done' }, { now: NOW });
+    expect(await search(storage, userId, 'charlie')).toHaveLength(0);
+    expect(await search(storage, userId, 'echo delta')).toHaveLength(1);
+    const check = raw().prepare("INSERT INTO tasks_fts (tasks_fts, rank) VALUES ('integrity-check', 1)");
+    check.run();
+    await storage.tasks.delete(userId, created.id, {});
+    expect(await search(storage, userId, 'delta')).toHaveLength(0);
+    expect(await search(storage, userId, 'echo')).toHaveLength(0);
+    check.run();
+  });
+
+  it('when searching, then words match as prefixes, without diacritics, and quotes or operators are plain text', async () => {
+    const storage = open();
+    const userId = await newUser(storage);
+    const cafe = await storage.tasks.create(userId, task({ title: 'Café meeting', description: 'bring NOTES' }), NOW);
+    // Each of these holds only words of the task, whatever FTS5 syntax surrounds them.
+    for (const q of ['cafe', 'CAFÉ', 'meet', 'caf meet', 'note', 'café"*', '"cafe" -meeting', '(cafe) meeting^']) {
+      expect(idsOf(await search(storage, userId, q)), q).toEqual([cafe.id]);
+    }
+    // Operators and column filters are words too, so these ask for words the task lacks.
+    for (const q of ['eting', 'cafe zzz', 'cafe OR zzz', 'title: cafe', 'NEAR(cafe meeting)', '"', '*', '()']) {
+      expect(await search(storage, userId, q), q).toEqual([]);
+    }
+  });
+
+  it('when titles hold characters beyond the basic plane, then the title sort still agrees with compareTasks', async () => {
+    const storage = open();
+    const userId = await newUser(storage);
+    const created: TaskRecord[] = [];
+    for (const title of ['\u{1F600} smile', '\uFF21 wide', 'a plain', 'Z last ascii', '\u{1F600}', '\uFF41 wide']) {
+      created.push(await storage.tasks.create(userId, task({ title }), NOW));
+    }
+    for (const direction of ['asc', 'desc'] as const) {
+      const sort: TaskSort = { field: 'title', direction };
+      const expected = idsOf([...created].sort((a, b) => compareTasks(a, b, sort)));
+      const ids: string[] = [];
+      let after: { key: number | string | null; id: string } | undefined;
+      do {
+        const page = await storage.tasks.list(userId, { filter: {}, sort, limit: 1, ...(after ? { after } : {}) });
+        ids.push(...idsOf(page.items));
+        after = page.next ?? undefined;
+      } while (after !== undefined && ids.length <= created.length);
+      expect(ids, direction).toEqual(expected);
+    }
+  });
+
+  it('when two connections share the file, then each sees the other’s writes and a token is consumed once', async () => {
+    const a = open();
+    const b = open();
+    const userId = await newUser(a);
+    expect(await b.users.findById(userId)).not.toBeNull();
+    const created = await b.tasks.create(userId, task({ title: 'shared' }), NOW);
+    expect(await a.tasks.findById(userId, created.id)).toEqual(created);
+    await a.refreshTokens.create({
+      hash: 'shared',
+      userId,
+      familyId: 'f',
+      createdAt: NOW,
+      expiresAt: new Date(NOW.getTime() + 1000),
+    });
+    const outcomes = await Promise.all([a, b, a, b].map((s) => s.refreshTokens.consume('shared', NOW)));
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['consumed', 'reused', 'reused', 'reused']);
+  });
+
+  it('when the store is closed, then ping answers false and calls fail as unavailable', async () => {
+    const storage = open();
+    expect(await storage.ping()).toBe(true);
+    await storage.close();
+    expect(await storage.ping()).toBe(false);
+    await expect(storage.users.findByEmail('x@example.test')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await storage.close();
+  });
+
+  describe('query plans', () => {
+    const planOf = (db: Database.Database, sql: string, params: Record<string, unknown>) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
+    const baseParams = {
+      userId: 'ffffffffffffffffffffffff',
+      statuses: null,
+      ranks: null,
+      tag: null,
+      match: null,
+      dueBefore: null,
+      dueAfter: null,
+      limit: 21,
+      key: 1,
+      id: 'ffffffffffffffffffffffff',
+    };
+
+    /** A populated, analysed store, so that the planner decides with real statistics. */
+    async function analysedDb() {
+      const storage = open();
+      const userId = await newUser(storage);
+      for (let i = 0; i < 300; i += 1) {
+        await storage.tasks.create(
+          userId,
+          task({
+            title: `task ${i % 37}`,
+            status: TASK_STATUSES[i % 3],
+            priority: TASK_PRIORITIES[i % 4],
+            dueDate: i % 4 === 0 ? null : new Date(NOW.getTime() + (i % 50) * 3_600_000),
+            tags: i % 5 === 0 ? ['rare'] : ['common'],
+          }),
+          new Date(NOW.getTime() + i),
+        );
+      }
+      const db = raw();
+      db.exec('ANALYZE');
+      return { db, userId };
+    }
+
+    const mainTableStep = (plan: string[]) => plan.find((detail) => /^(SEARCH|SCAN) t\b/.test(detail)) ?? '';
+
+    it('when any sort is listed, first page or after a cursor, then its index serves the order with no temporary sort', async () => {
+      const { db, userId } = await analysedDb();
+      for (const field of TASK_SORT_FIELDS) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const phases: ListPhase[] = field === 'dueDate' ? ['keyed', 'undated'] : ['keyed'];
+          for (const phase of phases) {
+            for (const after of [false, true]) {
+              const sort: TaskSort = { field, direction };
+              const plan = planOf(db, listTasksSql(sort, phase, after), { ...baseParams, userId });
+              const label = `${direction} ${field} ${phase} ${after ? 'after' : 'first'}: ${plan.join(' | ')}`;
+              expect(plan.join(' | '), label).not.toMatch(/TEMP B-TREE/);
+              expect(mainTableStep(plan), label).toMatch(
+                new RegExp(`^SEARCH t USING (COVERING )?INDEX ${SORT_INDEX[SORT_COLUMN[field]]} \\(user_id=\\?`),
+              );
+            }
+          }
+        }
+      }
+    });
+
+    it('when the default sort is combined with each filter, then the sort index still drives the query', async () => {
+      const { db, userId } = await analysedDb();
+      const filters: Record<string, unknown>[] = [
+        {},
+        { statuses: JSON.stringify(['done']) },
+        { ranks: JSON.stringify([3, 2]) },
+        { tag: 'rare' },
+        { match: '"task"*' },
+        { dueBefore: NOW.getTime() },
+        { dueAfter: NOW.getTime() },
+        {
+          statuses: JSON.stringify(['todo']),
+          ranks: JSON.stringify([1]),
+          tag: 'common',
+          match: '"task"*',
+          dueAfter: 0,
+        },
+      ];
+      const sql = listTasksSql({ field: 'createdAt', direction: 'desc' }, 'keyed', false);
+      for (const filter of filters) {
+        const plan = planOf(db, sql, { ...baseParams, userId, ...filter });
+        const label = `${JSON.stringify(filter)}: ${plan.join(' | ')}`;
+        expect(plan.join(' | '), label).not.toMatch(/TEMP B-TREE/);
+        expect(mainTableStep(plan), label).toMatch(/^SEARCH t USING INDEX tasks_user_created \(user_id=\?\)/);
+      }
+      const tagStep = planOf(db, sql, { ...baseParams, userId, tag: 'rare' }).join(' | ');
+      expect(tagStep).toMatch(/SEARCH task_tags USING COVERING INDEX task_tags_user_tag \(user_id=\? AND tag=\?\)/);
+    });
+  });
+});
+
+function idsOf(tasks: readonly TaskRecord[]): string[] {
+  return tasks.map((t) => t.id);
+}

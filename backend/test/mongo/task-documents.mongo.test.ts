@@ -1,0 +1,149 @@
+import { aggregate } from 'mingo';
+import { Types } from 'mongoose';
+import { describe, expect, it } from 'vitest';
+import type { TaskDoc } from '../../src/storage/mongo/mongo-models.js';
+import { newTaskDoc, taskUpdateStage, toTaskRecord } from '../../src/storage/mongo/mongo-tasks.repository.js';
+import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from '../../src/storage/mongo/task-stats.mongo.js';
+import type { NewTask, TaskChanges } from '../../src/tasks/tasks.repository.js';
+import { plain, plainObject } from './mingo-helpers.js';
+
+// The update stage and the stats pipeline are aggregation documents; mingo (an in-memory
+// implementation of MongoDB's aggregation language) evaluates them here without a server.
+
+const USER = '65f0a0b0c0d0e0f001020304';
+const STRANGER = '65f0a0b0c0d0e0f0010203aa';
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 2, 15, 10);
+const at = (ms: number) => new Date(ms);
+
+const input = (overrides: Partial<NewTask> = {}): NewTask => ({
+  title: 'Task',
+  description: '',
+  status: 'todo',
+  priority: 'medium',
+  dueDate: null,
+  tags: [],
+  ...overrides,
+});
+
+/** Applies the update stage to a stored task as MongoDB would, returning the new document. */
+function applyUpdate(doc: TaskDoc, changes: TaskChanges, now: number): TaskDoc {
+  const [updated] = aggregate([plainObject(doc)], [taskUpdateStage(changes, at(now))]);
+  if (updated === undefined) throw new Error('the update stage dropped the document');
+  return { ...(updated as unknown as TaskDoc), _id: doc._id, user: doc.user };
+}
+
+describe('task update stage', () => {
+  it('when status enters, stays in and leaves done, then completedAt is set, kept and cleared', () => {
+    let doc = newTaskDoc(USER, input(), at(T0));
+    doc = applyUpdate(doc, { status: 'done' }, T0 + 1000);
+    expect(doc.completedAt).toEqual(at(T0 + 1000));
+    doc = applyUpdate(doc, { status: 'done', title: 'again' }, T0 + 2000);
+    expect(doc.completedAt).toEqual(at(T0 + 1000));
+    doc = applyUpdate(doc, { title: 'renamed' }, T0 + 3000);
+    expect(doc.completedAt).toEqual(at(T0 + 1000));
+    doc = applyUpdate(doc, { status: 'in_progress' }, T0 + 4000);
+    expect(doc.completedAt).toBeNull();
+    doc = applyUpdate(doc, { status: 'done' }, T0 + 6000);
+    expect(toTaskRecord(doc)).toMatchObject({
+      status: 'done',
+      completedAt: at(T0 + 6000),
+      version: 6,
+      updatedAt: at(T0 + 6000),
+    });
+  });
+
+  it('when fields change, then their derived sort and search keys change with them', () => {
+    const doc = applyUpdate(
+      newTaskDoc(USER, input({ title: 'Old', dueDate: at(T0) }), at(T0)),
+      { title: 'Zebra Crossing', priority: 'urgent', dueDate: null, description: 'Walk' },
+      T0 + 1,
+    );
+    expect(doc).toMatchObject({
+      titleKey: 'zebra crossing',
+      priorityRank: 3,
+      dueDate: null,
+      dueAsc: Infinity,
+      dueDesc: Infinity,
+      version: 2,
+    });
+    expect(doc.titleTerms.split(' ')).toContain('zeb');
+    expect(doc.descriptionTerms.split(' ')).toEqual(['w', 'wa', 'wal', 'walk']);
+  });
+
+  it('when values look like field paths or operators, then they are stored literally', () => {
+    const doc = applyUpdate(
+      newTaskDoc(USER, input(), at(T0)),
+      { title: '$status', description: '$$ROOT', tags: ['$version', '{ "$gt": 1 }'] },
+      T0 + 1,
+    );
+    expect(toTaskRecord(doc)).toMatchObject({
+      title: '$status',
+      description: '$$ROOT',
+      tags: ['$version', '{ "$gt": 1 }'],
+    });
+  });
+});
+
+describe('task stats pipeline', () => {
+  it('when stats are read at a fixed instant, then counts, overdue, due today and 14 zero-filled days are exact', () => {
+    const docs: TaskDoc[] = [];
+    const make = (overrides: Partial<NewTask>, createdAt = T0 - 30 * DAY, user = USER) => {
+      const doc = newTaskDoc(user, input(overrides), at(createdAt));
+      docs.push(doc);
+      return doc;
+    };
+    const midnight = Date.UTC(2026, 2, 16);
+    make({ dueDate: at(T0 - HOUR), priority: 'high' });
+    make({ status: 'in_progress', dueDate: at(T0 - 3 * DAY), priority: 'urgent' });
+    make({ status: 'done', dueDate: at(T0 - HOUR) }, T0 - 2 * HOUR);
+    make({ dueDate: at(T0), priority: 'low' });
+    make({ status: 'in_progress', dueDate: at(midnight - 1) });
+    make({ dueDate: at(midnight) });
+    make({});
+    make({ status: 'done' }, Date.UTC(2026, 2, 15, 0, 0, 0));
+    make({ status: 'done', priority: 'low' }, Date.UTC(2026, 2, 2, 0, 0, 0));
+    make({ status: 'done' }, Date.UTC(2026, 2, 1, 23, 59, 59, 999));
+    make({ status: 'done' }, Date.UTC(2026, 2, 10, 8));
+    make({ status: 'done' }, Date.UTC(2026, 2, 10, 20));
+    const reopened = make({ status: 'done' }, Date.UTC(2026, 2, 12, 8));
+    docs[docs.indexOf(reopened)] = applyUpdate(reopened, { status: 'todo' }, T0 - HOUR);
+    make({ status: 'done', dueDate: at(T0 - HOUR) }, T0 - HOUR, STRANGER);
+    make({ dueDate: at(T0 - HOUR) }, T0 - HOUR, STRANGER);
+
+    const pipeline = plain(taskStatsPipeline(new Types.ObjectId(USER), at(T0))) as Record<string, unknown>[];
+    const [facets] = aggregate(docs.map(plainObject), pipeline) as unknown as TaskStatsFacets[];
+    const completed: Record<string, number> = { '2026-03-02': 1, '2026-03-10': 2, '2026-03-15': 2 };
+    const days = Array.from({ length: 14 }, (_, i) => new Date(Date.UTC(2026, 2, 2 + i)).toISOString().slice(0, 10));
+    expect(toTaskStats(facets, at(T0))).toEqual({
+      total: 13,
+      byStatus: { todo: 5, in_progress: 2, done: 6 },
+      byPriority: { low: 2, medium: 9, high: 1, urgent: 1 },
+      overdue: 2,
+      dueToday: 2,
+      completedByDay: days.map((date) => ({ date, count: completed[date] ?? 0 })),
+    });
+  });
+
+  it('when the pipeline returns nothing for a user, then every count is zero and the 14 days are listed', () => {
+    const stats = toTaskStats(undefined, at(Date.UTC(2026, 0, 5, 23, 59, 59)));
+    expect(stats).toMatchObject({ total: 0, overdue: 0, dueToday: 0 });
+    expect(stats.completedByDay.map((day) => day.date)).toEqual([
+      '2025-12-23',
+      '2025-12-24',
+      '2025-12-25',
+      '2025-12-26',
+      '2025-12-27',
+      '2025-12-28',
+      '2025-12-29',
+      '2025-12-30',
+      '2025-12-31',
+      '2026-01-01',
+      '2026-01-02',
+      '2026-01-03',
+      '2026-01-04',
+      '2026-01-05',
+    ]);
+  });
+});

@@ -1,0 +1,394 @@
+import fc from 'fast-check';
+import { find as mingoFind } from 'mingo';
+import mongoose, { Types } from 'mongoose';
+import { describe, expect, it } from 'vitest';
+import { newTaskDoc, toTaskRecord } from '../../src/storage/mongo/mongo-tasks.repository.js';
+import {
+  dueKeysOf,
+  op,
+  PREFIX_MAX,
+  searchTermsOf,
+  textSearchOf,
+  titleKeyOf,
+  toMongoFind,
+} from '../../src/storage/mongo/task-query.mongo.js';
+import { compareTasks, sortKeyOf } from '../../src/tasks/task-query.js';
+import type { TaskCursor, TaskFilter, TaskListQuery, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
+import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/tasks.schemas.js';
+import { plainObject } from './mingo-helpers.js';
+
+const USER = '65f0a0b0c0d0e0f001020304';
+const CURSOR_ID = '65f0a0b0c0d0e0f0010203ff';
+const user = new Types.ObjectId(USER);
+const cursorId = new Types.ObjectId(CURSOR_ID);
+const T0 = Date.UTC(2026, 2, 15, 10);
+
+const query = (overrides: Partial<TaskListQuery> = {}): TaskListQuery => ({
+  filter: {},
+  sort: { field: 'createdAt', direction: 'desc' },
+  limit: 20,
+  ...overrides,
+});
+
+function mustFind(q: TaskListQuery) {
+  const result = toMongoFind(USER, q);
+  if (result === null) throw new Error('expected a find, got null');
+  return result;
+}
+
+describe('toMongoFind: sorts', () => {
+  const cases: [TaskSort, Record<string, 1 | -1>, Record<string, 1 | -1>][] = [
+    [
+      { field: 'createdAt', direction: 'desc' },
+      { createdAt: -1, _id: -1 },
+      { user: 1, createdAt: -1, _id: -1 },
+    ],
+    [
+      { field: 'createdAt', direction: 'asc' },
+      { createdAt: 1, _id: 1 },
+      { user: 1, createdAt: -1, _id: -1 },
+    ],
+    [
+      { field: 'updatedAt', direction: 'desc' },
+      { updatedAt: -1, _id: -1 },
+      { user: 1, updatedAt: -1, _id: -1 },
+    ],
+    [
+      { field: 'updatedAt', direction: 'asc' },
+      { updatedAt: 1, _id: 1 },
+      { user: 1, updatedAt: -1, _id: -1 },
+    ],
+    [
+      { field: 'priority', direction: 'desc' },
+      { priorityRank: -1, _id: -1 },
+      { user: 1, priorityRank: -1, _id: -1 },
+    ],
+    [
+      { field: 'priority', direction: 'asc' },
+      { priorityRank: 1, _id: 1 },
+      { user: 1, priorityRank: -1, _id: -1 },
+    ],
+    [
+      { field: 'title', direction: 'asc' },
+      { titleKey: 1, _id: 1 },
+      { user: 1, titleKey: 1, _id: 1 },
+    ],
+    [
+      { field: 'title', direction: 'desc' },
+      { titleKey: -1, _id: -1 },
+      { user: 1, titleKey: 1, _id: 1 },
+    ],
+    [
+      { field: 'dueDate', direction: 'asc' },
+      { dueAsc: 1, _id: 1 },
+      { user: 1, dueAsc: 1, _id: 1 },
+    ],
+    [
+      { field: 'dueDate', direction: 'desc' },
+      { dueDesc: 1, _id: -1 },
+      { user: 1, dueDesc: 1, _id: -1 },
+    ],
+  ];
+
+  it.each(cases)(
+    'when sorting by %o, then the sort is %o on the index %o scoped to the user',
+    (sort, expectedSort, expectedHint) => {
+      const result = mustFind(query({ sort }));
+      expect(result).toEqual({ filter: { user }, sort: expectedSort, limit: 21, hint: expectedHint });
+      // Key order matters in a sort document: the key first, then the id tie-break.
+      expect(Object.keys(result.sort)).toEqual(Object.keys(expectedSort));
+      expect(Object.keys(result.hint ?? {})).toEqual(Object.keys(expectedHint));
+    },
+  );
+
+  it('when a page size is asked, then one more task is fetched to tell whether another page follows', () => {
+    expect(mustFind(query({ limit: 1 })).limit).toBe(2);
+    expect(mustFind(query({ limit: 100 })).limit).toBe(101);
+  });
+});
+
+describe('toMongoFind: filters', () => {
+  it('when filtering by statuses and priorities, then each becomes an $in on the stored field', () => {
+    const filter: TaskFilter = { status: ['todo', 'done'], priority: ['urgent'] };
+    expect(mustFind(query({ filter })).filter).toEqual({
+      user,
+      status: op({ $in: ['todo', 'done'] }),
+      priority: op({ $in: ['urgent'] }),
+    });
+  });
+
+  it('when filtering by a tag, then the tags array must contain it', () => {
+    expect(mustFind(query({ filter: { tag: 'work' } })).filter).toEqual({ user, tags: 'work' });
+  });
+
+  it('when filtering by due dates, then the bounds are inclusive and either may be alone', () => {
+    const before = new Date(T0);
+    const after = new Date(T0 - 86_400_000);
+    expect(mustFind(query({ filter: { dueBefore: before } })).filter).toEqual({ user, dueDate: op({ $lte: before }) });
+    expect(mustFind(query({ filter: { dueAfter: after } })).filter).toEqual({ user, dueDate: op({ $gte: after }) });
+    expect(mustFind(query({ filter: { dueBefore: before, dueAfter: after } })).filter).toEqual({
+      user,
+      dueDate: op({ $gte: after, $lte: before }),
+    });
+  });
+
+  it('when searching, then every word becomes a quoted phrase of a $text search and no index is hinted', () => {
+    const result = mustFind(query({ filter: { q: '  Milk, EGGS! milk ' } }));
+    expect(result.filter).toEqual({ user, $text: op({ $search: '"milk" "eggs"' }) });
+    expect(result.hint).toBeNull();
+    expect(result.sort).toEqual({ createdAt: -1, _id: -1 });
+  });
+
+  it('when the search text holds no word, then no find is made (nothing can match)', () => {
+    for (const q of ['!!! ???', '"', '*', ' - ']) {
+      expect(toMongoFind(USER, query({ filter: { q } }))).toBeNull();
+    }
+    // Query syntax never reaches $text: quotes, minus signs and operators are dropped.
+    expect(mustFind(query({ filter: { q: 'report" -milk $ne' } })).filter.$text).toEqual(
+      op({ $search: '"report" "milk" "ne"' }),
+    );
+  });
+
+  it('when a searched word is longer than the indexed prefixes, then its indexed prefix is searched', () => {
+    const long = 'x'.repeat(PREFIX_MAX + 10);
+    expect(textSearchOf(long)).toBe(`"${'x'.repeat(PREFIX_MAX)}"`);
+  });
+
+  it('when all filters are combined with a cursor, then every condition is in the one filter', () => {
+    const filter: TaskFilter = {
+      status: ['todo'],
+      priority: ['high', 'low'],
+      tag: 'home',
+      q: 'report',
+      dueBefore: new Date(T0),
+    };
+    const result = mustFind(
+      query({ filter, sort: { field: 'title', direction: 'asc' }, after: { key: 'plan', id: CURSOR_ID } }),
+    );
+    expect(result).toEqual({
+      filter: {
+        user,
+        status: op({ $in: ['todo'] }),
+        priority: op({ $in: ['high', 'low'] }),
+        tags: 'home',
+        dueDate: op({ $lte: new Date(T0) }),
+        $text: op({ $search: '"report"' }),
+        titleKey: op({ $gte: 'plan' }),
+        $or: [{ titleKey: op({ $gt: 'plan' }) }, { _id: op({ $gt: cursorId }) }],
+      },
+      sort: { titleKey: 1, _id: 1 },
+      limit: 21,
+      hint: null,
+    });
+  });
+
+  it('when the filter goes through mongoose sanitizeFilter, then nothing is rewritten (every operator is trusted)', () => {
+    const full = mustFind(
+      query({
+        filter: {
+          status: ['todo'],
+          priority: ['low'],
+          tag: 't',
+          q: 'a b',
+          dueAfter: new Date(0),
+          dueBefore: new Date(T0),
+        },
+        sort: { field: 'dueDate', direction: 'desc' },
+        after: { key: null, id: CURSOR_ID },
+      }),
+    ).filter;
+    const before = JSON.stringify(full);
+    mongoose.sanitizeFilter(full);
+    expect(JSON.stringify(full)).toBe(before);
+    // The same shape built without `op` is defused, which is what protects against injected operators.
+    const untrusted: Record<string, unknown> = { user, status: { $in: ['todo'] } };
+    mongoose.sanitizeFilter(untrusted);
+    expect(untrusted.status).toEqual({ $eq: { $in: ['todo'] } });
+  });
+});
+
+describe('toMongoFind: keyset cursors', () => {
+  const after = (sort: TaskSort, key: TaskCursor['key']) =>
+    mustFind(query({ sort, after: { key, id: CURSOR_ID } })).filter;
+
+  it('when continuing a date sort, then the key range and the id tie-break follow the direction', () => {
+    const key = new Date(T0);
+    expect(after({ field: 'createdAt', direction: 'desc' }, T0)).toEqual({
+      user,
+      createdAt: op({ $lte: key }),
+      $or: [{ createdAt: op({ $lt: key }) }, { _id: op({ $lt: cursorId }) }],
+    });
+    expect(after({ field: 'updatedAt', direction: 'asc' }, T0)).toEqual({
+      user,
+      updatedAt: op({ $gte: key }),
+      $or: [{ updatedAt: op({ $gt: key }) }, { _id: op({ $gt: cursorId }) }],
+    });
+  });
+
+  it('when continuing a priority or title sort, then the stored rank or title key is compared', () => {
+    expect(after({ field: 'priority', direction: 'desc' }, 2)).toEqual({
+      user,
+      priorityRank: op({ $lte: 2 }),
+      $or: [{ priorityRank: op({ $lt: 2 }) }, { _id: op({ $lt: cursorId }) }],
+    });
+    expect(after({ field: 'title', direction: 'desc' }, 'beta')).toEqual({
+      user,
+      titleKey: op({ $lte: 'beta' }),
+      $or: [{ titleKey: op({ $lt: 'beta' }) }, { _id: op({ $lt: cursorId }) }],
+    });
+  });
+
+  it('when continuing the ascending due-date sort, then dated keys compare as dates and null is the +Infinity block', () => {
+    expect(after({ field: 'dueDate', direction: 'asc' }, T0)).toEqual({
+      user,
+      dueAsc: op({ $gte: T0 }),
+      $or: [{ dueAsc: op({ $gt: T0 }) }, { _id: op({ $gt: cursorId }) }],
+    });
+    expect(after({ field: 'dueDate', direction: 'asc' }, null)).toEqual({
+      user,
+      dueAsc: op({ $gte: Infinity }),
+      $or: [{ dueAsc: op({ $gt: Infinity }) }, { _id: op({ $gt: cursorId }) }],
+    });
+  });
+
+  it('when continuing the descending due-date sort, then the negated date ascends, ids descend and null is last', () => {
+    expect(after({ field: 'dueDate', direction: 'desc' }, T0)).toEqual({
+      user,
+      dueDesc: op({ $gte: -T0 }),
+      $or: [{ dueDesc: op({ $gt: -T0 }) }, { _id: op({ $lt: cursorId }) }],
+    });
+    expect(after({ field: 'dueDate', direction: 'desc' }, null)).toEqual({
+      user,
+      dueDesc: op({ $gte: Infinity }),
+      $or: [{ dueDesc: op({ $gt: Infinity }) }, { _id: op({ $lt: cursorId }) }],
+    });
+  });
+
+  it('when a cursor key has the wrong type for its sort, then the translation refuses it', () => {
+    expect(() => after({ field: 'createdAt', direction: 'asc' }, 'x')).toThrow(RangeError);
+    expect(() => after({ field: 'title', direction: 'asc' }, 5)).toThrow(RangeError);
+    expect(() => after({ field: 'priority', direction: 'asc' }, null)).toThrow(RangeError);
+  });
+});
+
+describe('stored sort and search keys', () => {
+  it('when a due date is absent, then both due keys are +Infinity; when present, ascending is the time and descending its negation', () => {
+    expect(dueKeysOf(null)).toEqual({ dueAsc: Infinity, dueDesc: Infinity });
+    expect(dueKeysOf(new Date(T0))).toEqual({ dueAsc: T0, dueDesc: -T0 });
+    expect(Object.is(dueKeysOf(new Date(0)).dueDesc, 0)).toBe(true);
+  });
+
+  it('when title keys are compared as MongoDB compares strings (UTF-8 bytes), then they order as JavaScript orders the titles', () => {
+    const utf8Order = (a: string, b: string) =>
+      Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+    const jsOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    // The pair where raw UTF-8 order and JavaScript order disagree: a surrogate pair vs U+FFxx.
+    expect(utf8Order('\u{1F600}', '\uFF21')).not.toBe(jsOrder('\u{1F600}', '\uFF21'));
+    expect(utf8Order(titleKeyOf('\u{1F600}'), titleKeyOf('\uFF21'))).toBe(jsOrder('\u{1F600}', '\uFF21'));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+        expect(utf8Order(titleKeyOf(a), titleKeyOf(b))).toBe(jsOrder(a, b));
+      }),
+      { numRuns: 500 },
+    );
+    expect(titleKeyOf('plain ascii')).toBe('plain ascii');
+  });
+
+  it('when a text is indexed, then its lower-cased words and all their prefixes are the terms', () => {
+    expect(searchTermsOf('Buy MILK, eggs!').split(' ').sort()).toEqual(
+      ['b', 'bu', 'buy', 'm', 'mi', 'mil', 'milk', 'e', 'eg', 'egg', 'eggs'].sort(),
+    );
+    expect(searchTermsOf('')).toBe('');
+    expect(searchTermsOf('ab ab a')).toBe('a ab');
+    expect(
+      searchTermsOf('y'.repeat(PREFIX_MAX + 5))
+        .split(' ')
+        .at(-1),
+    ).toHaveLength(PREFIX_MAX);
+  });
+});
+
+// The translation is checked against the reference order by evaluating the produced documents
+// with mingo, an in-memory implementation of MongoDB's query language (no `$text`, so no `q` here).
+describe('toMongoFind evaluated on documents', () => {
+  const OTHER_USER = '65f0a0b0c0d0e0f0010203aa';
+  const taskInput = fc.record({
+    title: fc.constantFrom('alpha', 'Alpha', 'beta', 'BETA', 'gamma', 'éclair', 'zeta', 'Zeta', 'mu'),
+    status: fc.constantFrom(...TASK_STATUSES),
+    priority: fc.constantFrom(...TASK_PRIORITIES),
+    dueDate: fc.option(
+      fc.integer({ min: -3, max: 3 }).map((d) => new Date(T0 + d * 86_400_000)),
+      { freq: 3 },
+    ),
+    tags: fc.subarray(['work', 'home', 'it']),
+    created: fc.integer({ min: 0, max: 2 }),
+    updated: fc.integer({ min: 0, max: 3 }),
+    mine: fc.integer({ min: 0, max: 9 }).map((n) => n < 7),
+  });
+  const filterArb: fc.Arbitrary<TaskFilter> = fc.record(
+    {
+      status: fc.subarray([...TASK_STATUSES], { minLength: 1 }),
+      priority: fc.subarray([...TASK_PRIORITIES], { minLength: 1 }),
+      tag: fc.constantFrom('work', 'home', 'it'),
+      dueBefore: fc.integer({ min: -3, max: 3 }).map((d) => new Date(T0 + d * 86_400_000)),
+      dueAfter: fc.integer({ min: -3, max: 3 }).map((d) => new Date(T0 + d * 86_400_000)),
+    },
+    { requiredKeys: [] },
+  );
+  const ALL_SORTS: TaskSort[] = TASK_SORT_FIELDS.flatMap((field) => [
+    { field, direction: 'asc' as const },
+    { field, direction: 'desc' as const },
+  ]);
+
+  const matches = (task: TaskRecord, filter: TaskFilter) =>
+    task.userId === USER &&
+    (filter.status === undefined || filter.status.includes(task.status)) &&
+    (filter.priority === undefined || filter.priority.includes(task.priority)) &&
+    (filter.tag === undefined || task.tags.includes(filter.tag)) &&
+    (filter.dueBefore === undefined || (task.dueDate !== null && task.dueDate <= filter.dueBefore)) &&
+    (filter.dueAfter === undefined || (task.dueDate !== null && task.dueDate >= filter.dueAfter));
+
+  it('when pages are walked under any filter, every sort and any page size, then every matching task comes once in the reference order', () => {
+    const anyFilter = fc.oneof(
+      { weight: 1, arbitrary: fc.constant<TaskFilter>({}) },
+      { weight: 2, arbitrary: filterArb },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(taskInput, { minLength: 1, maxLength: 25 }),
+        anyFilter,
+        fc.integer({ min: 1, max: 6 }),
+        (inputs, filter, limit) => {
+          const docs = inputs.map((input) => {
+            const doc = newTaskDoc(
+              input.mine ? USER : OTHER_USER,
+              { ...input, description: '' },
+              new Date(T0 + input.created * 1000),
+            );
+            doc.updatedAt = new Date(T0 + input.updated * 1000);
+            return doc;
+          });
+          const stored = docs.map(plainObject);
+          const records = docs.map(toTaskRecord);
+          for (const sort of ALL_SORTS) {
+            const expected = records.filter((task) => matches(task, filter)).sort((a, b) => compareTasks(a, b, sort));
+            const seen: string[] = [];
+            let after: TaskCursor | undefined;
+            for (let page = 0; page <= records.length + 1; page += 1) {
+              const found = toMongoFind(USER, { filter, sort, limit, ...(after ? { after } : {}) });
+              if (found === null) throw new Error('no find');
+              const rows = mingoFind(stored, plainObject(found.filter)).sort(found.sort).limit(found.limit).all();
+              const ids = rows.slice(0, limit).map((row) => String(row._id));
+              seen.push(...ids);
+              if (rows.length <= limit) break;
+              const last = records.find((task) => task.id === ids.at(-1)) as TaskRecord;
+              after = { key: sortKeyOf(last, sort.field), id: last.id };
+            }
+            expect(seen, `sort ${sort.direction} ${sort.field}`).toEqual(expected.map((task) => task.id));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
