@@ -32,3 +32,14 @@ export interface RefreshTokenRepository {
   /** Deletes tokens that expired before `now`; returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }
+
+/**
+ * Why a token that could not be consumed was refused. Revocation wins over reuse (the family is
+ * already dead), and reuse wins over expiry (a spent token presented again is a theft signal).
+ * Adapters call this so every store classifies the same way.
+ */
+export function refusalOf(token: RefreshTokenRecord): ConsumeOutcome {
+  if (token.revokedAt !== null) return { kind: 'revoked', token };
+  if (token.usedAt !== null) return { kind: 'reused', token };
+  return { kind: 'expired', token };
+}

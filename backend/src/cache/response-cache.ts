@@ -13,13 +13,27 @@ export interface CacheLoadResult {
 
 export type CacheStatus = 'up' | 'down' | 'disabled';
 
+export interface SendOptions {
+  /**
+   * Part of the key besides the URL, for answers that change with time as well as with writes
+   * (stats key by the current minute, so "overdue" never lags the clock by more than that).
+   */
+  variant?: string;
+}
+
 export interface ResponseCache {
   /**
    * Answers a cacheable GET for `userId`: HIT from the cache, or MISS → `load()` (coalesced per key per instance) → store
    * (200 only, body under the size cap) → send. Sets `X-Cache`, `ETag`, and answers 304 on a matching If-None-Match.
    * When the cache is off (TTL 0) or Redis is down: BYPASS, load() directly. Errors thrown by load() propagate (next(err)).
    */
-  send(req: Request, res: Response, userId: string, load: () => Promise<CacheLoadResult>): Promise<void>;
+  send(
+    req: Request,
+    res: Response,
+    userId: string,
+    load: () => Promise<CacheLoadResult>,
+    options?: SendOptions,
+  ): Promise<void>;
   /** Called after every successful write by the user; never throws. */
   invalidateUser(userId: string): Promise<void>;
   status(): CacheStatus;
@@ -144,9 +158,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   }
 
   return {
-    async send(req, res, userId, load) {
+    async send(req, res, userId, load, sendOptions) {
       if (backend === null) return bypass(req, res, load);
-      const key = await lookupKey(backend, userId, req.originalUrl);
+      const variant = sendOptions?.variant;
+      const key = await lookupKey(
+        backend,
+        userId,
+        variant === undefined ? req.originalUrl : `${req.originalUrl}#${variant}`,
+      );
       if (key === null) return bypass(req, res, load);
 
       let cached: string | null;

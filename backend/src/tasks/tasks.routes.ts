@@ -41,7 +41,9 @@ export function tasksRoutes(options: { service: TasksService; cache: ResponseCac
     parseInput(statsQuery, req.query, 'query');
     const userId = userIdOf(req);
     res.setHeader('Cache-Control', 'private, no-cache');
-    await cache.send(req, res, userId, async () => ({ body: await service.stats(userId) }));
+    // Overdue and due-today move with the clock, not only with writes: cache per minute.
+    const minute = new Date().toISOString().slice(0, 16);
+    await cache.send(req, res, userId, async () => ({ body: await service.stats(userId) }), { variant: minute });
   };
 
   const getOne: RequestHandler = async (req, res) => {

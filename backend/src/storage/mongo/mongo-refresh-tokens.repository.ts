@@ -1,9 +1,6 @@
 import { Types, type Model } from 'mongoose';
-import type {
-  ConsumeOutcome,
-  RefreshTokenRecord,
-  RefreshTokenRepository,
-} from '../../auth/refresh-tokens.repository.js';
+import type { RefreshTokenRecord, RefreshTokenRepository } from '../../auth/refresh-tokens.repository.js';
+import { type ConsumeOutcome, refusalOf } from '../../auth/refresh-tokens.repository.js';
 import type { RefreshTokenDoc } from './mongo-models.js';
 import type { StoreRunner } from './mongo-tasks.repository.js';
 import { op } from './task-query.mongo.js';
@@ -18,13 +15,6 @@ function toToken(doc: RefreshTokenDoc): RefreshTokenRecord {
     usedAt: doc.usedAt ?? null,
     revokedAt: doc.revokedAt ?? null,
   };
-}
-
-/** Revocation wins over reuse (the family is already dead), and reuse over expiry (a replay is a theft signal). */
-function refusal(token: RefreshTokenRecord): ConsumeOutcome {
-  if (token.revokedAt !== null) return { kind: 'revoked', token };
-  if (token.usedAt !== null) return { kind: 'reused', token };
-  return { kind: 'expired', token };
 }
 
 /** The refresh-token port over `refresh_tokens` (unique `hash`, TTL index on `expiresAt`). */
@@ -59,7 +49,7 @@ export function createMongoRefreshTokenRepository(
           .lean<RefreshTokenDoc>();
         if (consumed !== null) return { kind: 'consumed', token: toToken(consumed) };
         const doc = await tokens.findOne({ hash }).lean<RefreshTokenDoc>();
-        return doc === null ? { kind: 'unknown' } : refusal(toToken(doc));
+        return doc === null ? { kind: 'unknown' } : refusalOf(toToken(doc));
       });
     },
 

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import type {
-  ConsumeOutcome,
   NewRefreshToken,
   RefreshTokenRecord,
   RefreshTokenRepository,
 } from '../../auth/refresh-tokens.repository.js';
-import { runStoreWork } from './sqlite-errors.js';
+import { type ConsumeOutcome, refusalOf } from '../../auth/refresh-tokens.repository.js';
+import type { StoreRunner } from './sqlite-errors.js';
 
 interface RefreshTokenRow {
   hash: string;
@@ -31,18 +31,8 @@ function toToken(row: RefreshTokenRow): RefreshTokenRecord {
   };
 }
 
-/**
- * Why a token that could not be consumed was refused. Revocation wins over reuse (the family is
- * already dead), and reuse wins over expiry (a spent token presented again is a theft signal).
- */
-function refusal(token: RefreshTokenRecord): ConsumeOutcome {
-  if (token.revokedAt !== null) return { kind: 'revoked', token };
-  if (token.usedAt !== null) return { kind: 'reused', token };
-  return { kind: 'expired', token };
-}
-
 /** The refresh-token port over the `refresh_tokens` table. */
-export function createSqliteRefreshTokenRepository(db: Database.Database): RefreshTokenRepository {
+export function createSqliteRefreshTokenRepository(db: Database.Database, run: StoreRunner): RefreshTokenRepository {
   const insert = db.prepare<[RefreshTokenRow]>(
     `INSERT INTO refresh_tokens (${TOKEN_COLUMNS})
      VALUES (@hash, @user_id, @family_id, @created_at, @expires_at, @used_at, @revoked_at)`,
@@ -60,7 +50,7 @@ export function createSqliteRefreshTokenRepository(db: Database.Database): Refre
 
   return {
     async create(token: NewRefreshToken) {
-      runStoreWork(db, () =>
+      await run(() =>
         insert.run({
           hash: token.hash,
           user_id: token.userId,
@@ -73,18 +63,18 @@ export function createSqliteRefreshTokenRepository(db: Database.Database): Refre
       );
     },
     async consume(hash: string, now: Date) {
-      return runStoreWork(db, (): ConsumeOutcome => {
+      return run((): ConsumeOutcome => {
         const consumed = consumeLive.get({ hash, now: now.getTime() });
         if (consumed !== undefined) return { kind: 'consumed', token: toToken(consumed) };
         const row = byHash.get(hash);
-        return row === undefined ? { kind: 'unknown' } : refusal(toToken(row));
+        return row === undefined ? { kind: 'unknown' } : refusalOf(toToken(row));
       });
     },
     async revokeFamily(familyId: string, now: Date) {
-      runStoreWork(db, () => revokeFamily.run({ familyId, now: now.getTime() }));
+      await run(() => revokeFamily.run({ familyId, now: now.getTime() }));
     },
     async purgeExpired(now: Date) {
-      return runStoreWork(db, () => purgeExpired.run(now.getTime()).changes);
+      return run(() => purgeExpired.run(now.getTime()).changes);
     },
   };
 }

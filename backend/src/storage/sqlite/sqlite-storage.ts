@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from '../../observability/logger.js';
 import type { Storage } from '../storage.js';
 import { migrateSqlite } from './migrations.js';
-import { isSqliteUnavailable } from './sqlite-errors.js';
+import { isSqliteUnavailable, runStoreWork, SYNC_BUSY_TIMEOUT_MS, type StoreRunner } from './sqlite-errors.js';
 import { createSqliteRefreshTokenRepository } from './sqlite-refresh-tokens.repository.js';
 import { createSqliteTaskRepository } from './sqlite-tasks.repository.js';
 import { createSqliteUserRepository } from './sqlite-users.repository.js';
@@ -13,7 +13,10 @@ export interface SqliteStorageOptions {
   /** Path of the database file; its directory is created when missing. */
   file: string;
   logger?: Logger;
-  /** How long a statement waits for another connection's write lock before failing (default 2000 ms). */
+  /**
+   * How long work waits for another connection's write lock before failing with StoreUnavailableError
+   * (default 2000 ms); the wait is asynchronous, so the process keeps serving other requests meanwhile.
+   */
   busyTimeoutMs?: number;
 }
 
@@ -59,12 +62,13 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     const { from, to } = withOpenRetry(() => migrateSqlite(db, undefined, options.logger));
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, SYNC_BUSY_TIMEOUT_MS)}`);
+    const run: StoreRunner = (work) => runStoreWork(db, work, busyTimeoutMs);
     options.logger?.debug('sqlite storage open', { file: options.file, schemaVersion: to, migratedFrom: from });
 
-    const users = createSqliteUserRepository(db);
-    const tasks = createSqliteTaskRepository(db);
-    const refreshTokens = createSqliteRefreshTokenRepository(db);
+    const users = createSqliteUserRepository(db, run);
+    const tasks = createSqliteTaskRepository(db, run);
+    const refreshTokens = createSqliteRefreshTokenRepository(db, run);
     const probe = db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
 
     return {

@@ -14,7 +14,7 @@ import type {
 } from '../../tasks/tasks.repository.js';
 import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES, type TaskStatus } from '../../tasks/tasks.schemas.js';
 import { isObjectId, newObjectId } from '../object-id.js';
-import { runStoreWork } from './sqlite-errors.js';
+import type { StoreRunner } from './sqlite-errors.js';
 import {
   TASK_COLUMNS,
   TASK_RETURNING,
@@ -86,7 +86,7 @@ function ftsMatch(q: string): string | null {
 }
 
 /** The tasks port over `tasks`, `task_tags` and the `tasks_fts` index. */
-export function createSqliteTaskRepository(db: Database.Database): TaskRepository {
+export function createSqliteTaskRepository(db: Database.Database, run: StoreRunner): TaskRepository {
   const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
     `INSERT INTO tasks (id, user_id, title, title_key, description, status, priority_rank, due_date, tags,
                         created_at, updated_at, completed_at, version)
@@ -282,12 +282,12 @@ export function createSqliteTaskRepository(db: Database.Database): TaskRepositor
 
   return {
     async create(userId, input, now) {
-      return runStoreWork(db, () => create.immediate(userId, input, now));
+      return run(() => create.immediate(userId, input, now));
     },
 
     async findById(userId, id) {
       if (!isObjectId(id)) return null;
-      return runStoreWork(db, () => {
+      return run(() => {
         const row = findOne.get({ id, userId });
         return row === undefined ? null : toTask(row);
       });
@@ -309,12 +309,12 @@ export function createSqliteTaskRepository(db: Database.Database): TaskRepositor
         dueDate: changes.dueDate === undefined || changes.dueDate === null ? null : changes.dueDate.getTime(),
         tags: changes.tags === undefined ? null : JSON.stringify(changes.tags),
       };
-      return runStoreWork(db, () => update.immediate(params, changes.tags));
+      return run(() => update.immediate(params, changes.tags));
     },
 
     async delete(userId, id, options) {
       if (!isObjectId(id)) return { kind: 'not_found' };
-      return runStoreWork(db, () => remove.immediate(userId, id, options.expectedVersion ?? null));
+      return run(() => remove.immediate(userId, id, options.expectedVersion ?? null));
     },
 
     async list(userId, query) {
@@ -331,11 +331,11 @@ export function createSqliteTaskRepository(db: Database.Database): TaskRepositor
         dueAfter: filter.dueAfter === undefined ? null : filter.dueAfter.getTime(),
         limit: query.limit + 1,
       };
-      return runStoreWork(db, () => readPage(query, params));
+      return run(() => readPage(query, params));
     },
 
     async stats(userId, now) {
-      return runStoreWork(db, () => readStats(userId, now.getTime()));
+      return run(() => readStats(userId, now.getTime()));
     },
   };
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { NewUser, UserRecord, UserRepository } from '../../auth/users.repository.js';
 import { isObjectId, newObjectId } from '../object-id.js';
-import { runStoreWork } from './sqlite-errors.js';
+import type { StoreRunner } from './sqlite-errors.js';
 
 interface UserRow {
   id: string;
@@ -31,7 +31,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** The users port over the `users` table. */
-export function createSqliteUserRepository(db: Database.Database): UserRepository {
+export function createSqliteUserRepository(db: Database.Database, run: StoreRunner): UserRepository {
   const insert = db.prepare<[UserRow]>(
     `INSERT INTO users (${USER_COLUMNS}) VALUES (@id, @email, @name, @password_hash, @created_at)`,
   );
@@ -47,7 +47,7 @@ export function createSqliteUserRepository(db: Database.Database): UserRepositor
         password_hash: input.passwordHash,
         created_at: now.getTime(),
       };
-      return runStoreWork(db, () => {
+      return run(() => {
         try {
           insert.run(row);
         } catch (error) {
@@ -58,14 +58,14 @@ export function createSqliteUserRepository(db: Database.Database): UserRepositor
       });
     },
     async findByEmail(email: string) {
-      return runStoreWork(db, () => {
+      return run(() => {
         const row = byEmail.get(email.toLowerCase());
         return row === undefined ? null : toUser(row);
       });
     },
     async findById(id: string) {
       if (!isObjectId(id)) return null;
-      return runStoreWork(db, () => {
+      return run(() => {
         const row = byId.get(id);
         return row === undefined ? null : toUser(row);
       });

@@ -1,0 +1,360 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpa, ensureBackendBuilt, frontendDir, startBackend, type RunningBackend } from './support/backend.js';
+import { CHROMIUM_ARGS, describeViolations, findChromium, seriousA11yViolations } from './support/browser.js';
+
+const chromiumPath = findChromium();
+const screenshotDir = join(frontendDir, 'e2e', 'screenshots');
+
+if (!chromiumPath) {
+  if (process.env.CI === 'true') {
+    describe('browser journey', () => {
+      it('when CI runs, then Chromium must be installed', () => {
+        throw new Error(
+          'Chromium was not found (apt-get install chromium, or set CHROMIUM_PATH); CI=true requires it.',
+        );
+      });
+    });
+  } else {
+    console.log('e2e skipped: Chromium not found (install the Debian package "chromium" or set CHROMIUM_PATH).');
+  }
+}
+
+/** Polls until `check` stops throwing; for assertions on a live page, where state settles asynchronously. */
+async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function visibleTitles(page: Page): Promise<string[]> {
+  return page.locator('.task-list .task-item__title').allTextContents();
+}
+
+async function expectTitles(page: Page, titles: string[]): Promise<void> {
+  await eventually(async () => expect((await visibleTitles(page)).sort()).toEqual([...titles].sort()));
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `${where}:\n${describeViolations(violations)}`).toEqual([]);
+}
+
+function localDate(offsetDays: number): string {
+  const at = new Date();
+  at.setDate(at.getDate() + offsetDays);
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
+}
+
+async function signUp(page: Page, baseUrl: string, name: string, email: string): Promise<void> {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+}
+
+async function createTask(
+  page: Page,
+  task: { title: string; priority?: string; status?: string; date?: string; tags?: string },
+): Promise<void> {
+  await page.getByRole('button', { name: 'New task' }).waitFor();
+  await page.keyboard.press('n');
+  const dialog = page.getByRole('dialog', { name: 'New task' });
+  await dialog.getByLabel('Title').fill(task.title);
+  if (task.status) await dialog.getByLabel('Status').selectOption({ label: task.status });
+  if (task.priority) await dialog.getByLabel('Priority').selectOption({ label: task.priority });
+  if (task.date) await dialog.getByLabel('Due date').fill(task.date);
+  if (task.tags) await dialog.getByLabel('Tags').fill(task.tags);
+  await dialog.getByRole('button', { name: 'Create task' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByRole('heading', { name: task.title }).waitFor();
+}
+
+function row(page: Page, title: string): Locator {
+  return page.locator('.task-item', { has: page.getByRole('heading', { name: title, exact: true }) });
+}
+
+async function statValue(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).textContent()) ?? '';
+}
+
+describe.skipIf(!chromiumPath)('browser journey against the real backend', () => {
+  let backend: RunningBackend;
+  let spaDir: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const runId = Date.now().toString(36);
+  const firstEmail = `ada-${runId}@example.com`;
+
+  async function newPage(): Promise<Page> {
+    // bypassCSP lets the test inject axe-core; the app itself runs under the backend's CSP otherwise unchanged.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return page;
+  }
+
+  beforeAll(async () => {
+    rmSync(screenshotDir, { recursive: true, force: true });
+    mkdirSync(screenshotDir, { recursive: true });
+    ensureBackendBuilt();
+    spaDir = await buildSpa();
+    backend = await startBackend(spaDir);
+    browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS, headless: true });
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await backend?.stop();
+    if (spaDir) rmSync(spaDir, { recursive: true, force: true });
+  });
+
+  it('when a person signs up and works through their tasks, then every step holds, survives a reload and signs out', async () => {
+    const page = await newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      // Failed requests are checked through their responses below, with the expected ones allowed.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        consoleErrors.push(message.text());
+      }
+    });
+    const failedResponses: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) {
+        failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+      }
+    });
+
+    // Signed out: the root sends you to sign-in.
+    await page.goto(`${backend.baseUrl}/`);
+    await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    await screenshot(page, '01-sign-in');
+    await expectAccessible(page, 'sign-in page');
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create your Primo account' }).waitFor();
+    await signUp(page, backend.baseUrl, 'Ada Lovelace', firstEmail);
+    await page.getByText('No tasks yet.').waitFor();
+    await screenshot(page, '02-empty-tasks');
+
+    // A server-side validation message lands on its field.
+    await page.getByRole('button', { name: 'New task' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New task' });
+    await dialog.getByRole('button', { name: 'Create task' }).click();
+    await eventually(async () => expect(await dialog.getByLabel('Title').getAttribute('aria-invalid')).toBe('true'));
+    expect(await dialog.locator('.field__error').first().textContent()).toMatch(/empty|required|at least/i);
+    await screenshot(page, '03-validation');
+    await expectAccessible(page, 'new-task dialog with errors');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    // Three tasks: one overdue, one due today.
+    await createTask(page, { title: 'Buy milk', priority: 'Low', tags: 'home' });
+    await createTask(page, {
+      title: 'Write report',
+      priority: 'Urgent',
+      status: 'In progress',
+      date: localDate(-1),
+      tags: 'work, q3',
+    });
+    await createTask(page, { title: 'Plan trip', priority: 'High', date: localDate(0), tags: 'home' });
+    await expectTitles(page, ['Buy milk', 'Write report', 'Plan trip']);
+    expect(await row(page, 'Write report').getByText('Overdue').count()).toBe(1);
+    expect(await row(page, 'Plan trip').getByText('Due today').count()).toBe(1);
+    await screenshot(page, '04-tasks');
+    await expectAccessible(page, 'task list');
+
+    // The dashboard before anything is done.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('stat-total').waitFor();
+    await eventually(async () => expect(await statValue(page, 'stat-total')).toBe('3'));
+    expect(await statValue(page, 'stat-done')).toBe('0');
+    expect(await statValue(page, 'stat-overdue')).toBe('1');
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await expectTitles(page, ['Buy milk', 'Write report', 'Plan trip']);
+
+    // Filters: several priorities at once, then a status, then a tag.
+    const priority = page.getByRole('group', { name: 'Priority' });
+    await priority.getByLabel('Urgent').check();
+    await expectTitles(page, ['Write report']);
+    await priority.getByLabel('High').check();
+    await expectTitles(page, ['Write report', 'Plan trip']);
+    expect(new URL(page.url()).searchParams.get('priority')).toBe('high,urgent');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('group', { name: 'Status' }).getByLabel('In progress').check();
+    await expectTitles(page, ['Write report']);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expectTitles(page, ['Buy milk', 'Write report', 'Plan trip']);
+    await row(page, 'Plan trip').getByRole('button', { name: 'Show tasks tagged home' }).click();
+    await expectTitles(page, ['Buy milk', 'Plan trip']);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+
+    // Sort by priority, highest first.
+    await page.getByLabel('Sort by').selectOption({ label: 'Priority, highest first' });
+    await eventually(async () => expect(await visibleTitles(page)).toEqual(['Write report', 'Plan trip', 'Buy milk']));
+    await page.getByLabel('Sort by').selectOption({ label: 'Newest first' });
+
+    // Search as you type, focused with "/".
+    await page.keyboard.press('/');
+    await page.keyboard.type('milk');
+    await expectTitles(page, ['Buy milk']);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('milk');
+    await page.getByLabel('Search tasks').fill('');
+    await expectTitles(page, ['Buy milk', 'Write report', 'Plan trip']);
+
+    // Edit.
+    await row(page, 'Buy milk').getByRole('button', { name: 'Edit “Buy milk”' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit task' });
+    await edit.getByLabel('Title').fill('Buy oat milk');
+    await edit.getByLabel('Priority').selectOption({ label: 'Medium' });
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await expectTitles(page, ['Buy oat milk', 'Write report', 'Plan trip']);
+    expect(await row(page, 'Buy oat milk').getByText('Medium priority').count()).toBe(1);
+
+    // A conflict: a second tab changes the task while this tab's form is open (412 → latest shown).
+    await row(page, 'Buy oat milk').getByRole('button', { name: 'Edit “Buy oat milk”' }).click();
+    const stale = page.getByRole('dialog', { name: 'Edit task' });
+    await stale.getByLabel('Description').fill('Two litres');
+    const otherTab = await page.context().newPage();
+    await otherTab.goto(`${backend.baseUrl}/tasks`);
+    await row(otherTab, 'Buy oat milk').getByRole('button', { name: 'Edit “Buy oat milk”' }).click();
+    const fresh = otherTab.getByRole('dialog', { name: 'Edit task' });
+    await fresh.getByLabel('Priority').selectOption({ label: 'High' });
+    await fresh.getByRole('button', { name: 'Save changes' }).click();
+    await fresh.waitFor({ state: 'detached' });
+    await otherTab.close();
+    await stale.getByRole('button', { name: 'Save changes' }).click();
+    const conflict = stale.locator('.form-problem--conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain('Someone changed this task');
+    expect(await conflict.textContent()).toContain('PriorityHigh');
+    expect(await stale.getByLabel('Description').inputValue()).toBe('Two litres');
+    await screenshot(page, '05-conflict');
+    await stale.getByRole('button', { name: 'Save changes' }).click();
+    await stale.waitFor({ state: 'detached' });
+    await row(page, 'Buy oat milk').getByText('Two litres').waitFor();
+
+    // Complete with one click.
+    await page.getByRole('checkbox', { name: 'Complete “Plan trip”' }).click();
+    await page.getByRole('checkbox', { name: 'Reopen “Plan trip”' }).waitFor();
+
+    // Delete, then undo: the very same task comes back.
+    await row(page, 'Buy oat milk').getByRole('button', { name: 'Delete “Buy oat milk”' }).click();
+    await expectTitles(page, ['Write report', 'Plan trip']);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expectTitles(page, ['Buy oat milk', 'Write report', 'Plan trip']);
+    await screenshot(page, '06-after-undo');
+
+    // Delete "Write report" for good: closing the undo notice sends it.
+    await row(page, 'Write report').getByRole('button', { name: 'Delete “Write report”' }).click();
+    await expectTitles(page, ['Buy oat milk', 'Plan trip']);
+    const undoToast = page.locator('.toast', { hasText: 'Deleted “Write report”.' });
+    await undoToast.getByRole('button', { name: 'Dismiss notification' }).click();
+
+    // The dashboard reflects it all: one fewer task, one done today, nothing overdue.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await eventually(async () => {
+      expect(await statValue(page, 'stat-total')).toBe('2');
+      expect(await statValue(page, 'stat-done')).toBe('1');
+      expect(await statValue(page, 'stat-overdue')).toBe('0');
+    });
+    const chart = page.getByRole('img', { name: /Tasks completed per day/ });
+    expect(await chart.getAttribute('aria-labelledby')).toBeTruthy();
+    const lastDay = page.getByRole('table', { name: 'Tasks completed per day' }).locator('tbody tr').last();
+    expect(await lastDay.locator('td').last().textContent()).toBe('1');
+    await screenshot(page, '07-dashboard');
+    await expectAccessible(page, 'dashboard');
+
+    // Reload: still signed in, and the undone task really survived on the server.
+    await page.goto(`${backend.baseUrl}/tasks`);
+    await expectTitles(page, ['Buy oat milk', 'Plan trip']);
+    await page.reload();
+    await expectTitles(page, ['Buy oat milk', 'Plan trip']);
+    expect(await page.getByText('Ada Lovelace').count()).toBe(1);
+    const storage = await page.evaluate(() => ({
+      local: JSON.stringify(localStorage),
+      session: JSON.stringify(sessionStorage),
+      cookie: document.cookie,
+    }));
+    expect(storage).toEqual({ local: '{}', session: '{}', cookie: '' });
+    const cookies = await page.context().cookies();
+    const refreshCookie = cookies.find((cookie) => cookie.path === '/api/v1/auth');
+    expect(refreshCookie?.httpOnly).toBe(true);
+
+    // Dark theme and a phone-sized screen.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, '08-tasks-dark');
+    await expectAccessible(page, 'task list, dark theme');
+    await page.setViewportSize({ width: 375, height: 760 });
+    await eventually(async () =>
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375),
+    );
+    await screenshot(page, '09-tasks-phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, '10-tasks-phone');
+    await expectAccessible(page, 'task list, phone');
+    await page.setViewportSize({ width: 1200, height: 900 });
+
+    // Sign out; a reload does not bring the session back.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
+    await page.goto(`${backend.baseUrl}/tasks`);
+    await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/tasks');
+
+    // Signing back in returns to the page that was asked for.
+    await page.getByLabel('Email').fill(firstEmail);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectTitles(page, ['Buy oat milk', 'Plan trip']);
+    expect(new URL(page.url()).pathname).toBe('/tasks');
+    expect(consoleErrors).toEqual([]);
+    // Expected: the validation attempt, the deliberate conflict, and the silent refresh finding no session.
+    const expected = [
+      /^400 POST \/api\/v1\/tasks$/,
+      /^412 PATCH \/api\/v1\/tasks\/\w+$/,
+      /^401 POST \/api\/v1\/auth\/refresh$/,
+    ];
+    expect(failedResponses.filter((line) => !expected.some((pattern) => pattern.test(line)))).toEqual([]);
+    expect(failedResponses).toContain('400 POST /api/v1/tasks');
+    expect(failedResponses.filter((line) => line.startsWith('412 '))).toHaveLength(1);
+  });
+
+  it('when a second person signs up, then they never see the first person’s tasks', async () => {
+    const page = await newPage();
+    await signUp(page, backend.baseUrl, 'Grace Hopper', `grace-${runId}@example.com`);
+    await page.getByText('No tasks yet.').waitFor();
+    expect(await visibleTitles(page)).toEqual([]);
+
+    await page.getByLabel('Search tasks').fill('milk');
+    await page.getByText('No tasks match these filters.').waitFor();
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await eventually(async () => expect(await statValue(page, 'stat-total')).toBe('0'));
+
+    // Even asking the API directly for the first person's list only yields Grace's own (empty) one.
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await createTask(page, { title: 'Grace only' });
+    await expectTitles(page, ['Grace only']);
+    await screenshot(page, '11-second-user');
+  });
+});

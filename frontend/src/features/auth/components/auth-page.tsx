@@ -1,0 +1,123 @@
+import { useState, type FormEvent } from 'react';
+import { Link, Navigate, useSearchParams } from 'react-router';
+import { Field } from '../../../components/ui/field';
+import { ApiError } from '../../../lib/api-client';
+import { describeError } from '../../../lib/describe-error';
+import { useAuth } from '../auth-context';
+import { SessionCheck } from './session-check';
+
+type Mode = 'signin' | 'signup';
+
+const copy = {
+  signin: {
+    title: 'Sign in to Primo',
+    submit: 'Sign in',
+    busy: 'Signing in…',
+    switchText: 'New here?',
+    switchLink: 'Create an account',
+  },
+  signup: {
+    title: 'Create your Primo account',
+    submit: 'Create account',
+    busy: 'Creating account…',
+    switchText: 'Already have an account?',
+    switchLink: 'Sign in',
+  },
+} as const;
+
+/** Only same-app paths are followed after sign-in, so a crafted link cannot send anyone elsewhere. */
+function safeNext(raw: string | null): string {
+  return raw && raw.startsWith('/') && !raw.startsWith('//') ? raw : '/tasks';
+}
+
+function errorsFor(mode: Mode, error: unknown): { form?: string; fields: Record<string, string> } {
+  if (!(error instanceof ApiError)) return { form: describeError(error), fields: {} };
+  const fields = error.fieldErrors;
+  if (Object.keys(fields).length > 0) return { fields };
+  if (mode === 'signin' && error.status === 401) return { form: 'The email or password is not right.', fields: {} };
+  if (mode === 'signup' && error.status === 409)
+    return { fields: { email: 'An account with this email already exists.' } };
+  return { form: describeError(error), fields: {} };
+}
+
+/** The sign-in and sign-up screens: one form, two modes. */
+export function AuthPage({ mode }: { mode: Mode }) {
+  const auth = useAuth();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const [values, setValues] = useState({ name: '', email: '', password: '' });
+  const [submitting, setSubmitting] = useState(false);
+  const [errors, setErrors] = useState<{ form?: string; fields: Record<string, string> }>({ fields: {} });
+  const text = copy[mode];
+
+  if (auth.status === 'checking') return <SessionCheck />;
+  if (auth.status === 'signed-in') return <Navigate to={next} replace />;
+
+  const update = (field: keyof typeof values) => (event: { target: { value: string } }) =>
+    setValues((current) => ({ ...current, [field]: event.target.value }));
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSubmitting(true);
+    setErrors({ fields: {} });
+    try {
+      if (mode === 'signin') await auth.signIn({ email: values.email, password: values.password });
+      else await auth.signUp(values);
+    } catch (error) {
+      setErrors(errorsFor(mode, error));
+      setSubmitting(false);
+    }
+  };
+
+  const switchTo = `${mode === 'signin' ? '/signup' : '/signin'}${params.size ? `?${params.toString()}` : ''}`;
+
+  return (
+    <main id="main" className="centered-page">
+      <div className="auth-card">
+        <p className="brand brand--large" aria-hidden="true">
+          Primo
+        </p>
+        <h1>{text.title}</h1>
+        {mode === 'signin' && auth.endedReason === 'expired' && (
+          <p className="notice" role="status">
+            Your session has ended. Sign in again to pick up where you left off.
+          </p>
+        )}
+        <form onSubmit={onSubmit} noValidate aria-describedby={errors.form ? 'auth-form-error' : undefined}>
+          {mode === 'signup' && (
+            <Field label="Name" error={errors.fields.name}>
+              <input name="name" autoComplete="name" value={values.name} onChange={update('name')} data-autofocus />
+            </Field>
+          )}
+          <Field label="Email" error={errors.fields.email}>
+            <input name="email" type="email" autoComplete="email" value={values.email} onChange={update('email')} />
+          </Field>
+          <Field
+            label="Password"
+            error={errors.fields.password}
+            {...(mode === 'signup' ? { hint: 'At least 8 characters.' } : {})}
+          >
+            <input
+              name="password"
+              type="password"
+              autoComplete={mode === 'signin' ? 'current-password' : 'new-password'}
+              value={values.password}
+              onChange={update('password')}
+            />
+          </Field>
+          {errors.form && (
+            <p id="auth-form-error" className="form-error" role="alert">
+              {errors.form}
+            </p>
+          )}
+          <button type="submit" className="button button--primary button--block" disabled={submitting}>
+            {submitting ? text.busy : text.submit}
+          </button>
+        </form>
+        <p className="muted">
+          {text.switchText} <Link to={switchTo}>{text.switchLink}</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,64 @@
+import type { CreateTaskInput, Task, TaskList, TaskStats, UpdateTaskInput } from '@primo/api/tasks/tasks.schemas';
+import { apiRequest } from '../../../lib/api-client';
+import type { TaskFilters } from './task-filters';
+
+export const PAGE_SIZE = 20;
+
+/** Query keys: every list and the stats hang under `tasks`, so one invalidation refreshes them all. */
+export const taskKeys = {
+  all: ['tasks'] as const,
+  lists: () => [...taskKeys.all, 'list'] as const,
+  list: (filters: TaskFilters) => [...taskKeys.lists(), filters] as const,
+  detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
+  stats: () => [...taskKeys.all, 'stats'] as const,
+};
+
+/** The `If-Match` value for a task: the API's strong ETag, built from id and version. */
+export function etagOf(task: Pick<Task, 'id' | 'version'>): string {
+  return `"${task.id}-${task.version}"`;
+}
+
+export function toSearchParams(filters: TaskFilters, cursor?: string | null): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.status.length) params.set('status', filters.status.join(','));
+  if (filters.priority.length) params.set('priority', filters.priority.join(','));
+  if (filters.tag) params.set('tag', filters.tag);
+  if (filters.q) params.set('q', filters.q);
+  params.set('sort', filters.sort);
+  params.set('limit', String(PAGE_SIZE));
+  if (cursor) params.set('cursor', cursor);
+  return params;
+}
+
+export function listTasks(filters: TaskFilters, cursor: string | null, signal?: AbortSignal): Promise<TaskList> {
+  return apiRequest<TaskList>(`/tasks?${toSearchParams(filters, cursor)}`, signal ? { signal } : {});
+}
+
+export function getTask(id: string): Promise<Task> {
+  return apiRequest<Task>(`/tasks/${encodeURIComponent(id)}`);
+}
+
+export function createTask(input: CreateTaskInput): Promise<Task> {
+  return apiRequest<Task>('/tasks', { method: 'POST', body: input });
+}
+
+/** Changes a task only if nobody else changed it since `base` was read (412 otherwise). */
+export function updateTask(base: Pick<Task, 'id' | 'version'>, patch: UpdateTaskInput): Promise<Task> {
+  return apiRequest<Task>(`/tasks/${encodeURIComponent(base.id)}`, {
+    method: 'PATCH',
+    body: patch,
+    headers: { 'If-Match': etagOf(base) },
+  });
+}
+
+export function deleteTask(base: Pick<Task, 'id' | 'version'>, options: { keepalive?: boolean } = {}): Promise<void> {
+  return apiRequest<void>(`/tasks/${encodeURIComponent(base.id)}`, {
+    method: 'DELETE',
+    headers: { 'If-Match': etagOf(base) },
+    ...options,
+  });
+}
+
+export function getStats(signal?: AbortSignal): Promise<TaskStats> {
+  return apiRequest<TaskStats>('/tasks/stats', signal ? { signal } : {});
+}

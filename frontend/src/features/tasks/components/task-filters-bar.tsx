@@ -1,0 +1,120 @@
+import type { TaskPriority, TaskSortParam, TaskStatus } from '@primo/api/tasks/tasks.schemas';
+import { useEffect, useState, type RefObject } from 'react';
+import { useDebouncedValue } from '../../../lib/use-debounced-value';
+import { hasActiveFilters, type TaskFilters } from '../api/task-filters';
+import {
+  PRIORITY_LABELS,
+  SORT_LABELS,
+  STATUS_LABELS,
+  TASK_PRIORITIES,
+  TASK_SORTS,
+  TASK_STATUSES,
+} from '../task-options';
+
+export const SEARCH_DEBOUNCE_MS = 300;
+
+interface TaskFiltersBarProps {
+  filters: TaskFilters;
+  onChange: (filters: TaskFilters) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+}
+
+/** Adds or removes a value, keeping the canonical order so one selection always makes one query. */
+function toggle<T>(list: readonly T[], value: T, order: readonly T[]): T[] {
+  const next = list.includes(value) ? list.filter((item) => item !== value) : [...list, value];
+  return order.filter((item) => next.includes(item));
+}
+
+/** Search, status and priority checkboxes, tag and sort; typing is debounced before it becomes a query. */
+export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarProps) {
+  const [search, setSearch] = useState(filters.q);
+  const [tag, setTag] = useState(filters.tag);
+  const debouncedSearch = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+  const debouncedTag = useDebouncedValue(tag.trim().toLowerCase(), SEARCH_DEBOUNCE_MS);
+
+  // Filters changed from elsewhere (a tag chip, "clear", the back button) flow back into the inputs.
+  const [seen, setSeen] = useState({ q: filters.q, tag: filters.tag });
+  if (seen.q !== filters.q || seen.tag !== filters.tag) {
+    setSeen({ q: filters.q, tag: filters.tag });
+    if (filters.q !== search.trim()) setSearch(filters.q);
+    if (filters.tag !== tag.trim().toLowerCase()) setTag(filters.tag);
+  }
+
+  useEffect(() => {
+    if (debouncedSearch !== filters.q || debouncedTag !== filters.tag) {
+      onChange({ ...filters, q: debouncedSearch, tag: debouncedTag });
+    }
+    // Only the debounced text should trigger this; the other filters are applied immediately.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debouncedSearch, debouncedTag]);
+
+  return (
+    <section className="filters" aria-label="Filter and sort tasks">
+      <div className="field field--search">
+        <label htmlFor="task-search">Search tasks</label>
+        <input
+          id="task-search"
+          ref={searchRef}
+          type="search"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+          placeholder="Search title and description"
+          aria-keyshortcuts="/"
+        />
+      </div>
+      <fieldset className="filters__group">
+        <legend>Status</legend>
+        {TASK_STATUSES.map((status: TaskStatus) => (
+          <label key={status} className="check">
+            <input
+              type="checkbox"
+              checked={filters.status.includes(status)}
+              onChange={() => onChange({ ...filters, status: toggle(filters.status, status, TASK_STATUSES) })}
+            />
+            {STATUS_LABELS[status]}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="filters__group">
+        <legend>Priority</legend>
+        {TASK_PRIORITIES.map((priority: TaskPriority) => (
+          <label key={priority} className="check">
+            <input
+              type="checkbox"
+              checked={filters.priority.includes(priority)}
+              onChange={() => onChange({ ...filters, priority: toggle(filters.priority, priority, TASK_PRIORITIES) })}
+            />
+            {PRIORITY_LABELS[priority]}
+          </label>
+        ))}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="task-tag">Tag</label>
+        <input id="task-tag" value={tag} onChange={(event) => setTag(event.target.value)} placeholder="any tag" />
+      </div>
+      <div className="field">
+        <label htmlFor="task-sort">Sort by</label>
+        <select
+          id="task-sort"
+          value={filters.sort}
+          onChange={(event) => onChange({ ...filters, sort: event.target.value as TaskSortParam })}
+        >
+          {TASK_SORTS.map((sort) => (
+            <option key={sort} value={sort}>
+              {SORT_LABELS[sort]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {hasActiveFilters(filters) && (
+        <button
+          type="button"
+          className="button button--ghost filters__clear"
+          onClick={() => onChange({ ...filters, status: [], priority: [], tag: '', q: '' })}
+        >
+          Clear filters
+        </button>
+      )}
+    </section>
+  );
+}

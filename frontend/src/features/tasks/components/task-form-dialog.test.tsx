@@ -1,0 +1,196 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { json, mockFetch, problem } from '../../../test/fetch-mock';
+import { alice, makeTask, signedIn } from '../../../test/fixtures';
+import { findAlert, findStatusToast } from '../../../test/queries';
+import { renderApp } from '../../../test/render-app';
+
+async function openNewTask() {
+  const api = mockFetch();
+  signedIn(api);
+  api.on('GET', '/api/v1/tasks', json(200, { data: [], nextCursor: null }));
+  const rendered = renderApp('/tasks');
+  await rendered.user.click(await screen.findByRole('button', { name: 'New task' }));
+  const dialog = screen.getByRole('dialog', { name: 'New task' });
+  return { api, dialog, ...rendered };
+}
+
+describe('task form', () => {
+  it('when a new task is saved, then every field is sent and the dialog closes', async () => {
+    const { api, dialog, user } = await openNewTask();
+    api.on('POST', '/api/v1/tasks', (request) => json(201, makeTask(request.body as object)));
+    const form = within(dialog);
+
+    await user.type(form.getByLabelText('Title'), 'Write report');
+    await user.type(form.getByLabelText('Description'), 'Q3 numbers');
+    await user.selectOptions(form.getByLabelText('Status'), 'In progress');
+    await user.selectOptions(form.getByLabelText('Priority'), 'Urgent');
+    await user.type(form.getByLabelText('Due date'), '2026-11-30');
+    await user.type(form.getByLabelText('Due time'), '14:30');
+    await user.type(form.getByLabelText('Tags'), 'Work, q3');
+    await user.click(form.getByRole('button', { name: 'Create task' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const body = api.to('POST', '/api/v1/tasks')[0]?.body as Record<string, unknown>;
+    expect(body).toEqual({
+      title: 'Write report',
+      description: 'Q3 numbers',
+      status: 'in_progress',
+      priority: 'urgent',
+      dueDate: new Date(2026, 10, 30, 14, 30).toISOString(),
+      tags: ['Work', 'q3'],
+    });
+    await findStatusToast('Created “Write report”.');
+  });
+
+  it('when the server rejects fields, then each message shows on its field and the input stays', async () => {
+    const { api, dialog, user } = await openNewTask();
+    api.on(
+      'POST',
+      '/api/v1/tasks',
+      problem(400, {
+        title: 'Bad Request',
+        detail: 'Request validation failed',
+        errors: [
+          { path: 'title', message: 'must not be empty' },
+          { path: 'tags.1', message: 'must be at most 32 characters' },
+        ],
+      }),
+    );
+    const form = within(dialog);
+    await user.type(form.getByLabelText('Description'), 'kept text');
+    await user.type(form.getByLabelText('Tags'), `ok, ${'x'.repeat(40)}`);
+    await user.click(form.getByRole('button', { name: 'Create task' }));
+
+    const title = form.getByLabelText('Title');
+    await waitFor(() => expect(title).toHaveAccessibleDescription('must not be empty'));
+    expect(title).toHaveAttribute('aria-invalid', 'true');
+    await waitFor(() => expect(title).toHaveFocus());
+    expect(form.getByLabelText('Tags')).toHaveAccessibleDescription(
+      'Separate tags with commas. must be at most 32 characters',
+    );
+    expect(form.getByLabelText('Description')).toHaveValue('kept text');
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('when the network fails, then the form keeps its input and offers to retry the save', async () => {
+    const { api, dialog, user } = await openNewTask();
+    api.on('POST', '/api/v1/tasks', () => Promise.reject(new TypeError('Failed to fetch')));
+    const form = within(dialog);
+    await user.type(form.getByLabelText('Title'), 'Survives outages');
+    await user.click(form.getByRole('button', { name: 'Create task' }));
+
+    await findAlert(/cannot reach the server/);
+    expect(form.getByLabelText('Title')).toHaveValue('Survives outages');
+    api.on('POST', '/api/v1/tasks', (request) => json(201, makeTask(request.body as object)));
+    await user.click(form.getByRole('button', { name: 'Retry save' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.to('POST', '/api/v1/tasks')).toHaveLength(2);
+  });
+
+  it('when saving is rate limited, then the form says when to retry', async () => {
+    const { api, dialog, user } = await openNewTask();
+    api.on('POST', '/api/v1/tasks', problem(429, { title: 'Too Many Requests' }, { 'Retry-After': '30' }));
+    await user.type(within(dialog).getByLabelText('Title'), 'Later');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+
+    await findAlert('Too many requests. You can try again in 30 seconds.');
+    expect(within(dialog).getByLabelText('Title')).toHaveValue('Later');
+  });
+
+  it('when someone else changed the task meanwhile, then their version is shown and saving again overwrites it', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const task = makeTask({ title: 'Original', version: 1 });
+    const theirs = { ...task, title: 'Their title', priority: 'high' as const, version: 2 };
+    api.on('GET', '/api/v1/tasks', json(200, { data: [task], nextCursor: null }));
+    api.on('GET', `/api/v1/tasks/${task.id}`, json(200, theirs));
+    api.on('PATCH', `/api/v1/tasks/${task.id}`, (request) =>
+      request.headers.get('if-match') === `"${task.id}-2"`
+        ? json(200, { ...theirs, ...(request.body as object), version: 3 })
+        : problem(412, { title: 'Precondition Failed' }),
+    );
+    const { user } = renderApp('/tasks');
+    await user.click(await screen.findByRole('button', { name: 'Edit “Original”' }));
+    const form = within(screen.getByRole('dialog', { name: 'Edit task' }));
+    await user.clear(form.getByLabelText('Title'));
+    await user.type(form.getByLabelText('Title'), 'My title');
+    await user.click(form.getByRole('button', { name: 'Save changes' }));
+
+    const alert = await findAlert(/Someone changed this task/);
+    expect(alert).toHaveTextContent('Latest saved version');
+    expect(alert).toHaveTextContent('TitleTheir title');
+    expect(alert).toHaveTextContent('PriorityHigh');
+    expect(form.getByLabelText('Title')).toHaveValue('My title');
+
+    await user.click(form.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const patches = api.to('PATCH', `/api/v1/tasks/${task.id}`);
+    expect(patches.map((request) => request.headers.get('if-match'))).toEqual([`"${task.id}-1"`, `"${task.id}-2"`]);
+    expect(patches[1]?.body).toEqual({ title: 'My title', priority: 'medium' });
+  });
+
+  it('when the latest version is loaded after a conflict, then the form shows it', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const task = makeTask({ title: 'Original' });
+    api.on('GET', '/api/v1/tasks', json(200, { data: [task], nextCursor: null }));
+    api.on('GET', `/api/v1/tasks/${task.id}`, json(200, { ...task, title: 'Their title', version: 2 }));
+    api.on('PATCH', `/api/v1/tasks/${task.id}`, problem(412, { title: 'Precondition Failed' }));
+    const { user } = renderApp('/tasks');
+    await user.click(await screen.findByRole('button', { name: 'Edit “Original”' }));
+    const form = within(screen.getByRole('dialog', { name: 'Edit task' }));
+    await user.type(form.getByLabelText('Title'), ' edited');
+    await user.click(form.getByRole('button', { name: 'Save changes' }));
+
+    await user.click(await form.findByRole('button', { name: 'Load latest version' }));
+
+    expect(form.getByLabelText('Title')).toHaveValue('Their title');
+  });
+
+  it('when an edit changes nothing, then no request is sent', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const task = makeTask({ title: 'Same', tags: ['a', 'b'], dueDate: new Date(2026, 0, 5, 10, 0).toISOString() });
+    api.on('GET', '/api/v1/tasks', json(200, { data: [task], nextCursor: null }));
+    const { user } = renderApp('/tasks');
+    await user.click(await screen.findByRole('button', { name: 'Edit “Same”' }));
+
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(api.to('PATCH', `/api/v1/tasks/${task.id}`)).toHaveLength(0);
+  });
+
+  it('when the session ends while saving, then after signing in again the form is back with its input', async () => {
+    const api = mockFetch();
+    let refreshes = 0;
+    api.on('POST', '/api/v1/auth/refresh', () =>
+      ++refreshes === 1 ? json(200, { user: alice, accessToken: 'a1', refreshToken: 'r' }) : problem(401),
+    );
+    api.on('POST', '/api/v1/auth/login', json(200, { user: alice, accessToken: 'a2', refreshToken: 'r' }));
+    api.on('GET', '/api/v1/tasks', json(200, { data: [], nextCursor: null }));
+    api.on('POST', '/api/v1/tasks', (request) =>
+      request.headers.get('authorization') === 'Bearer a2' ? json(201, makeTask(request.body as object)) : problem(401),
+    );
+    const { user } = renderApp('/tasks');
+    await user.click(await screen.findByRole('button', { name: 'New task' }));
+    await user.type(screen.getByLabelText('Title'), 'Unsaved idea');
+    await user.type(screen.getByLabelText('Description'), 'worth keeping');
+    await user.click(screen.getByRole('button', { name: 'Create task' }));
+
+    await screen.findByRole('heading', { name: 'Sign in to Primo' });
+    await user.type(screen.getByLabelText('Email'), 'alice@example.com');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'New task' });
+    expect(within(dialog).getByLabelText('Title')).toHaveValue('Unsaved idea');
+    expect(within(dialog).getByLabelText('Description')).toHaveValue('worth keeping');
+    expect(within(dialog).getByText(/unsaved changes were kept/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(sessionStorage.length).toBe(0);
+  });
+});

@@ -1,0 +1,283 @@
+import type { CreateTaskInput, Task, UpdateTaskInput } from '@primo/api/tasks/tasks.schemas';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Dialog } from '../../../components/ui/dialog';
+import { Field } from '../../../components/ui/field';
+import { useToast } from '../../../components/ui/toast-context';
+import { ApiError } from '../../../lib/api-client';
+import { describeError } from '../../../lib/describe-error';
+import { formatDue, fromLocalInputs, toLocalInputs } from '../../../lib/due-date';
+import { getTask } from '../api/tasks.api';
+import { useSaveTask } from '../api/use-tasks';
+import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
+import {
+  DESCRIPTION_MAX,
+  PRIORITY_LABELS,
+  STATUS_LABELS,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TITLE_MAX,
+} from '../task-options';
+
+type FormProblem =
+  | { kind: 'retry'; message: string }
+  | { kind: 'conflict'; latest: Task | null; message: string }
+  | { kind: 'message'; message: string };
+
+function valuesOf(task: Task | undefined): FormValues {
+  const due = toLocalInputs(task?.dueDate ?? null);
+  return {
+    title: task?.title ?? '',
+    description: task?.description ?? '',
+    status: task?.status ?? 'todo',
+    priority: task?.priority ?? 'medium',
+    date: due.date,
+    time: due.time,
+    tags: task?.tags.join(', ') ?? '',
+  };
+}
+
+function parseTags(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter(Boolean);
+}
+
+function toInput(values: FormValues): Required<CreateTaskInput> {
+  return {
+    title: values.title,
+    description: values.description,
+    status: values.status,
+    priority: values.priority,
+    dueDate: fromLocalInputs(values.date, values.time),
+    tags: parseTags(values.tags),
+  };
+}
+
+/** Only the fields that differ from `base`, so a save never rewrites what the person did not touch. */
+function diff(base: Task, input: Required<CreateTaskInput>): UpdateTaskInput {
+  const patch: UpdateTaskInput = {};
+  if (input.title.trim() !== base.title) patch.title = input.title;
+  if (input.description !== base.description) patch.description = input.description;
+  if (input.status !== base.status) patch.status = input.status;
+  if (input.priority !== base.priority) patch.priority = input.priority;
+  const baseDue = base.dueDate ? new Date(base.dueDate).getTime() : null;
+  const nextDue = input.dueDate ? new Date(input.dueDate).getTime() : null;
+  if (baseDue !== nextDue) patch.dueDate = input.dueDate;
+  const tags = input.tags.map((tag) => tag.toLowerCase());
+  if (tags.join('\u0000') !== base.tags.join('\u0000')) patch.tags = input.tags;
+  return patch;
+}
+
+interface TaskFormDialogProps {
+  /** The task to edit; absent for a new task. */
+  task?: Task;
+  /** Whose draft this form keeps while unsaved. */
+  userId: string;
+  /** Unsaved input recovered from an earlier session of this form. */
+  draft?: FormValues;
+  onClose: () => void;
+}
+
+/** Create or edit a task. Server validation messages land on their fields; nothing typed is lost on failure. */
+export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskFormDialogProps) {
+  const toast = useToast();
+  const save = useSaveTask();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [base, setBase] = useState(task);
+  const [values, setValues] = useState<FormValues>(() => draft ?? valuesOf(task));
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const editing = base !== undefined;
+
+  useEffect(() => {
+    const pristine = JSON.stringify(values) === JSON.stringify(valuesOf(base));
+    if (pristine) clearDraft();
+    else saveDraft({ userId, base: base ?? null, values });
+  }, [values, base, userId]);
+
+  // Closing on purpose (cancel, Esc, saved) drops the draft; being unmounted by a lost session keeps it.
+  const onClose = () => {
+    clearDraft();
+    close();
+  };
+
+  const set =
+    <K extends keyof FormValues>(field: K) =>
+    (event: { target: { value: string } }) =>
+      setValues((current) => ({ ...current, [field]: event.target.value as FormValues[K] }));
+
+  const focusFirstInvalid = () =>
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+
+  const showConflict = async (id: string) => {
+    try {
+      const latest = await getTask(id);
+      setBase(latest);
+      setProblem({
+        kind: 'conflict',
+        latest,
+        message:
+          'Someone changed this task while you were editing. Their latest version is shown below. ' +
+          'Save again to replace it with your version, or load theirs into the form.',
+      });
+    } catch (error) {
+      setProblem(
+        error instanceof ApiError && error.status === 404
+          ? { kind: 'message', message: 'This task has been deleted elsewhere.' }
+          : { kind: 'conflict', latest: null, message: describeError(error) },
+      );
+    }
+  };
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setFieldErrors({});
+    setProblem(null);
+    const input = toInput(values);
+    if (base) {
+      const patch = diff(base, input);
+      if (Object.keys(patch).length === 0) {
+        onClose();
+        return;
+      }
+      try {
+        await save.mutateAsync({ kind: 'update', base, patch });
+      } catch (error) {
+        return handleFailure(error);
+      }
+    } else {
+      try {
+        await save.mutateAsync({ kind: 'create', input });
+      } catch (error) {
+        return handleFailure(error);
+      }
+    }
+    toast.show({ tone: 'success', message: editing ? 'Task saved.' : `Created “${input.title.trim()}”.` });
+    onClose();
+  };
+
+  const handleFailure = (error: unknown) => {
+    if (error instanceof ApiError) {
+      const fields = error.fieldErrors;
+      if (Object.keys(fields).length > 0) {
+        const { _form: formMessage, ...rest } = fields;
+        setFieldErrors(rest);
+        if (formMessage) setProblem({ kind: 'message', message: formMessage });
+        focusFirstInvalid();
+        return;
+      }
+      if (error.status === 412 && base) return showConflict(base.id);
+      if (error.status === 404 && base) {
+        return setProblem({ kind: 'message', message: 'This task has been deleted elsewhere.' });
+      }
+      if (error.isTransient) return setProblem({ kind: 'retry', message: describeError(error) });
+    }
+    setProblem({ kind: 'message', message: describeError(error) });
+  };
+
+  return (
+    <Dialog title={editing ? 'Edit task' : 'New task'} onClose={onClose}>
+      <form ref={formRef} className="task-form" onSubmit={onSubmit} noValidate>
+        {draft && (
+          <p className="notice" role="status">
+            Your unsaved changes were kept while you signed in again. Review them and save.
+          </p>
+        )}
+        <Field label="Title" error={fieldErrors.title}>
+          <input name="title" value={values.title} onChange={set('title')} maxLength={TITLE_MAX} data-autofocus />
+        </Field>
+        <Field label="Description" error={fieldErrors.description}>
+          <textarea
+            name="description"
+            rows={3}
+            value={values.description}
+            onChange={set('description')}
+            maxLength={DESCRIPTION_MAX}
+          />
+        </Field>
+        <div className="form-row">
+          <Field label="Status" error={fieldErrors.status}>
+            <select name="status" value={values.status} onChange={set('status')}>
+              {TASK_STATUSES.map((status) => (
+                <option key={status} value={status}>
+                  {STATUS_LABELS[status]}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Priority" error={fieldErrors.priority}>
+            <select name="priority" value={values.priority} onChange={set('priority')}>
+              {TASK_PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {PRIORITY_LABELS[priority]}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <div className="form-row">
+          <Field label="Due date" error={fieldErrors.dueDate}>
+            <input name="dueDate" type="date" value={values.date} onChange={set('date')} />
+          </Field>
+          <Field label="Due time" hint="Optional; end of day if empty.">
+            <input name="dueTime" type="time" value={values.time} onChange={set('time')} disabled={!values.date} />
+          </Field>
+        </div>
+        <Field label="Tags" error={fieldErrors.tags} hint="Separate tags with commas.">
+          <input name="tags" value={values.tags} onChange={set('tags')} autoComplete="off" />
+        </Field>
+
+        {problem && (
+          <div className={`form-problem form-problem--${problem.kind}`} role="alert">
+            <p>{problem.message}</p>
+            {problem.kind === 'conflict' && problem.latest && (
+              <>
+                <p className="latest-version__heading">Latest saved version</p>
+                <dl className="latest-version">
+                  <dt>Title</dt>
+                  <dd>{problem.latest.title}</dd>
+                  <dt>Description</dt>
+                  <dd>{problem.latest.description || 'None'}</dd>
+                  <dt>Status</dt>
+                  <dd>{STATUS_LABELS[problem.latest.status]}</dd>
+                  <dt>Priority</dt>
+                  <dd>{PRIORITY_LABELS[problem.latest.priority]}</dd>
+                  <dt>Due</dt>
+                  <dd>{problem.latest.dueDate ? formatDue(problem.latest.dueDate) : 'No due date'}</dd>
+                  <dt>Tags</dt>
+                  <dd>{problem.latest.tags.join(', ') || 'None'}</dd>
+                </dl>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => {
+                    if (problem.latest) setValues(valuesOf(problem.latest));
+                    setProblem(null);
+                  }}
+                >
+                  Load latest version
+                </button>
+              </>
+            )}
+          </div>
+        )}
+
+        <div className="dialog__actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button--primary" disabled={save.isPending}>
+            {save.isPending
+              ? 'Saving…'
+              : problem?.kind === 'retry'
+                ? 'Retry save'
+                : editing
+                  ? 'Save changes'
+                  : 'Create task'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,113 @@
+import type { Task } from '@primo/api/tasks/tasks.schemas';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useToast } from '../../components/ui/toast-context';
+import { ApiError } from '../../lib/api-client';
+import { describeError } from '../../lib/describe-error';
+import { invalidateTaskViews, removeCachedTask } from './api/task-cache';
+import { deleteTask } from './api/tasks.api';
+import { PendingDeletesContext, type PendingDeletes } from './pending-deletes-context';
+
+export const UNDO_WINDOW_MS = 8000;
+
+/**
+ * Delete with a real undo: the API has no un-delete, so the task is only hidden while the undo
+ * toast is up and the DELETE goes out when it closes. Undo therefore restores the very same task
+ * (same id, history and version), not a copy.
+ */
+export function PendingDeletesProvider({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
+  const toast = useToast();
+  const [hiddenIds, setHiddenIds] = useState<ReadonlySet<string>>(new Set());
+  const pending = useRef(new Map<string, { task: Task; toastId: number }>());
+
+  const unhide = useCallback((id: string) => {
+    setHiddenIds((current) => {
+      const next = new Set(current);
+      next.delete(id);
+      return next;
+    });
+  }, []);
+
+  const send = useCallback(
+    (task: Task, keepalive: boolean): Promise<void> => {
+      const attempt = async (keepaliveThisTime: boolean): Promise<void> => {
+        try {
+          await deleteTask(task, { keepalive: keepaliveThisTime });
+          removeCachedTask(client, task.id);
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 404) {
+            removeCachedTask(client, task.id);
+          } else if (error instanceof ApiError && error.status === 412) {
+            toast.show({ tone: 'error', message: `“${task.title}” was changed elsewhere, so it was not deleted.` });
+          } else {
+            toast.show({
+              tone: 'error',
+              message: `“${task.title}” was not deleted. ${describeError(error)}`,
+              action: { label: 'Retry', onClick: () => void attempt(false) },
+            });
+          }
+        } finally {
+          unhide(task.id);
+          void invalidateTaskViews(client);
+        }
+      };
+      return attempt(keepalive);
+    },
+    [client, toast, unhide],
+  );
+
+  /** Sends a scheduled deletion once: whichever of timeout, dismiss, flush or page-hide comes first. */
+  const commit = useCallback(
+    (task: Task, keepalive = false): Promise<void> =>
+      pending.current.delete(task.id) ? send(task, keepalive) : Promise.resolve(),
+    [send],
+  );
+
+  const scheduleDelete = useCallback(
+    (task: Task) => {
+      setHiddenIds((current) => new Set(current).add(task.id));
+      const toastId = toast.show({
+        message: `Deleted “${task.title}”.`,
+        durationMs: UNDO_WINDOW_MS,
+        action: {
+          label: 'Undo',
+          onClick: () => {
+            pending.current.delete(task.id);
+            unhide(task.id);
+            toast.show({ tone: 'success', message: `Restored “${task.title}”.` });
+          },
+        },
+        onExpire: () => void commit(task),
+      });
+      pending.current.set(task.id, { task, toastId });
+    },
+    [toast, commit, unhide],
+  );
+
+  const flush = useCallback(async () => {
+    const entries = [...pending.current.values()];
+    await Promise.all(
+      entries.map(({ task, toastId }) => {
+        const sent = commit(task);
+        toast.dismiss(toastId);
+        return sent;
+      }),
+    );
+  }, [toast, commit]);
+
+  useEffect(() => {
+    // Leaving the page ends the undo window: send the deletions with keepalive so they survive the unload.
+    const onPageHide = () => {
+      for (const { task } of pending.current.values()) void commit(task, true);
+    };
+    window.addEventListener('pagehide', onPageHide);
+    return () => window.removeEventListener('pagehide', onPageHide);
+  }, [commit]);
+
+  const value = useMemo<PendingDeletes>(
+    () => ({ hiddenIds, scheduleDelete, flush }),
+    [hiddenIds, scheduleDelete, flush],
+  );
+  return <PendingDeletesContext.Provider value={value}>{children}</PendingDeletesContext.Provider>;
+}

@@ -1,0 +1,125 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
+data "aws_availability_zones" "available" {
+  state = "available"
+}
+
+# CloudFront's origin-facing addresses: the load balancer admits nothing else.
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  name = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+locals {
+  prefix = "${var.name}-${var.environment}"
+  tags = {
+    Application = var.name
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  }
+  spa_origin = length(var.spa_aliases) > 0 ? "https://${var.spa_aliases[0]}" : "https://${module.spa.domain_name}"
+  # CloudFront reaches the API by the certificate's name over HTTPS, or the load balancer's own name over HTTP.
+  api_origin_domain = var.api_domain_name != null ? var.api_domain_name : module.api.load_balancer_dns_name
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name               = local.prefix
+  cidr_block         = var.vpc_cidr
+  availability_zones = slice(data.aws_availability_zones.available.names, 0, var.zone_count)
+  single_nat_gateway = var.single_nat_gateway
+}
+
+module "ecr" {
+  source = "../../modules/ecr"
+
+  name = "${var.name}/backend"
+}
+
+module "secrets" {
+  source = "../../modules/secrets"
+
+  name        = "${var.name}/${var.environment}"
+  mongodb_uri = var.mongodb_uri
+}
+
+module "redis" {
+  source = "../../modules/redis"
+
+  name                       = "${local.prefix}-cache"
+  vpc_id                     = module.network.vpc_id
+  subnet_ids                 = module.network.private_subnet_ids
+  allowed_security_group_ids = [module.api.tasks_security_group_id]
+  node_type                  = var.redis_node_type
+}
+
+module "api" {
+  source = "../../modules/ecs-service"
+
+  name               = "${local.prefix}-api"
+  vpc_id             = module.network.vpc_id
+  public_subnet_ids  = module.network.public_subnet_ids
+  private_subnet_ids = module.network.private_subnet_ids
+  image              = "${module.ecr.repository_url}:${var.image_tag}"
+  cpu                = var.task_cpu
+  memory             = var.task_memory
+  certificate_arn    = var.certificate_arn
+
+  alb_ingress_prefix_list_ids = [data.aws_ec2_managed_prefix_list.cloudfront.id]
+
+  min_capacity       = 3
+  max_capacity       = 10
+  cpu_target_percent = 70
+  health_check_path  = "/health/ready"
+
+  environment = {
+    NODE_ENV = "production"
+    HOST     = "0.0.0.0"
+    PORT     = "5000"
+    # Two trusted hops: CloudFront, then the load balancer, each append to X-Forwarded-For.
+    TRUST_PROXY     = "2"
+    LOG_LEVEL       = "info"
+    REDIS_URL       = module.redis.url
+    CLIENT_URL      = local.spa_origin
+    ALLOWED_ORIGINS = local.spa_origin
+  }
+
+  secrets = {
+    JWT_SECRET  = module.secrets.jwt_secret_arn
+    MONGODB_URI = module.secrets.mongodb_uri_secret_arn
+  }
+}
+
+module "spa" {
+  source = "../../modules/spa"
+
+  name                = local.prefix
+  bucket_name         = var.spa_bucket_name
+  aliases             = var.spa_aliases
+  acm_certificate_arn = var.spa_certificate_arn
+
+  # The SPA, its API and the refresh cookie (SameSite=Strict, path /api/v1/auth) share one origin.
+  api_origin_domain   = local.api_origin_domain
+  api_origin_protocol = var.api_domain_name != null ? "https-only" : "http-only"
+}
+
+module "deploy_role" {
+  source = "../../modules/github-deploy-role"
+
+  name                        = "${local.prefix}-github-deploy"
+  github_repository           = var.github_repository
+  github_environment          = var.environment
+  create_oidc_provider        = var.create_github_oidc_provider
+  ecr_repository_arn          = module.ecr.repository_arn
+  ecs_cluster_name            = module.api.cluster_name
+  ecs_service_name            = module.api.service_name
+  pass_role_arns              = [module.api.execution_role_arn, module.api.task_role_arn]
+  spa_bucket_arn              = module.spa.bucket_arn
+  cloudfront_distribution_arn = module.spa.distribution_arn
+}

@@ -1,0 +1,61 @@
+# Each output below is one GitHub Actions variable of the deploy workflow (see README).
+
+output "aws_region" {
+  description = "AWS_REGION variable."
+  value       = var.aws_region
+}
+
+output "ecr_repository" {
+  description = "ECR_REPOSITORY variable (repository name)."
+  value       = module.ecr.repository_name
+}
+
+output "ecs_cluster" {
+  description = "ECS_CLUSTER variable."
+  value       = module.api.cluster_name
+}
+
+output "ecs_service" {
+  description = "ECS_SERVICE variable."
+  value       = module.api.service_name
+}
+
+output "ecs_task_family" {
+  description = "ECS_TASK_FAMILY variable."
+  value       = module.api.task_definition_family
+}
+
+output "ecs_container_name" {
+  description = "ECS_CONTAINER_NAME variable."
+  value       = module.api.container_name
+}
+
+output "spa_bucket" {
+  description = "SPA_BUCKET variable."
+  value       = module.spa.bucket_name
+}
+
+output "cloudfront_distribution_id" {
+  description = "CLOUDFRONT_DISTRIBUTION_ID variable."
+  value       = module.spa.distribution_id
+}
+
+output "api_url" {
+  description = "API_URL variable: public base URL of the API (the CloudFront origin, which routes /api and /health to the load balancer)."
+  value       = local.spa_origin
+}
+
+output "spa_url" {
+  description = "SPA_URL variable: where the SPA is served."
+  value       = local.spa_origin
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the API load balancer (point api_domain_name at it); it only admits CloudFront."
+  value       = module.api.load_balancer_dns_name
+}
+
+output "deploy_role_arn" {
+  description = "AWS_DEPLOY_ROLE_ARN secret: the role the deploy workflow assumes through OIDC."
+  value       = module.deploy_role.role_arn
+}

@@ -1,0 +1,56 @@
+resource "aws_security_group" "this" {
+  name_prefix = "${var.name}-redis-"
+  description = "Redis reachable only from the API tasks"
+  vpc_id      = var.vpc_id
+
+  tags = merge(var.tags, { Name = "${var.name}-redis" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "clients" {
+  for_each = toset(var.allowed_security_group_ids)
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "Redis from ${each.value}"
+  referenced_security_group_id = each.value
+  ip_protocol                  = "tcp"
+  from_port                    = var.port
+  to_port                      = var.port
+}
+
+resource "aws_elasticache_subnet_group" "this" {
+  name       = var.name
+  subnet_ids = var.subnet_ids
+
+  tags = var.tags
+}
+
+resource "aws_elasticache_replication_group" "this" {
+  replication_group_id = var.name
+  description          = "Primo response cache and rate-limit counters"
+  engine               = "redis"
+  engine_version       = var.engine_version
+  node_type            = var.node_type
+  port                 = var.port
+  num_cache_clusters   = var.replicas + 1
+  parameter_group_name = "default.redis7"
+
+  automatic_failover_enabled = true
+  multi_az_enabled           = true
+
+  subnet_group_name  = aws_elasticache_subnet_group.this.name
+  security_group_ids = [aws_security_group.this.id]
+
+  # TLS between the tasks and Redis (clients use rediss://), and encrypted snapshots.
+  transit_encryption_enabled = true
+  transit_encryption_mode    = "required"
+  at_rest_encryption_enabled = true
+
+  apply_immediately        = false
+  snapshot_retention_limit = 1
+
+  tags = var.tags
+}

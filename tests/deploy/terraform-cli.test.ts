@@ -1,0 +1,129 @@
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoPath, requireBinary, run, tempDir, unavailable } from '../helpers/index.js';
+
+const terraform = requireBinary('terraform', 'the Terraform checks');
+
+/** Holds the provider in either mirror layout: unpacked folders or the zips `terraform providers mirror` writes. */
+function hasAws5(mirror: string): boolean {
+  const dir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some(
+    (entry) => /^5\.\d+\.\d+$/.test(entry) || /^terraform-provider-aws_5\.\d+\.\d+_/.test(entry),
+  );
+}
+
+/** The local hashicorp/aws 5.x mirror: TF_PROVIDER_MIRROR, else the usual plugin folders. */
+function findProviderMirror(): string | undefined {
+  const candidates = [
+    process.env.TF_PROVIDER_MIRROR,
+    '/opt/tf-plugins',
+    path.join(os.homedir(), '.terraform.d', 'plugins'),
+    path.join(os.homedir(), '.local', 'share', 'terraform', 'plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+  ].filter((dir): dir is string => Boolean(dir));
+  return candidates.find(hasAws5);
+}
+
+const mirror = terraform
+  ? (findProviderMirror() ??
+    unavailable(
+      'no local mirror of registry.terraform.io/hashicorp/aws 5.x (set TF_PROVIDER_MIRROR)',
+      'terraform init/validate',
+    ))
+  : undefined;
+
+describe.skipIf(!terraform)('terraform fmt', () => {
+  it('when the tree is checked, then every file is already formatted', () => {
+    const result = run(terraform as string, ['fmt', '-check', '-recursive', '-diff', '-no-color'], {
+      cwd: repoPath('terraform'),
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
+    });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe.skipIf(!terraform || !mirror)('terraform validate against the local provider mirror', () => {
+  const work = tempDir('terraform');
+  const rootDir = path.join(work.dir, 'terraform', 'environments', 'production');
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    // A copy, so init never leaves .terraform/ or a lock file in the repository.
+    cpSync(repoPath('terraform'), path.join(work.dir, 'terraform'), {
+      recursive: true,
+      filter: (source) => !source.includes(`${path.sep}.terraform`),
+    });
+    const cliConfig = path.join(work.dir, 'cli.tfrc');
+    writeFileSync(
+      cliConfig,
+      `provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror)}
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+`,
+    );
+    env = {
+      PATH: process.env.PATH,
+      HOME: work.dir,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+    };
+    const init = run(terraform as string, ['init', '-backend=false', '-input=false', '-no-color'], {
+      cwd: rootDir,
+      env,
+      timeoutMs: 120_000,
+    });
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+  });
+
+  afterAll(() => work.remove());
+
+  it('when the environment root and every module it wires are validated, then the configuration is valid', () => {
+    const result = run(terraform as string, ['validate', '-json', '-no-color'], { cwd: rootDir, env });
+    const report = JSON.parse(result.stdout) as {
+      valid: boolean;
+      diagnostics: Array<{ summary: string; detail?: string }>;
+    };
+    expect(report.diagnostics.filter((d) => d.summary !== '').map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual(
+      [],
+    );
+    expect(report.valid).toBe(true);
+    expect(result.status).toBe(0);
+  });
+
+  it('when a module gains an argument the provider does not have, then validate fails naming it', () => {
+    const file = path.join(work.dir, 'terraform', 'modules', 'spa', 'main.tf');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      original.replace(
+        'resource "aws_s3_bucket" "this" {',
+        'resource "aws_s3_bucket" "this" {\n  acl_public_everything = true\n',
+      ),
+    );
+    try {
+      const result = run(terraform as string, ['validate', '-json', '-no-color'], { cwd: rootDir, env });
+      const report = JSON.parse(result.stdout) as {
+        valid: boolean;
+        diagnostics: Array<{ summary: string; detail?: string }>;
+      };
+      expect(report.valid).toBe(false);
+      expect(report.diagnostics.map((d) => `${d.summary} ${d.detail ?? ''}`).join('\n')).toContain(
+        'acl_public_everything',
+      );
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+});

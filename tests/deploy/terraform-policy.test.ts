@@ -1,0 +1,289 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { block, blocks, loadTerraformModule, resource, type TerraformModule } from '../helpers/hcl.js';
+import { repoPath } from '../helpers/index.js';
+
+const MODULES_DIR = repoPath('terraform', 'modules');
+const ROOT_DIR = repoPath('terraform', 'environments', 'production');
+const MODULE_NAMES = readdirSync(MODULES_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+const modules: Record<string, TerraformModule> = {};
+let root: TerraformModule;
+
+function mod(name: string): TerraformModule {
+  const found = modules[name];
+  if (!found) throw new Error(`module ${name} was not loaded`);
+  return found;
+}
+
+function allTfFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === '.terraform' ? [] : allTfFiles(full);
+    return entry.name.endsWith('.tf') ? [full] : [];
+  });
+}
+
+beforeAll(async () => {
+  for (const name of MODULE_NAMES) modules[name] = await loadTerraformModule(path.join(MODULES_DIR, name));
+  root = await loadTerraformModule(ROOT_DIR);
+});
+
+describe('Terraform layout', () => {
+  it('when the modules are listed, then every building block of the deployment has one', () => {
+    expect(MODULE_NAMES).toEqual(
+      expect.arrayContaining(['network', 'ecr', 'ecs-service', 'redis', 'secrets', 'spa', 'github-deploy-role']),
+    );
+  });
+
+  it('when any module or the environment root is read, then it has main, variables, outputs and versions files', () => {
+    for (const parsed of [...Object.values(modules), root]) {
+      expect(parsed.files, parsed.dir).toEqual(
+        expect.arrayContaining(['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']),
+      );
+    }
+  });
+
+  it('when a variable is declared, then it is typed and described, and scalars are validated', () => {
+    for (const parsed of [...Object.values(modules), root]) {
+      for (const [name, variable] of Object.entries(parsed.variable)) {
+        const where = `${path.relative(repoPath(), parsed.dir)}: variable ${name}`;
+        expect(variable.type, where).toBeDefined();
+        expect(String(variable.description ?? ''), where).not.toBe('');
+        const scalar = ['${string}', '${number}'].includes(String(variable.type));
+        if (scalar) expect(blocks(variable, 'validation').length, `${where} has no validation`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('when an output is declared, then it is described', () => {
+    for (const parsed of [...Object.values(modules), root]) {
+      for (const [name, output] of Object.entries(parsed.output)) {
+        expect(String(output.description ?? ''), `${parsed.dir}: output ${name}`).not.toBe('');
+      }
+    }
+  });
+
+  it('when providers are required, then only hashicorp/aws is, pinned to the 5.x line', () => {
+    for (const parsed of [...Object.values(modules), root]) {
+      const required = parsed.terraform.flatMap((t) => blocks(t, 'required_providers'));
+      expect(required.length, parsed.dir).toBe(1);
+      expect(Object.keys(required[0] ?? {})).toEqual(['aws']);
+      const aws = (required[0] as Record<string, { source: string; version: string }>).aws;
+      expect(aws?.source).toBe('hashicorp/aws');
+      expect(aws?.version).toMatch(/^~> 5\.\d+$/);
+      const types = [...Object.keys(parsed.resource), ...Object.keys(parsed.data)];
+      for (const type of types) expect(type, `${parsed.dir}: ${type}`).toMatch(/^aws_/);
+    }
+  });
+
+  it('when the environment root is read, then its state backend is S3 and configured at init time', () => {
+    const backend = root.terraform.map((t) => block(t, 'backend')).find(Boolean) as Record<string, unknown> | undefined;
+    expect(backend).toBeDefined();
+    expect(Object.keys(backend ?? {})).toEqual(['s3']);
+    expect(readFileSync(path.join(ROOT_DIR, 'backend.hcl.example'), 'utf8')).toMatch(/^bucket\s*=/m);
+  });
+
+  it('when any .tf file is read, then it holds no literal secret or access key', () => {
+    for (const file of allTfFiles(repoPath('terraform'))) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).not.toMatch(/AKIA[0-9A-Z]{16}/);
+      expect(text, file).not.toMatch(/(secret_key|access_key|password)\s*=\s*"[^"$]/);
+      expect(text, file).not.toMatch(/mongodb(\+srv)?:\/\/[^"$\s]*:[^"$\s]*@/);
+    }
+  });
+});
+
+describe('Terraform security policies', () => {
+  it('when the SPA bucket is created, then every public access path is blocked', () => {
+    const spa = mod('spa');
+    const pab = resource(spa, 'aws_s3_bucket_public_access_block');
+    for (const flag of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) {
+      expect(pab[flag], flag).toBe(true);
+    }
+    expect(block(resource(spa, 'aws_s3_bucket_ownership_controls'), 'rule')?.object_ownership).toBe(
+      'BucketOwnerEnforced',
+    );
+    expect(spa.resource.aws_s3_bucket_acl).toBeUndefined();
+    expect(spa.resource.aws_s3_bucket_website_configuration).toBeUndefined();
+    expect(JSON.stringify(spa.resource)).not.toMatch(/public-read/);
+  });
+
+  it('when CloudFront reads the bucket, then it signs through origin access control restricted to this distribution', () => {
+    const spa = mod('spa');
+    const oac = resource(spa, 'aws_cloudfront_origin_access_control');
+    expect(oac).toMatchObject({
+      origin_access_control_origin_type: 's3',
+      signing_behavior: 'always',
+      signing_protocol: 'sigv4',
+    });
+    const distribution = resource(spa, 'aws_cloudfront_distribution');
+    const origins = blocks(distribution, 'origin');
+    expect(origins).toHaveLength(1);
+    expect(origins[0]?.origin_access_control_id).toBe('${aws_cloudfront_origin_access_control.this.id}');
+    expect(block(origins[0], 's3_origin_config')).toBeUndefined();
+    expect(spa.resource.aws_cloudfront_origin_access_identity).toBeUndefined();
+
+    const policy = spa.data.aws_iam_policy_document?.bucket;
+    const read = blocks(policy, 'statement').find((s) => s.sid === 'CloudFrontReadOnly');
+    expect(block(read, 'principals')).toEqual({ type: 'Service', identifiers: ['cloudfront.amazonaws.com'] });
+    expect(block(read, 'condition')).toMatchObject({
+      variable: 'AWS:SourceArn',
+      values: ['${aws_cloudfront_distribution.this.arn}'],
+    });
+    expect(resource(spa, 'aws_s3_bucket_policy').policy).toBe('${data.aws_iam_policy_document.bucket.json}');
+  });
+
+  it('when viewers reach the SPA, then HTTP is redirected, misses fall back to index.html and a cache policy applies', () => {
+    const distribution = resource(mod('spa'), 'aws_cloudfront_distribution');
+    expect(distribution.default_root_object).toBe('index.html');
+    const behavior = block(distribution, 'default_cache_behavior');
+    expect(behavior?.viewer_protocol_policy).toBe('redirect-to-https');
+    expect(behavior?.cache_policy_id).toBe('${aws_cloudfront_cache_policy.static.id}');
+    expect(behavior?.compress).toBe(true);
+    const fallback = blocks(distribution, 'dynamic').find((d) => 'custom_error_response' in d);
+    const rule = block(block(fallback, 'custom_error_response'), 'content');
+    expect(rule).toMatchObject({ response_code: 200, response_page_path: '/index.html' });
+    expect(block(fallback, 'custom_error_response')?.for_each).toBe('${local.fallback_error_codes}');
+    // S3 answers 403 for a missing key because the bucket policy grants no s3:ListBucket; 404 joins
+    // only when no API shares the distribution (its 404s must not turn into index.html).
+    expect(mod('spa').locals.fallback_error_codes).toBe('${var.api_origin_domain == null ? [403, 404] : [403]}');
+    const statements = blocks(mod('spa').data.aws_iam_policy_document?.bucket, 'statement');
+    const granted = statements.filter((st) => st.effect !== 'Deny').flatMap((st) => st.actions as string[]);
+    expect(granted).toEqual(['s3:GetObject']);
+    const cachePolicy = resource(mod('spa'), 'aws_cloudfront_cache_policy', 'static');
+    expect(cachePolicy.min_ttl).toBe(0);
+    expect(cachePolicy.max_ttl).toBe(31536000);
+  });
+
+  it('when tasks run, then they are Fargate tasks in private subnets without public addresses', () => {
+    const ecs = mod('ecs-service');
+    const service = resource(ecs, 'aws_ecs_service');
+    expect(service.launch_type).toBe('FARGATE');
+    expect(block(service, 'network_configuration')).toMatchObject({
+      subnets: '${var.private_subnet_ids}',
+      assign_public_ip: false,
+    });
+    expect(root.module.api?.private_subnet_ids).toBe('${module.network.private_subnet_ids}');
+    expect(root.module.api?.public_subnet_ids).toBe('${module.network.public_subnet_ids}');
+    for (const subnet of Object.values(mod('network').resource.aws_subnet ?? {})) {
+      expect(subnet.map_public_ip_on_launch ?? false).toBe(false);
+    }
+    const privateRoute = resource(mod('network'), 'aws_route', 'private_egress');
+    expect(privateRoute.nat_gateway_id).toBeDefined();
+    expect(privateRoute.gateway_id).toBeUndefined();
+  });
+
+  it('when the load balancer reaches tasks, then only its security group may, and it probes /health/ready', () => {
+    const ecs = mod('ecs-service');
+    const ingress = Object.entries(ecs.resource.aws_vpc_security_group_ingress_rule ?? {}).filter(
+      ([, rule]) => rule.security_group_id === '${aws_security_group.tasks.id}',
+    );
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0]?.[1].referenced_security_group_id).toBe('${aws_security_group.alb.id}');
+    expect(ingress[0]?.[1].cidr_ipv4).toBeUndefined();
+
+    const healthCheck = block(resource(ecs, 'aws_lb_target_group'), 'health_check');
+    expect(healthCheck?.path).toBe('${var.health_check_path}');
+    expect(ecs.variable.health_check_path?.default).toBe('/health/ready');
+    expect(root.module.api?.health_check_path).toBe('/health/ready');
+    expect(resource(ecs, 'aws_lb').drop_invalid_header_fields).toBe(true);
+  });
+
+  it('when the API is public, then it is only through CloudFront on the SPA origin, and the backend trusts both hops', () => {
+    expect(root.module.api?.alb_ingress_prefix_list_ids).toEqual(['${data.aws_ec2_managed_prefix_list.cloudfront.id}']);
+    expect(root.data.aws_ec2_managed_prefix_list?.cloudfront?.name).toBe(
+      'com.amazonaws.global.cloudfront.origin-facing',
+    );
+    expect(root.module.spa?.api_origin_domain).toBe('${local.api_origin_domain}');
+    expect((root.module.api?.environment as Record<string, unknown>).TRUST_PROXY).toBe('2');
+    const albRule = resource(mod('ecs-service'), 'aws_vpc_security_group_ingress_rule', 'alb');
+    expect(albRule.prefix_list_id).toBe('${each.value.prefix_list_id}');
+  });
+
+  it('when a deployment goes bad, then the circuit breaker rolls it back', () => {
+    const service = resource(mod('ecs-service'), 'aws_ecs_service');
+    expect(block(service, 'deployment_circuit_breaker')).toEqual({ enable: true, rollback: true });
+    expect(service.deployment_minimum_healthy_percent).toBe(100);
+  });
+
+  it('when load changes, then target tracking keeps CPU at 70 % between 3 and 10 tasks', () => {
+    const ecs = mod('ecs-service');
+    const target = resource(ecs, 'aws_appautoscaling_target');
+    expect(target).toMatchObject({
+      min_capacity: '${var.min_capacity}',
+      max_capacity: '${var.max_capacity}',
+      scalable_dimension: 'ecs:service:DesiredCount',
+    });
+    const policy = resource(ecs, 'aws_appautoscaling_policy', 'cpu');
+    expect(policy.policy_type).toBe('TargetTrackingScaling');
+    const config = block(policy, 'target_tracking_scaling_policy_configuration');
+    expect(config?.target_value).toBe('${var.cpu_target_percent}');
+    expect(block(config, 'predefined_metric_specification')?.predefined_metric_type).toBe(
+      'ECSServiceAverageCPUUtilization',
+    );
+    expect(root.module.api).toMatchObject({ min_capacity: 3, max_capacity: 10, cpu_target_percent: 70 });
+    expect(ecs.variable.min_capacity?.default).toBe(3);
+    expect(ecs.variable.max_capacity?.default).toBe(10);
+    expect(ecs.variable.cpu_target_percent?.default).toBe(70);
+  });
+
+  it('when the API needs its JWT secret and MongoDB URI, then ECS injects them from Secrets Manager, never as plain environment', () => {
+    const api = root.module.api as Record<string, unknown>;
+    const environment = api.environment as Record<string, unknown>;
+    const secrets = api.secrets as Record<string, unknown>;
+    for (const name of ['JWT_SECRET', 'MONGODB_URI', 'REDIS_PASSWORD', 'METRICS_TOKEN']) {
+      expect(Object.keys(environment)).not.toContain(name);
+    }
+    expect(secrets).toEqual({
+      JWT_SECRET: '${module.secrets.jwt_secret_arn}',
+      MONGODB_URI: '${module.secrets.mongodb_uri_secret_arn}',
+    });
+    const ecs = mod('ecs-service');
+    const containers = String(resource(ecs, 'aws_ecs_task_definition').container_definitions);
+    expect(containers).toMatch(
+      /secrets\s*=\s*\[\s*for key in sort\(keys\(var\.secrets\)\) : \{ name = key, valueFrom = var\.secrets\[key\] \}/,
+    );
+    const guard = blocks(ecs.variable.environment, 'validation')[0];
+    expect(String(guard?.condition)).toContain('JWT_SECRET');
+    const readSecrets = ecs.data.aws_iam_policy_document?.read_secrets;
+    expect(block(readSecrets, 'statement')?.actions).toEqual(['secretsmanager:GetSecretValue']);
+
+    const secretsModule = mod('secrets');
+    expect(secretsModule.variable.mongodb_uri?.sensitive).toBe(true);
+    expect(root.variable.mongodb_uri?.sensitive).toBe(true);
+    expect(resource(secretsModule, 'aws_secretsmanager_secret_version', 'jwt').secret_string).toBe(
+      '${data.aws_secretsmanager_random_password.jwt.random_password}',
+    );
+  });
+
+  it('when Redis is created, then traffic to it is encrypted in transit and it admits only the tasks', () => {
+    const redis = mod('redis');
+    const group = resource(redis, 'aws_elasticache_replication_group');
+    expect(group.transit_encryption_enabled).toBe(true);
+    expect(group.at_rest_encryption_enabled).toBe(true);
+    expect(group.automatic_failover_enabled).toBe(true);
+    expect(String(redis.output.url?.value)).toMatch(/^rediss:\/\//);
+    const ingress = resource(redis, 'aws_vpc_security_group_ingress_rule', 'clients');
+    expect(ingress.referenced_security_group_id).toBe('${each.value}');
+    expect(root.module.redis?.allowed_security_group_ids).toEqual(['${module.api.tasks_security_group_id}']);
+    expect((root.module.api?.environment as Record<string, unknown>).REDIS_URL).toBe('${module.redis.url}');
+  });
+
+  it('when CI deploys, then it assumes a role through GitHub OIDC bound to one repository environment', () => {
+    const role = mod('github-deploy-role');
+    const trust = block(role.data.aws_iam_policy_document?.trust, 'statement');
+    expect(trust?.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    const conditions = blocks(trust, 'condition').map((c) => [c.variable, c.values]);
+    expect(conditions).toContainEqual(['${local.oidc_host}:aud', ['sts.amazonaws.com']]);
+    expect(conditions).toContainEqual([
+      '${local.oidc_host}:sub',
+      ['repo:${var.github_repository}:environment:${var.github_environment}'],
+    ]);
+    expect(resource(mod('ecr'), 'aws_ecr_repository').image_tag_mutability).toBe('IMMUTABLE');
+  });
+});
