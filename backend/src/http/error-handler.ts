@@ -46,7 +46,18 @@ export function toHttpError(err: unknown): HttpError {
         }
     }
   }
+  if (isZlibError(err)) {
+    return new HttpError(400, 'The request body could not be decompressed as its Content-Encoding says.', {
+      errors: [{ path: 'body', message: 'is not valid for its Content-Encoding' }],
+    });
+  }
   return new HttpError(500, 'An unexpected error occurred; it has been logged with the request id.');
+}
+
+/** body-parser inflates gzip/deflate/br bodies itself and passes zlib's errors through unwrapped. */
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(code);
 }
 
 /** The one error middleware: logs server faults with their stack, answers problem+json without internals. */

@@ -50,6 +50,18 @@ describe('bad input', () => {
     );
   });
 
+  it('when the body claims a Content-Encoding it does not have, then 400', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(t.app)
+        .post('/api/v1/tasks')
+        .set(user.auth)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"title":"x"}');
+      expectProblem(res, 400);
+    }
+  });
+
   it('when the body is larger than 100 kB, then 413', async () => {
     expectProblem(
       await request(t.app)
