@@ -42,7 +42,7 @@ export function staticSpa(root: string): Router | null {
     }),
   );
 
-  router.get(/^\/(?!api\/|api$|health|metrics).*/, (req, res, next) => {
+  router.get(/^\/(?!api\/|api$|assets\/|health|metrics).*/, (req, res, next) => {
     if (!req.accepts('html')) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexFile);

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, registerUser, type TestApp } from '../helpers/app.js';
@@ -116,5 +118,37 @@ describe('CORS', () => {
       .set('Origin', 'https://evil.example.com')
       .set('Access-Control-Request-Method', 'POST');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('request logs', () => {
+  it('when LOG_FILE_PATH is set, then every request is a JSON line in that file carrying its request id', async () => {
+    const probe = await createTestApp();
+    const file = path.join(probe.dataDir, 'primo.log');
+    const t = await createTestApp({ env: { LOG_LEVEL: 'http', LOG_FILE_PATH: file } });
+    try {
+      await request(t.app).get('/api/v1/tasks').set('X-Request-Id', 'log-check-1').expect(401);
+      let lines: Record<string, unknown>[] = [];
+      for (let attempt = 0; attempt < 50 && lines.length === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const text = await readFile(file, 'utf8').catch(() => '');
+        lines = text
+          .split('\n')
+          .filter((line) => line.includes('log-check-1'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      }
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'http',
+          requestId: 'log-check-1',
+          method: 'GET',
+          url: '/api/v1/tasks',
+          status: 401,
+        }),
+      );
+    } finally {
+      await t.close();
+      await probe.close();
+    }
   });
 });

@@ -36,7 +36,7 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'primo-test-'));
   const config = loadConfig(testEnv(dataDir, options.env), '1.0.0-test');
-  const logger = createLogger({ level: config.log.level, json: true });
+  const logger = createLogger({ level: config.log.level, json: true, filePath: config.log.filePath });
   const runtime = await createRuntime(config, logger, { storage: options.storage, processMetrics: false });
   return {
     app: runtime.app,
