@@ -125,7 +125,7 @@ describe('request logs', () => {
   it('when LOG_FILE_PATH is set, then every request is a JSON line in that file carrying its request id', async () => {
     const probe = await createTestApp();
     const file = path.join(probe.dataDir, 'primo.log');
-    const t = await createTestApp({ env: { LOG_LEVEL: 'http', LOG_FILE_PATH: file } });
+    const t = await createTestApp({ env: { LOG_LEVEL: 'info', LOG_FILE_PATH: file } });
     try {
       await request(t.app).get('/api/v1/tasks').set('X-Request-Id', 'log-check-1').expect(401);
       let lines: Record<string, unknown>[] = [];
@@ -139,7 +139,7 @@ describe('request logs', () => {
       }
       expect(lines).toContainEqual(
         expect.objectContaining({
-          level: 'http',
+          level: 'info',
           requestId: 'log-check-1',
           method: 'GET',
           url: '/api/v1/tasks',
