@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSpa, ensureBackendBuilt, frontendDir, startBackend, type RunningBackend } from './support/backend.js';
 import { CHROMIUM_ARGS, describeViolations, findChromium, seriousA11yViolations } from './support/browser.js';
@@ -287,8 +287,20 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     // Reload: still signed in, and the undone task really survived on the server.
     await page.goto(`${backend.baseUrl}/tasks`);
     await expectTitles(page, ['Buy oat milk', 'Plan trip']);
+    // A signed-in reload never fetches the sign-in form, and fetches the task form only in the
+    // background once the list is up: the size budget (scripts/check-size.mjs) counts on both.
+    const scripts: string[] = [];
+    const onRequest = (request: Request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith('.js')) scripts.push(path);
+    };
+    page.on('request', onRequest);
     await page.reload();
     await expectTitles(page, ['Buy oat milk', 'Plan trip']);
+    await eventually(() => expect(scripts.some((path) => path.includes('/task-form-dialog-'))).toBe(true));
+    page.off('request', onRequest);
+    expect(scripts.some((path) => path.includes('/vendor-react-'))).toBe(true);
+    expect(scripts.filter((path) => path.includes('/auth-page-'))).toEqual([]);
     expect(await page.getByText('Ada Lovelace').count()).toBe(1);
     const storage = await page.evaluate(() => ({
       local: JSON.stringify(localStorage),

@@ -1,6 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { Outlet } from 'react-router';
+import { NavLink } from '../components/ui/links';
 import { useAuth } from '../features/auth/auth-context';
 import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';

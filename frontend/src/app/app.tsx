@@ -2,11 +2,14 @@ import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ToastProvider } from '../components/ui/toast-provider';
 import { AuthProvider } from '../features/auth/auth-provider';
-import { AuthPage } from '../features/auth/components/auth-page';
 import { RequireAuth } from '../features/auth/components/require-auth';
 import { NotFoundPage } from './not-found-page';
 
-// Everything behind sign-in (and TanStack Query with it) loads on demand, keeping the first screen small.
+// Each first screen loads only its own page: a returning, signed-in person never fetches the sign-in
+// form, and everything behind sign-in (TanStack Query with it) is fetched only after sign-in.
+const AuthPage = lazy(() =>
+  import('../features/auth/components/auth-page').then((module) => ({ default: module.AuthPage })),
+);
 const AppShell = lazy(() => import('./app-shell').then((module) => ({ default: module.AppShell })));
 const TasksPage = lazy(() =>
   import('../features/tasks/components/tasks-page').then((module) => ({ default: module.TasksPage })),

@@ -1,6 +1,6 @@
 import type { TaskPriority, TaskStatus } from '@primo/api/tasks/tasks.schemas';
 import { useQuery } from '@tanstack/react-query';
-import { Link } from 'react-router';
+import { Link } from '../../../components/ui/links';
 import { describeError } from '../../../lib/describe-error';
 import { getStats, taskKeys } from '../../tasks/api/tasks.api';
 import { PRIORITY_LABELS, STATUS_LABELS, TASK_PRIORITIES, TASK_STATUSES } from '../../tasks/task-options';

@@ -11,7 +11,7 @@ async function openNewTask() {
   api.on('GET', '/api/v1/tasks', json(200, { data: [], nextCursor: null }));
   const rendered = renderApp('/tasks');
   await rendered.user.click(await screen.findByRole('button', { name: 'New task' }));
-  const dialog = screen.getByRole('dialog', { name: 'New task' });
+  const dialog = await screen.findByRole('dialog', { name: 'New task' });
   return { api, dialog, ...rendered };
 }
 
@@ -113,7 +113,7 @@ describe('task form', () => {
     );
     const { user } = renderApp('/tasks');
     await user.click(await screen.findByRole('button', { name: 'Edit “Original”' }));
-    const form = within(screen.getByRole('dialog', { name: 'Edit task' }));
+    const form = within(await screen.findByRole('dialog', { name: 'Edit task' }));
     await user.clear(form.getByLabelText('Title'));
     await user.type(form.getByLabelText('Title'), 'My title');
     await user.click(form.getByRole('button', { name: 'Save changes' }));
@@ -140,7 +140,7 @@ describe('task form', () => {
     api.on('PATCH', `/api/v1/tasks/${task.id}`, problem(412, { title: 'Precondition Failed' }));
     const { user } = renderApp('/tasks');
     await user.click(await screen.findByRole('button', { name: 'Edit “Original”' }));
-    const form = within(screen.getByRole('dialog', { name: 'Edit task' }));
+    const form = within(await screen.findByRole('dialog', { name: 'Edit task' }));
     await user.type(form.getByLabelText('Title'), ' edited');
     await user.click(form.getByRole('button', { name: 'Save changes' }));
 

@@ -257,7 +257,7 @@ describe('keyboard', () => {
     serveTasks(api, []);
     const { user } = renderApp('/tasks');
     await user.click(await screen.findByRole('button', { name: 'New task' }));
-    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    const dialog = await screen.findByRole('dialog', { name: 'New task' });
 
     for (let step = 0; step < 12; step += 1) {
       await user.tab();

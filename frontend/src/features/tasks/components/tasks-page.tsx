@@ -1,16 +1,19 @@
 import type { Task } from '@primo/api/tasks/tasks.schemas';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../../../lib/describe-error';
 import { useAuth } from '../../auth/auth-context';
+import { onDemand } from '../../../lib/on-demand';
 import { useShortcuts } from '../../../lib/use-shortcuts';
 import { hasActiveFilters, readFilters, writeFilters, type TaskFilters } from '../api/task-filters';
 import { useQuickUpdate, useTaskList } from '../api/use-tasks';
 import { usePendingDeletes } from '../pending-deletes-context';
 import { loadDraft, type TaskFormValues } from '../task-draft';
 import { TaskFiltersBar } from './task-filters-bar';
-import { TaskFormDialog } from './task-form-dialog';
 import { TaskItem } from './task-item';
+
+// The form is not needed to show the list, so it arrives in its own chunk, fetched once the list is up.
+const taskFormDialog = onDemand(() => import('./task-form-dialog').then((module) => module.TaskFormDialog));
 
 type Editor = { mode: 'new'; draft?: TaskFormValues } | { mode: 'edit'; task: Task; draft?: TaskFormValues } | null;
 
@@ -39,6 +42,11 @@ export function TasksPage() {
   const userId = useAuth().user?.id ?? '';
   const [editor, setEditor] = useState<Editor>(() => editorFromDraft(userId));
   const searchRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    // A failed fetch here is retried, and reported, when the form is actually opened.
+    if (!list.isPending) taskFormDialog.preload().catch(() => undefined);
+  }, [list.isPending]);
 
   const setFilters = useCallback(
     (next: TaskFilters) => {
@@ -138,13 +146,15 @@ export function TasksPage() {
       </section>
 
       {editor && (
-        <TaskFormDialog
-          key={editor.mode === 'edit' ? editor.task.id : 'new'}
-          {...(editor.mode === 'edit' ? { task: editor.task } : {})}
-          {...(editor.draft ? { draft: editor.draft } : {})}
-          userId={userId}
-          onClose={() => setEditor(null)}
-        />
+        <Suspense fallback={null}>
+          <taskFormDialog.Component
+            key={editor.mode === 'edit' ? editor.task.id : 'new'}
+            {...(editor.mode === 'edit' ? { task: editor.task } : {})}
+            {...(editor.draft ? { draft: editor.draft } : {})}
+            userId={userId}
+            onClose={() => setEditor(null)}
+          />
+        </Suspense>
       )}
     </>
   );
