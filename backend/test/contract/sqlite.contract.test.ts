@@ -99,6 +99,46 @@ describe('sqlite storage', () => {
     ).toEqual([created]);
   });
 
+  it('when tasks are created, changed and deleted, then the kept counts match a full count, also after a rebuild from migration 2', async () => {
+    const storage = open();
+    const userId = await newUser(storage);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const created = await storage.tasks.create(
+        userId,
+        task({ status: TASK_STATUSES[i % 3], priority: TASK_PRIORITIES[i % 4] }),
+        NOW,
+      );
+      ids.push(created.id);
+    }
+    for (const [i, id] of ids.entries()) {
+      if (i % 5 === 0) await storage.tasks.delete(userId, id, {});
+      else if (i % 3 === 0)
+        await storage.tasks.update(userId, id, { status: 'done', priority: 'urgent' }, { now: NOW });
+      else if (i % 7 === 0) await storage.tasks.update(userId, id, { title: 'renamed only' }, { now: NOW });
+    }
+    const db = raw();
+    const fullCount = () => {
+      const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0]));
+      const byPriority = Object.fromEntries(TASK_PRIORITIES.map((p) => [p, 0]));
+      const rows = db
+        .prepare('SELECT status, priority_rank AS rank, count(*) AS n FROM tasks WHERE user_id = ? GROUP BY 1, 2')
+        .all(userId) as { status: string; rank: number; n: number }[];
+      for (const row of rows) {
+        byStatus[row.status] = (byStatus[row.status] ?? 0) + row.n;
+        byPriority[TASK_PRIORITIES[row.rank] ?? 'low'] = (byPriority[TASK_PRIORITIES[row.rank] ?? 'low'] ?? 0) + row.n;
+      }
+      return { total: rows.reduce((sum, row) => sum + row.n, 0), byStatus, byPriority };
+    };
+    expect(await storage.tasks.stats(userId, NOW)).toMatchObject(fullCount());
+
+    // An existing database upgraded to migration 2 fills the counts from the tasks it already has.
+    db.exec(`DROP TRIGGER task_counts_insert; DROP TRIGGER task_counts_delete; DROP TRIGGER task_counts_update;
+             DROP TABLE task_counts; PRAGMA user_version = 1;`);
+    const upgraded = open();
+    expect(await upgraded.tasks.stats(userId, NOW)).toMatchObject(fullCount());
+  });
+
   it('when the store is opened again, then no migration runs twice and the schema is at the newest version', async () => {
     await open().close();
     const db = raw();

@@ -92,6 +92,41 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'per-user task counts by status and priority, kept by triggers',
+    sql: `
+      -- Stats read these few rows instead of counting a user's whole task list, so their cost does not
+      -- grow with the number of tasks. The triggers run inside the writing transaction.
+      CREATE TABLE task_counts (
+        user_id       TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        priority_rank INTEGER NOT NULL,
+        n             INTEGER NOT NULL,
+        PRIMARY KEY (user_id, status, priority_rank)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT INTO task_counts (user_id, status, priority_rank, n)
+        SELECT user_id, status, priority_rank, count(*) FROM tasks GROUP BY user_id, status, priority_rank;
+
+      CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_counts (user_id, status, priority_rank, n) VALUES (new.user_id, new.status, new.priority_rank, 1)
+          ON CONFLICT (user_id, status, priority_rank) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
+        UPDATE task_counts SET n = n - 1
+          WHERE user_id = old.user_id AND status = old.status AND priority_rank = old.priority_rank;
+      END;
+      CREATE TRIGGER task_counts_update AFTER UPDATE OF status, priority_rank ON tasks
+        WHEN old.status IS NOT new.status OR old.priority_rank IS NOT new.priority_rank
+      BEGIN
+        UPDATE task_counts SET n = n - 1
+          WHERE user_id = old.user_id AND status = old.status AND priority_rank = old.priority_rank;
+        INSERT INTO task_counts (user_id, status, priority_rank, n) VALUES (new.user_id, new.status, new.priority_rank, 1)
+          ON CONFLICT (user_id, status, priority_rank) DO UPDATE SET n = n + 1;
+      END;
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -144,11 +144,8 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     return statement;
   };
 
-  const countByStatus = db.prepare<[string], { status: TaskStatus; n: number }>(
-    'SELECT status, count(*) AS n FROM tasks WHERE user_id = ? GROUP BY status',
-  );
-  const countByPriority = db.prepare<[string], { rank: number; n: number }>(
-    'SELECT priority_rank AS rank, count(*) AS n FROM tasks WHERE user_id = ? GROUP BY priority_rank',
+  const counts = db.prepare<[string], { status: TaskStatus; rank: number; n: number }>(
+    'SELECT status, priority_rank AS rank, n FROM task_counts WHERE user_id = ?',
   );
   const countDue = db.prepare<
     [{ userId: string; now: number; endOfDay: number }],
@@ -255,15 +252,15 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     const startOfDay = Math.floor(now / DAY_MS) * DAY_MS;
     const firstDay = startOfDay / DAY_MS - (COMPLETED_DAYS - 1);
     const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as TaskStatsRecord['byStatus'];
-    let total = 0;
-    for (const { status, n } of countByStatus.all(userId)) {
-      byStatus[status] = n;
-      total += n;
-    }
     const byPriority = Object.fromEntries(
       TASK_PRIORITIES.map((priority) => [priority, 0]),
     ) as TaskStatsRecord['byPriority'];
-    for (const { rank, n } of countByPriority.all(userId)) byPriority[priorityFromRank(rank)] = n;
+    let total = 0;
+    for (const { status, rank, n } of counts.all(userId)) {
+      byStatus[status] += n;
+      byPriority[priorityFromRank(rank)] += n;
+      total += n;
+    }
     const due = countDue.get({ userId, now, endOfDay: startOfDay + DAY_MS }) ?? { overdue: 0, dueToday: 0 };
     const completed = new Map<number, number>();
     for (const { day, n } of countCompletedByDay.all({
