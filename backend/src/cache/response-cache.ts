@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type CacheBackend, MemoryCacheBackend, RedisCacheBackend, userKeyPrefix } from './cache-backends.js';
+import { LruStore } from './lru-store.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /** etag given for single tasks ("<id>-<version>", strong); else the cache makes a weak one from the body. */
@@ -94,17 +96,45 @@ function decode(value: string): Representation | null {
   return { etag: value.slice(0, newline), json: value.slice(newline + 1) };
 }
 
+/** Bodies below this are sent as they are, like the compression middleware's threshold. */
+const GZIP_MIN_BYTES = 1024;
+
+/**
+ * Gzipped bodies by ETag, per instance: a representation is compressed once and then served to
+ * every reader of it, instead of once per response. Equal ETags mean equal bodies (see weakEtag).
+ */
+const gzipped = new LruStore<Buffer>({ maxEntries: 2000, maxBytes: 32 * 1024 * 1024 });
+const GZIP_TTL_MS = 10 * 60 * 1000;
+
+function gzippedBody(representation: Representation): Buffer {
+  const key = `${representation.etag}:${representation.json.length}`;
+  let body = gzipped.get(key);
+  if (body === undefined) {
+    body = gzipSync(representation.json);
+    gzipped.set(key, body, GZIP_TTL_MS);
+  }
+  return body;
+}
+
 function reply(req: Request, res: Response, representation: Representation, result: CacheResult): void {
   res.setHeader('X-Cache', result);
   res.setHeader('ETag', representation.etag);
   // Per-user data: browsers may keep it but must revalidate, and shared caches must not keep it at all.
   if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'private, no-cache');
   res.vary('Authorization');
+  res.vary('Accept-Encoding');
   if (ifNoneMatchMatches(req.headers['if-none-match'], representation.etag)) {
     res.status(304).end();
     return;
   }
-  res.status(200).type('application/json').send(representation.json);
+  res.status(200).type('application/json');
+  if (representation.json.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip') === 'gzip') {
+    // Setting Content-Encoding makes the compression middleware leave the body alone.
+    res.setHeader('Content-Encoding', 'gzip');
+    res.send(gzippedBody(representation));
+    return;
+  }
+  res.send(representation.json);
 }
 
 /** Builds the per-user response cache: Redis when given, else a bounded in-process LRU. */

@@ -140,6 +140,34 @@ describe('listing tasks', () => {
     expect(res.body.errors[0].path).toBe('cursor');
   });
 
+  it('when a large page is asked for with gzip, then it arrives gzipped once, identical on MISS and HIT', async () => {
+    const miss = await request(t.app)
+      .get('/api/v1/tasks?limit=100&sort=title')
+      .set(user.auth)
+      .set('Accept-Encoding', 'gzip')
+      .expect(200);
+    const hit = await request(t.app)
+      .get('/api/v1/tasks?limit=100&sort=title')
+      .set(user.auth)
+      .set('Accept-Encoding', 'gzip')
+      .expect(200);
+    expect(miss.headers['x-cache']).toBe('MISS');
+    expect(hit.headers['x-cache']).toBe('HIT');
+    for (const res of [miss, hit]) {
+      expect(res.headers['content-encoding']).toBe('gzip');
+      expect(res.headers.vary).toMatch(/Accept-Encoding/);
+      expect(res.body.data).toHaveLength(5);
+    }
+    expect(hit.body).toEqual(miss.body);
+    const plain = await request(t.app)
+      .get('/api/v1/tasks?limit=100&sort=title')
+      .set(user.auth)
+      .set('Accept-Encoding', 'identity')
+      .expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toEqual(miss.body);
+  });
+
   it('when the query string is longer than 2 kB, then 414', async () => {
     await request(t.app)
       .get(`/api/v1/tasks?q=${'a'.repeat(2100)}`)
