@@ -46,6 +46,12 @@ export function toHttpError(err: unknown): HttpError {
         }
     }
   }
+  if (err instanceof URIError) {
+    // The router could not percent-decode a path parameter (e.g. `/tasks/%zz`).
+    return new HttpError(400, 'The URL is not validly percent-encoded.', {
+      errors: [{ path: 'url', message: 'has a malformed percent-encoding' }],
+    });
+  }
   if (isZlibError(err)) {
     return new HttpError(400, 'The request body could not be decompressed as its Content-Encoding says.', {
       errors: [{ path: 'body', message: 'is not valid for its Content-Encoding' }],

@@ -138,6 +138,11 @@ describe('bad input', () => {
     );
   });
 
+  it('when a path parameter is not valid percent-encoding, then 400 problem', async () => {
+    expectProblem(await request(t.app).get('/api/v1/tasks/%zz').set(user.auth), 400);
+    expectProblem(await request(t.app).patch('/api/v1/tasks/%E0%A4%A').set(user.auth).send({ title: 'x' }), 400);
+  });
+
   it('when the route does not exist, then 404 problem', async () => {
     expectProblem(await request(t.app).get('/api/v1/nothing-here'), 404);
     expectProblem(await request(t.app).put(`/api/v1/tasks/${taskId}`).set(user.auth).send({ title: 'x' }), 404);
