@@ -1,0 +1,459 @@
+// `npm run bench [-- --quick]`: Primo's production build on loopback against two Express baselines
+// measured in the same run. Writes bench/results/latest.json and latest.md; see bench/README-section.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AutocannonRequest } from 'autocannon';
+import { findBinary } from '../tests/helpers/binaries.js';
+import { repoPath, tempDir } from '../tests/helpers/paths.js';
+import { startRedis, type RedisHandle } from '../tests/helpers/redis.js';
+import { bcryptCostMs, finishMachineInfo, machineInfo } from './lib/machine.js';
+import { measure, type Measured, type MeasureOptions } from './lib/measure.js';
+import { evaluateTargets, markdownReport, type BenchResults, type Baseline } from './lib/report.js';
+import { BENCH_PASSWORD, SEARCH_WORD, seedDatabase, type SeedResult } from './lib/seed-data.js';
+import { buildBackend, productionEnv, rssMB, startBaseline, startPrimo, type PrimoHandle } from './lib/servers.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const roundsArg = args.find((arg) => arg.startsWith('--bcrypt-rounds='));
+const BCRYPT_ROUNDS = roundsArg ? Number(roundsArg.split('=')[1]) : 12;
+const OUT = repoPath('bench', 'results');
+
+const settings = {
+  mode: quick ? 'quick' : 'full',
+  connections: 50,
+  warmupSeconds: quick ? 1 : 3,
+  scenarioSeconds: quick ? 3 : 15,
+  loginConnections: 4,
+  growthConnections: 10,
+  growthWarmupSeconds: quick ? 1 : 2,
+  growthSeconds: quick ? 2 : 8,
+  smallTasks: 1_000,
+  largeTasks: quick ? 10_000 : 100_000,
+  otherUsers: 100,
+  tasksPerOtherUser: quick ? 20 : 100,
+  memoryWarmupRequests: quick ? 5_000 : 20_000,
+  memoryRequests: quick ? 20_000 : 200_000,
+  loginSeconds: quick ? 5 : 15,
+  bcryptRounds: BCRYPT_ROUNDS,
+  searchWord: SEARCH_WORD,
+  pipelining: 1,
+};
+
+const started = Date.now();
+const log = (line: string) =>
+  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+
+async function login(baseUrl: string, email: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: BENCH_PASSWORD }),
+  });
+  if (response.status !== 200)
+    throw new Error(`login of ${email} answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+/** V8 heap in use, from the instance's own Prometheus metrics (RSS alone cannot tell a leak from a grown heap). */
+async function heapUsedMB(baseUrl: string): Promise<number | null> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  const match = /^nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(await response.text());
+  return match ? Number((Number(match[1]) / 1024 / 1024).toFixed(1)) : null;
+}
+
+async function expectCacheHeader(url: string, headers: Record<string, string>, expected: string): Promise<void> {
+  const response = await fetch(url, { headers });
+  await response.arrayBuffer();
+  const header = response.headers.get('x-cache');
+  if (response.status !== 200 || header !== expected) {
+    throw new Error(`${url} answered ${response.status} with X-Cache ${String(header)}, expected 200 and ${expected}`);
+  }
+}
+
+function seedInto(dir: string, tasks: number): Promise<SeedResult> {
+  return seedDatabase({
+    file: path.join(dir, 'primo.db'),
+    tasks,
+    otherUsers: settings.otherUsers,
+    tasksPerOtherUser: settings.tasksPerOtherUser,
+    bcryptRounds: BCRYPT_ROUNDS,
+    writers: 1,
+    tasksPerWriter: 500,
+  });
+}
+
+function rotating(values: readonly string[]): () => string {
+  let next = 0;
+  return () => values[next++ % values.length] as string;
+}
+
+/** GETs of one user's first page, deep page, search and stats: the reads whose cost may grow with data. */
+function growthReads(seed: SeedResult, auth: Record<string, string>): Record<string, Pick<MeasureOptions, 'requests'>> {
+  if (seed.deepCursor === null) throw new Error('the seeded list is too short for a deep cursor');
+  const get = (p: string) => ({ requests: [{ method: 'GET', path: p, headers: auth }] });
+  return {
+    'first-page': get('/api/v1/tasks'),
+    'deep-page': get(`/api/v1/tasks?cursor=${seed.deepCursor}`),
+    q: get(`/api/v1/tasks?q=${SEARCH_WORD}`),
+    stats: get('/api/v1/tasks/stats'),
+  };
+}
+
+/** Stops the run with the server's own last words when it died under load, rather than reporting zeros. */
+async function assertAlive(server: PrimoHandle, during: string): Promise<void> {
+  if (!server.process.hasExited()) return;
+  const exit = await server.process.exited;
+  throw new Error(
+    `the server on ${server.url} exited during ${during} (code ${String(exit.code)}, signal ${String(exit.signal)}):\n` +
+      server.process.output().slice(-2000),
+  );
+}
+
+async function measureGrowth(server: PrimoHandle, seed: SeedResult): Promise<Record<string, Measured>> {
+  const auth = { authorization: `Bearer ${await login(server.url, seed.email)}` };
+  const out: Record<string, Measured> = {};
+  for (const [name, options] of Object.entries(growthReads(seed, auth))) {
+    out[name] = await measure({
+      url: server.url,
+      connections: settings.growthConnections,
+      warmupSeconds: settings.growthWarmupSeconds,
+      duration: settings.growthSeconds,
+      ...options,
+    });
+    await assertAlive(server, `growth ${name}`);
+    log(`  growth ${name}: p50 ${out[name]?.p50} ms, ${out[name]?.rps} req/s`);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const redisBinary = findBinary('redis-server');
+  const machine = machineInfo(redisBinary);
+  log(
+    `bench (${settings.mode}) on ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, load ${machine.loadAverageStart.join(' ')}`,
+  );
+  buildBackend(log);
+
+  const hashMs = await bcryptCostMs(BCRYPT_ROUNDS);
+  log(`one bcrypt hash at ${BCRYPT_ROUNDS} rounds: ${hashMs} ms`);
+
+  const largeDir = tempDir('bench-large');
+  const smallDir = tempDir('bench-small');
+  const pageDir = tempDir('bench-page');
+  const cleanups: (() => Promise<void> | void)[] = [largeDir.remove, smallDir.remove, pageDir.remove];
+  let redis: RedisHandle | null = null;
+  try {
+    log(
+      `seeding ${settings.largeTasks} + ${settings.otherUsers}×${settings.tasksPerOtherUser} tasks through the repositories…`,
+    );
+    const large = await seedInto(largeDir.dir, settings.largeTasks);
+    log(
+      `  ${large.tasksPerSecond.toFixed(0)} tasks/s (${large.seconds.toFixed(1)} s); ${large.searchMatches} tasks match q=${SEARCH_WORD}`,
+    );
+    log(`seeding ${settings.smallTasks} + ${settings.otherUsers}×${settings.tasksPerOtherUser} tasks…`);
+    const small = await seedInto(smallDir.dir, settings.smallTasks);
+
+    if (redisBinary !== undefined) {
+      redis = await startRedis({ binary: redisBinary });
+      const started = redis;
+      cleanups.push(() => started.stop());
+    } else {
+      log('redis-server not found: the cached server uses its in-process LRU cache');
+    }
+    const cachedEnv = productionEnv(largeDir.dir, {
+      BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
+      CACHE_TTL: '300',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    });
+    const cached = await startPrimo(cachedEnv);
+    cleanups.push(() => cached.stop());
+    const uncached = await startPrimo(
+      productionEnv(largeDir.dir, { BCRYPT_ROUNDS: String(BCRYPT_ROUNDS), CACHE_TTL: '0' }),
+    );
+    cleanups.push(() => uncached.stop());
+
+    const mainAuth = { authorization: `Bearer ${await login(cached.url, large.email)}` };
+    const writerEmail = large.writerEmails[0] as string;
+    const writerAuth = { authorization: `Bearer ${await login(cached.url, writerEmail)}` };
+    const json = { 'content-type': 'application/json' };
+
+    // The baselines serve exactly the page Primo answers for this user.
+    const pageResponse = await fetch(`${uncached.url}/api/v1/tasks`, { headers: mainAuth });
+    const pageFile = path.join(pageDir.dir, 'page.json');
+    writeFileSync(pageFile, await pageResponse.text());
+    const baselineProcs = {
+      express: await startBaseline('express', pageFile),
+      stack: await startBaseline('stack', pageFile),
+    };
+    cleanups.push(
+      () => baselineProcs.express.stop(),
+      () => baselineProcs.stack.stop(),
+    );
+    const baselineSamples: Record<'express' | 'stack', Measured[]> = { express: [], stack: [] };
+    const measureBaselines = async (round: number) => {
+      for (const name of ['express', 'stack'] as const) {
+        const result = await measure({
+          url: baselineProcs[name].url,
+          connections: settings.connections,
+          warmupSeconds: settings.warmupSeconds,
+          duration: settings.scenarioSeconds,
+        });
+        baselineSamples[name].push(result);
+        log(`baseline ${name} (round ${round}): ${result.rps} req/s, p99 ${result.p99} ms`);
+      }
+    };
+    await measureBaselines(1);
+
+    // Memory: RSS after a warm-up, then after a fixed number of mixed requests.
+    let writes = 0;
+    const uniqueCreate = (req: AutocannonRequest): AutocannonRequest => ({
+      ...req,
+      body: JSON.stringify({ title: `Bench task ${++writes}`, priority: 'high', tags: ['bench'] }),
+    });
+    const nextSample = rotating(large.sampleTaskIds);
+    const mixed: AutocannonRequest[] = [
+      { method: 'GET', path: '/api/v1/tasks', headers: mainAuth },
+      {
+        method: 'GET',
+        path: '/api/v1/tasks/x',
+        headers: mainAuth,
+        setupRequest: (req) => ({ ...req, path: `/api/v1/tasks/${nextSample()}` }),
+      },
+      { method: 'GET', path: '/api/v1/auth/me', headers: mainAuth },
+      { method: 'GET', path: '/api/v1/tasks/stats', headers: mainAuth },
+      { method: 'POST', path: '/api/v1/tasks', headers: { ...writerAuth, ...json }, setupRequest: uniqueCreate },
+      { method: 'GET', path: `/api/v1/tasks?q=${SEARCH_WORD}`, headers: mainAuth },
+    ];
+    await measure({
+      url: cached.url,
+      connections: settings.connections,
+      amount: settings.memoryWarmupRequests,
+      requests: mixed,
+    });
+    const rssWarmMB = rssMB(cached.pid);
+    const heapWarmMB = await heapUsedMB(cached.url);
+    log(`RSS after warm-up: ${rssWarmMB} MB; sending ${settings.memoryRequests} mixed requests…`);
+    const memoryRun = await measure({
+      url: cached.url,
+      connections: settings.connections,
+      amount: settings.memoryRequests,
+      requests: mixed,
+    });
+    const rssAfterMB = rssMB(cached.pid);
+    const heapAfterMB = await heapUsedMB(cached.url);
+    log(
+      `RSS after ${memoryRun.requests} requests: ${rssAfterMB} MB (errors ${memoryRun.errors}, non-2xx ${memoryRun.non2xx})`,
+    );
+
+    await expectCacheHeader(`${cached.url}/api/v1/tasks`, mainAuth, 'MISS').catch(() => undefined);
+    await expectCacheHeader(`${cached.url}/api/v1/tasks`, mainAuth, 'HIT');
+    await expectCacheHeader(`${uncached.url}/api/v1/tasks`, mainAuth, 'BYPASS');
+
+    const nextWriterTask = rotating(large.writerTaskIds);
+    let patches = 0;
+    const scenarioDefs: { name: string; server: PrimoHandle; options: Partial<MeasureOptions> }[] = [
+      {
+        name: 'list-cached',
+        server: cached,
+        options: { requests: [{ method: 'GET', path: '/api/v1/tasks', headers: mainAuth }], countCacheHeader: true },
+      },
+      {
+        name: 'list-uncached',
+        server: uncached,
+        options: { requests: [{ method: 'GET', path: '/api/v1/tasks', headers: mainAuth }] },
+      },
+      {
+        name: 'list-filter',
+        server: uncached,
+        options: { requests: [{ method: 'GET', path: '/api/v1/tasks?status=todo&priority=high', headers: mainAuth }] },
+      },
+      {
+        name: 'list-search',
+        server: uncached,
+        options: { requests: [{ method: 'GET', path: `/api/v1/tasks?q=${SEARCH_WORD}`, headers: mainAuth }] },
+      },
+      {
+        name: 'list-deep',
+        server: uncached,
+        options: { requests: [{ method: 'GET', path: `/api/v1/tasks?cursor=${large.deepCursor}`, headers: mainAuth }] },
+      },
+      {
+        name: 'get',
+        server: uncached,
+        options: {
+          requests: [
+            {
+              method: 'GET',
+              path: '/api/v1/tasks/x',
+              headers: mainAuth,
+              setupRequest: (req) => ({ ...req, path: `/api/v1/tasks/${nextSample()}` }),
+            },
+          ],
+        },
+      },
+      {
+        name: 'create',
+        server: cached,
+        options: {
+          requests: [
+            { method: 'POST', path: '/api/v1/tasks', headers: { ...writerAuth, ...json }, setupRequest: uniqueCreate },
+          ],
+        },
+      },
+      {
+        name: 'patch',
+        server: cached,
+        options: {
+          requests: [
+            {
+              method: 'PATCH',
+              path: '/api/v1/tasks/x',
+              headers: { ...writerAuth, ...json },
+              setupRequest: (req) => ({
+                ...req,
+                path: `/api/v1/tasks/${nextWriterTask()}`,
+                body: JSON.stringify({ title: `Renamed ${++patches}`, priority: patches % 2 === 0 ? 'low' : 'urgent' }),
+              }),
+            },
+          ],
+        },
+      },
+      {
+        name: 'stats',
+        server: uncached,
+        options: { requests: [{ method: 'GET', path: '/api/v1/tasks/stats', headers: mainAuth }] },
+      },
+      {
+        name: 'me',
+        server: cached,
+        options: { requests: [{ method: 'GET', path: '/api/v1/auth/me', headers: mainAuth }] },
+      },
+      {
+        name: 'login',
+        server: cached,
+        options: {
+          connections: settings.loginConnections,
+          duration: settings.loginSeconds,
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/auth/login',
+              headers: json,
+              body: JSON.stringify({ email: large.email, password: BENCH_PASSWORD }),
+            },
+          ],
+        },
+      },
+    ];
+    const scenarios: Record<string, Measured> = {};
+    for (const def of scenarioDefs) {
+      const result = await measure({
+        url: def.server.url,
+        connections: settings.connections,
+        warmupSeconds: settings.warmupSeconds,
+        duration: settings.scenarioSeconds,
+        ...def.options,
+      });
+      await assertAlive(def.server, def.name);
+      scenarios[def.name] = result;
+      log(
+        `${def.name}: ${result.rps} req/s, p50 ${result.p50}, p95 ${result.p95}, p99 ${result.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
+      );
+    }
+    await measureBaselines(2);
+
+    log(`growth at ${settings.largeTasks} tasks (cache off):`);
+    const growthLarge = await measureGrowth(uncached, large);
+    await cached.stop();
+    await uncached.stop();
+    log(`growth at ${settings.smallTasks} tasks (cache off):`);
+    const smallServer = await startPrimo(
+      productionEnv(smallDir.dir, { BCRYPT_ROUNDS: String(BCRYPT_ROUNDS), CACHE_TTL: '0' }),
+    );
+    cleanups.push(() => smallServer.stop());
+    const growthSmall = await measureGrowth(smallServer, small);
+
+    const growth: BenchResults['growth'] = {};
+    for (const name of Object.keys(growthLarge)) {
+      const at1k = growthSmall[name]?.p50 ?? 0;
+      const at100k = growthLarge[name]?.p50 ?? 0;
+      growth[name] = { at1k, at100k, ratio: at1k > 0 ? Number((at100k / at1k).toFixed(2)) : 0 };
+    }
+    finishMachineInfo(machine);
+    const mean = (values: number[]) => Number((values.reduce((a, b) => a + b, 0) / values.length).toFixed(2));
+    const baseline = (samples: Measured[]): Baseline => ({
+      rps: Math.round(mean(samples.map((s) => s.rps))),
+      p50: mean(samples.map((s) => s.p50)),
+      p95: mean(samples.map((s) => s.p95)),
+      p99: mean(samples.map((s) => s.p99)),
+      errors: samples.reduce((sum, s) => sum + s.errors, 0),
+      non2xx: samples.reduce((sum, s) => sum + s.non2xx, 0),
+      samples,
+    });
+    const results: BenchResults = {
+      generatedAt: new Date().toISOString(),
+      machine,
+      settings,
+      baselines: { express: baseline(baselineSamples.express), stack: baseline(baselineSamples.stack) },
+      scenarios,
+      login: {
+        bcryptRounds: BCRYPT_ROUNDS,
+        hashMs,
+        // bcrypt runs on libuv's pool (4 threads) but only the machine's cores do the work.
+        ceilingRps: Number(((Math.min(machine.cpus, 4) * 1000) / hashMs).toFixed(1)),
+      },
+      growth,
+      growthDetail: { small: growthSmall, large: growthLarge },
+      seeding: {
+        large: {
+          tasks: large.taskCount,
+          otherTasks: large.otherTaskCount,
+          seconds: Number(large.seconds.toFixed(1)),
+          tasksPerSecond: Math.round(large.tasksPerSecond),
+          searchMatches: large.searchMatches,
+        },
+        small: {
+          tasks: small.taskCount,
+          otherTasks: small.otherTaskCount,
+          seconds: Number(small.seconds.toFixed(1)),
+          tasksPerSecond: Math.round(small.tasksPerSecond),
+          searchMatches: small.searchMatches,
+        },
+      },
+      memory: {
+        rssWarmMB,
+        rssAfterMB,
+        heapUsedWarmMB: heapWarmMB,
+        heapUsedAfterMB: heapAfterMB,
+        warmupRequests: settings.memoryWarmupRequests,
+        requests: memoryRun.requests,
+        errors: memoryRun.errors,
+        non2xx: memoryRun.non2xx,
+      },
+      targets: [],
+    };
+    results.targets = evaluateTargets(results);
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(path.join(OUT, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const report = markdownReport(results);
+    writeFileSync(path.join(OUT, 'latest.md'), report);
+    process.stdout.write(`\n${report}\n`);
+    log(`wrote bench/results/latest.json and latest.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // a process that already exited or a folder already gone
+      }
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

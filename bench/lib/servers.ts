@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BACKEND_ENTRY, ensureBackendBuilt } from '../../tests/helpers/backend.js';
+import { repoPath } from '../../tests/helpers/paths.js';
+import { freePort, waitForPort } from '../../tests/helpers/ports.js';
+import { spawnTracked, untilReady, type TrackedProcess } from '../../tests/helpers/processes.js';
+
+/** The secret every instance of one bench or load-test run shares, so any instance accepts any token. */
+export const BENCH_JWT_SECRET = 'primo-bench-jwt-secret-0123456789abcdef-0123456789';
+
+/**
+ * Builds the backend when the build is older than its sources. A type error elsewhere still emits
+ * JavaScript, so a failed build is reported and the emitted build is measured when it exists.
+ */
+export function buildBackend(log: (line: string) => void): void {
+  try {
+    ensureBackendBuilt();
+  } catch (error) {
+    if (!existsSync(BACKEND_ENTRY)) throw error;
+    const first = (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 6).join('\n');
+    log(`warning: the backend build reported errors; measuring the JavaScript it emitted.\n${first}`);
+  }
+}
+
+/** Resident set size of a process in MiB, from /proc/<pid>/status. */
+export function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for process ${pid}`);
+  return Number((Number(match[1]) / 1024).toFixed(1));
+}
+
+/** Production settings with every limit out of the way: the bench measures work, not throttling. */
+export function productionEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    JWT_SECRET: BENCH_JWT_SECRET,
+    JWT_EXPIRE: '2h',
+    RATE_LIMIT_MAX: '10000000',
+    AUTH_RATE_LIMIT_MAX: '10000000',
+    STATIC_DIR: path.join(dataDir, 'no-spa'),
+    ...extra,
+  };
+}
+
+export interface PrimoHandle {
+  url: string;
+  port: number;
+  pid: number;
+  process: TrackedProcess;
+  stop(): Promise<void>;
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url}/health/ready did not answer 200 within ${timeoutMs} ms (last: ${last})`);
+}
+
+/**
+ * Starts `node backend/dist/server.js` as it is now. Unlike the system-test launcher it never rebuilds,
+ * so a source edit elsewhere cannot trigger a compile in the middle of a measurement.
+ */
+export async function startPrimo(
+  env: Record<string, string>,
+  options: { port?: number; nodeArgs?: string[] } = {},
+): Promise<PrimoHandle> {
+  const listenPort = options.port ?? (await freePort());
+  const child = spawnTracked(`primo:${listenPort}`, process.execPath, [...(options.nodeArgs ?? []), BACKEND_ENTRY], {
+    cwd: repoPath(),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', ...env, PORT: String(listenPort) },
+  });
+  const url = `http://127.0.0.1:${listenPort}`;
+  await untilReady(child, waitForReady(url, 60_000));
+  return {
+    url,
+    port: listenPort,
+    pid: child.pid,
+    process: child,
+    stop: async () => {
+      await child.stop('SIGTERM', 10_000);
+    },
+  };
+}
+
+export interface BaselineHandle {
+  url: string;
+  process: TrackedProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/baseline-server.ts in its own process, serving `pageFile` at /page. */
+export async function startBaseline(mode: 'express' | 'stack', pageFile: string): Promise<BaselineHandle> {
+  const port = await freePort();
+  const child = spawnTracked(
+    `baseline:${mode}`,
+    process.execPath,
+    ['--import', 'tsx', repoPath('bench', 'baseline-server.ts'), mode, String(port), pageFile],
+    { cwd: repoPath(), env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' } },
+  );
+  await untilReady(child, waitForPort(port, '127.0.0.1', 30_000));
+  return {
+    url: `http://127.0.0.1:${port}/page`,
+    process: child,
+    stop: async () => {
+      await child.stop('SIGTERM', 3_000);
+    },
+  };
+}
