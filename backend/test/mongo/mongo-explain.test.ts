@@ -47,8 +47,8 @@ function planParts(node: unknown, parts = { stages: [] as string[], indexes: [] 
 
 if ('skipped' in target) {
   console.log(`MongoDB suite skipped: ${target.skipped}`);
-  describe('list query plans (mongo)', () => {
-    it.skip(`needs a MongoDB: ${target.skipped}`, () => undefined);
+  describe.skipIf(true)(`list query plans (mongo): needs a MongoDB (${target.skipped})`, () => {
+    it('runs against MongoDB', () => undefined);
   });
 } else {
   describe(`list query plans (mongo via ${target.source})`, () => {

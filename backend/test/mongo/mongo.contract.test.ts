@@ -8,8 +8,8 @@ const target = await findMongo();
 
 if ('skipped' in target) {
   console.log(`MongoDB suite skipped: ${target.skipped}`);
-  describe('repository contract (mongo)', () => {
-    it.skip(`needs a MongoDB: ${target.skipped}`, () => undefined);
+  describe.skipIf(true)(`repository contract (mongo): needs a MongoDB (${target.skipped})`, () => {
+    it('runs against MongoDB', () => undefined);
   });
 } else {
   describeRepositoryContract(`mongo via ${target.source}`, async () => {
