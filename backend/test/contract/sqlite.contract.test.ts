@@ -99,44 +99,73 @@ describe('sqlite storage', () => {
     ).toEqual([created]);
   });
 
-  it('when tasks are created, changed and deleted, then the kept counts match a full count, also after a rebuild from migration 2', async () => {
+  it('when tasks are created, changed and deleted, then the kept counts match a full count, also when rebuilt by the migrations', async () => {
     const storage = open();
     const userId = await newUser(storage);
+    const DAY = 86_400_000;
     const ids: string[] = [];
-    for (let i = 0; i < 40; i += 1) {
+    for (let i = 0; i < 60; i += 1) {
+      const dueDate = i % 4 === 0 ? null : new Date(NOW.getTime() + ((i % 9) - 5) * DAY + (i % 5) * 3_600_000);
       const created = await storage.tasks.create(
         userId,
-        task({ status: TASK_STATUSES[i % 3], priority: TASK_PRIORITIES[i % 4] }),
-        NOW,
+        task({ status: TASK_STATUSES[i % 3], priority: TASK_PRIORITIES[i % 4], dueDate }),
+        new Date(NOW.getTime() - (i % 13) * DAY),
       );
       ids.push(created.id);
     }
     for (const [i, id] of ids.entries()) {
+      const at = new Date(NOW.getTime() - (i % 11) * DAY);
       if (i % 5 === 0) await storage.tasks.delete(userId, id, {});
-      else if (i % 3 === 0)
-        await storage.tasks.update(userId, id, { status: 'done', priority: 'urgent' }, { now: NOW });
-      else if (i % 7 === 0) await storage.tasks.update(userId, id, { title: 'renamed only' }, { now: NOW });
+      else if (i % 3 === 0) await storage.tasks.update(userId, id, { status: 'done', priority: 'urgent' }, { now: at });
+      else if (i % 7 === 0)
+        await storage.tasks.update(
+          userId,
+          id,
+          { status: 'todo', dueDate: new Date(NOW.getTime() - 2 * DAY) },
+          { now: at },
+        );
+      else if (i % 4 === 1) await storage.tasks.update(userId, id, { dueDate: null }, { now: at });
     }
     const db = raw();
+    /** The same figures counted from every task row. */
     const fullCount = () => {
+      const rows = db
+        .prepare(
+          'SELECT status, priority_rank AS rank, due_date AS due, completed_at AS done FROM tasks WHERE user_id = ?',
+        )
+        .all(userId) as { status: string; rank: number; due: number | null; done: number | null }[];
       const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0]));
       const byPriority = Object.fromEntries(TASK_PRIORITIES.map((p) => [p, 0]));
-      const rows = db
-        .prepare('SELECT status, priority_rank AS rank, count(*) AS n FROM tasks WHERE user_id = ? GROUP BY 1, 2')
-        .all(userId) as { status: string; rank: number; n: number }[];
+      const endOfDay = Math.floor(NOW.getTime() / DAY) * DAY + DAY;
+      const firstDay = Math.floor(NOW.getTime() / DAY) - 13;
+      const byDay = new Map<number, number>();
+      let overdue = 0;
+      let dueToday = 0;
       for (const row of rows) {
-        byStatus[row.status] = (byStatus[row.status] ?? 0) + row.n;
-        byPriority[TASK_PRIORITIES[row.rank] ?? 'low'] = (byPriority[TASK_PRIORITIES[row.rank] ?? 'low'] ?? 0) + row.n;
+        byStatus[row.status] = (byStatus[row.status] ?? 0) + 1;
+        const priority = TASK_PRIORITIES[row.rank] ?? 'low';
+        byPriority[priority] = (byPriority[priority] ?? 0) + 1;
+        if (row.status !== 'done' && row.due !== null && row.due < NOW.getTime()) overdue += 1;
+        if (row.status !== 'done' && row.due !== null && row.due >= NOW.getTime() && row.due < endOfDay) dueToday += 1;
+        if (row.done !== null) byDay.set(Math.floor(row.done / DAY), (byDay.get(Math.floor(row.done / DAY)) ?? 0) + 1);
       }
-      return { total: rows.reduce((sum, row) => sum + row.n, 0), byStatus, byPriority };
+      const completedByDay = Array.from({ length: 14 }, (_, k) => ({
+        date: new Date((firstDay + k) * DAY).toISOString().slice(0, 10),
+        count: byDay.get(firstDay + k) ?? 0,
+      }));
+      return { total: rows.length, byStatus, byPriority, overdue, dueToday, completedByDay };
     };
-    expect(await storage.tasks.stats(userId, NOW)).toMatchObject(fullCount());
+    const expected = fullCount();
+    expect(expected.overdue).toBeGreaterThan(0);
+    expect(expected.completedByDay.some((day) => day.count > 0)).toBe(true);
+    expect(await storage.tasks.stats(userId, NOW)).toEqual(expected);
 
-    // An existing database upgraded to migration 2 fills the counts from the tasks it already has.
+    // An existing database upgraded by migrations 2 and 3 fills the counts from the tasks it already has.
     db.exec(`DROP TRIGGER task_counts_insert; DROP TRIGGER task_counts_delete; DROP TRIGGER task_counts_update;
-             DROP TABLE task_counts; PRAGMA user_version = 1;`);
+             DROP TRIGGER task_days_insert; DROP TRIGGER task_days_delete; DROP TRIGGER task_days_update;
+             DROP TABLE task_counts; DROP TABLE task_due_days; DROP TABLE task_done_days; PRAGMA user_version = 1;`);
     const upgraded = open();
-    expect(await upgraded.tasks.stats(userId, NOW)).toMatchObject(fullCount());
+    expect(await upgraded.tasks.stats(userId, NOW)).toEqual(expected);
   });
 
   it('when the store is opened again, then no migration runs twice and the schema is at the newest version', async () => {

@@ -127,6 +127,62 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    name: 'per-user counts of open tasks by due day and of completions by day, kept by triggers',
+    sql: `
+      -- Overdue tasks and completions per day are read from these per-day counts, so stats cost grows
+      -- with the number of distinct days, not with the number of tasks. Days are UTC (ms / 86400000).
+      CREATE TABLE task_due_days (
+        user_id TEXT NOT NULL,
+        day     INTEGER NOT NULL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (user_id, day)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE task_done_days (
+        user_id TEXT NOT NULL,
+        day     INTEGER NOT NULL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (user_id, day)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT INTO task_due_days (user_id, day, n)
+        SELECT user_id, due_date / 86400000, count(*) FROM tasks
+        WHERE status <> 'done' AND due_date IS NOT NULL GROUP BY 1, 2;
+      INSERT INTO task_done_days (user_id, day, n)
+        SELECT user_id, completed_at / 86400000, count(*) FROM tasks
+        WHERE completed_at IS NOT NULL GROUP BY 1, 2;
+
+      CREATE TRIGGER task_days_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_due_days (user_id, day, n)
+          SELECT new.user_id, new.due_date / 86400000, 1 WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (user_id, day) DO UPDATE SET n = n + 1;
+        INSERT INTO task_done_days (user_id, day, n)
+          SELECT new.user_id, new.completed_at / 86400000, 1 WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (user_id, day) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER task_days_delete AFTER DELETE ON tasks BEGIN
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL
+            AND user_id = old.user_id AND day = old.due_date / 86400000;
+        UPDATE task_done_days SET n = n - 1
+          WHERE old.completed_at IS NOT NULL AND user_id = old.user_id AND day = old.completed_at / 86400000;
+      END;
+      CREATE TRIGGER task_days_update AFTER UPDATE OF status, due_date, completed_at ON tasks BEGIN
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL
+            AND user_id = old.user_id AND day = old.due_date / 86400000;
+        INSERT INTO task_due_days (user_id, day, n)
+          SELECT new.user_id, new.due_date / 86400000, 1 WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (user_id, day) DO UPDATE SET n = n + 1;
+        UPDATE task_done_days SET n = n - 1
+          WHERE old.completed_at IS NOT NULL AND user_id = old.user_id AND day = old.completed_at / 86400000;
+        INSERT INTO task_done_days (user_id, day, n)
+          SELECT new.user_id, new.completed_at / 86400000, 1 WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (user_id, day) DO UPDATE SET n = n + 1;
+      END;
+    `,
+  },
 ];
 
 export interface MigrationResult {

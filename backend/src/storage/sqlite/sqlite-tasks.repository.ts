@@ -147,19 +147,22 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   const counts = db.prepare<[string], { status: TaskStatus; rank: number; n: number }>(
     'SELECT status, priority_rank AS rank, n FROM task_counts WHERE user_id = ?',
   );
-  const countDue = db.prepare<
-    [{ userId: string; now: number; endOfDay: number }],
+  // Open tasks due before today come from the per-day counts; only today's due tasks are read from
+  // the index, to split them at the current instant into overdue and due today.
+  const countOverdueBeforeToday = db.prepare<[{ userId: string; today: number }], { n: number }>(
+    'SELECT coalesce(sum(n), 0) AS n FROM task_due_days WHERE user_id = @userId AND day < @today',
+  );
+  const countDueToday = db.prepare<
+    [{ userId: string; now: number; startOfDay: number; endOfDay: number }],
     { overdue: number; dueToday: number }
   >(
     `SELECT coalesce(sum(due_date < @now), 0) AS overdue, coalesce(sum(due_date >= @now), 0) AS dueToday
      FROM tasks
-     WHERE user_id = @userId AND status IN ('todo', 'in_progress') AND due_date < @endOfDay`,
+     WHERE user_id = @userId AND status IN ('todo', 'in_progress')
+       AND due_date >= @startOfDay AND due_date < @endOfDay`,
   );
   const countCompletedByDay = db.prepare<[{ userId: string; from: number; to: number }], { day: number; n: number }>(
-    `SELECT completed_at / ${DAY_MS} AS day, count(*) AS n
-     FROM tasks
-     WHERE user_id = @userId AND completed_at >= @from AND completed_at < @to
-     GROUP BY day`,
+    'SELECT day, n FROM task_done_days WHERE user_id = @userId AND day >= @from AND day <= @to',
   );
 
   const insertTags = (seq: number | bigint, userId: string, tags: readonly string[]) => {
@@ -261,13 +264,14 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       byPriority[priorityFromRank(rank)] += n;
       total += n;
     }
-    const due = countDue.get({ userId, now, endOfDay: startOfDay + DAY_MS }) ?? { overdue: 0, dueToday: 0 };
+    const today = countDueToday.get({ userId, now, startOfDay, endOfDay: startOfDay + DAY_MS }) ?? {
+      overdue: 0,
+      dueToday: 0,
+    };
+    const earlier = countOverdueBeforeToday.get({ userId, today: startOfDay / DAY_MS })?.n ?? 0;
+    const due = { overdue: earlier + today.overdue, dueToday: today.dueToday };
     const completed = new Map<number, number>();
-    for (const { day, n } of countCompletedByDay.all({
-      userId,
-      from: firstDay * DAY_MS,
-      to: startOfDay + DAY_MS,
-    })) {
+    for (const { day, n } of countCompletedByDay.all({ userId, from: firstDay, to: startOfDay / DAY_MS })) {
       completed.set(day, n);
     }
     const completedByDay = Array.from({ length: COMPLETED_DAYS }, (_, offset) => {
