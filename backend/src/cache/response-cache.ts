@@ -103,7 +103,7 @@ const GZIP_MIN_BYTES = 1024;
  * Gzipped bodies by ETag, per instance: a representation is compressed once and then served to
  * every reader of it, instead of once per response. Equal ETags mean equal bodies (see weakEtag).
  */
-const gzipped = new LruStore<Buffer>({ maxEntries: 2000, maxBytes: 32 * 1024 * 1024 });
+const gzipped = new LruStore<Buffer>({ maxEntries: 500, maxBytes: 4 * 1024 * 1024 });
 const GZIP_TTL_MS = 10 * 60 * 1000;
 
 function gzippedBody(representation: Representation): Buffer {
