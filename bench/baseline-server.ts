@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import compression from 'compression';
 import express from 'express';
-import helmet from 'helmet';
 import { requestId } from '../backend/src/http/request-id.js';
+import { securityHeaders } from '../backend/src/http/security-headers.js';
 import { httpMetrics, requestLogging } from '../backend/src/observability/http-observability.js';
 import { createLogger } from '../backend/src/observability/logger.js';
 import { createMetrics } from '../backend/src/observability/metrics.js';
@@ -30,21 +30,7 @@ if (mode === 'stack') {
   app.use(requestId());
   app.use(httpMetrics(createMetrics(true)));
   app.use(requestLogging(createLogger({ level: 'warn', json: true })));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          scriptSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(compression());
   app.use(express.json({ limit: '100kb', strict: true }));
 }

@@ -2,7 +2,6 @@ import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { identify } from './auth/auth.middleware.js';
 import { AUTH_BASE_PATH, authRoutes } from './auth/auth.routes.js';
 import type { AuthService } from './auth/auth.service.js';
@@ -13,6 +12,7 @@ import { errorHandler, limitQueryLength, notFoundHandler, requireJsonBody } from
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RateLimiters } from './http/rate-limit.js';
 import { requestId } from './http/request-id.js';
+import { securityHeaders } from './http/security-headers.js';
 import { staticSpa } from './http/static-spa.js';
 import { healthRoutes } from './observability/health.routes.js';
 import { httpMetrics, requestLogging } from './observability/http-observability.js';
@@ -56,21 +56,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(httpMetrics(metrics));
   app.use(requestLogging(logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          scriptSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(compression());
   if (config.allowedOrigins.length > 0) {
     app.use(
