@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BACKEND_ENTRY, ensureBackendBuilt } from '../../tests/helpers/backend.js';
+import { BACKEND_ENTRY, ensureBackendBuilt, waitForReady } from '../../tests/helpers/backend.js';
 import { repoPath } from '../../tests/helpers/paths.js';
 import { freePort, waitForPort } from '../../tests/helpers/ports.js';
 import { spawnTracked, untilReady, type TrackedProcess } from '../../tests/helpers/processes.js';
@@ -51,22 +51,6 @@ export interface PrimoHandle {
   pid: number;
   process: TrackedProcess;
   stop(): Promise<void>;
-}
-
-async function waitForReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${url}/health/ready did not answer 200 within ${timeoutMs} ms (last: ${last})`);
 }
 
 /**

@@ -53,7 +53,8 @@ export interface StartBackendOptions {
   readyTimeoutMs?: number;
 }
 
-async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+/** Polls `/health/ready` until it answers 200; throws with the last answer after `timeoutMs`. */
+export async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
