@@ -1,5 +1,5 @@
-// The two reference servers of `npm run bench`, each answering GET /page with the same 20-task JSON page
-// that Primo's first page returns:
+// The two reference servers of `npm run bench` and `npm run loadtest`, each answering GET /page (and, for
+// the load test, every other request) with the same 20-task JSON page that Primo's first page returns:
 //   express  plain Express 5, nothing else;
 //   stack    Express 5 with Primo's own middleware in Primo's order (request id, metrics, morgan → winston
 //            request logging, helmet with Primo's CSP, compression, JSON body parser) but no auth, store or cache.
@@ -36,6 +36,10 @@ if (mode === 'stack') {
 }
 app.get('/page', (_req, res) => {
   res.json(page);
+});
+// The load test's baseline: every other request gets the same page, with the status Primo's route would give.
+app.use((req, res) => {
+  res.status(req.method === 'POST' && req.path === '/api/v1/tasks' ? 201 : 200).json(page);
 });
 
 const server = createServer(app);

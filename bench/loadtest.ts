@@ -1,4 +1,4 @@
-// `npm run loadtest [-- --users=1000 --rate=2500 --seconds=60]`: the deployment stack on loopback
+// `npm run loadtest [-- --users=1000 --rate=2500 --seconds=60 --cpu-prof=DIR]`: the deployment stack on loopback
 // (nginx → three instances → one redis-server, one shared SQLite file) under a mixed workload of
 // virtual users, each with its own keep-alive connection from its own loopback address.
 // Writes bench/results/loadtest.json.
@@ -9,9 +9,18 @@ import { startNginx, type NginxHandle } from '../tests/helpers/nginx.js';
 import { repoPath, tempDir } from '../tests/helpers/paths.js';
 import { startRedis, type RedisHandle } from '../tests/helpers/redis.js';
 import { HttpClient, jsonOf, percentileOf, sourceAddress, type Reply } from './lib/http-client.js';
+import { childPids, cpuMeter, type CpuGroups, type CpuShare } from './lib/cpu.js';
 import { finishMachineInfo, machineInfo } from './lib/machine.js';
 import { BENCH_PASSWORD, SEARCH_WORD, seedUsers } from './lib/seed-data.js';
-import { buildBackend, productionEnv, rssMB, startPrimo, type PrimoHandle } from './lib/servers.js';
+import {
+  buildBackend,
+  productionEnv,
+  rssMB,
+  startBaseline,
+  startPrimo,
+  type BaselineHandle,
+  type PrimoHandle,
+} from './lib/servers.js';
 
 function numberArg(name: string, fallback: number): number {
   const arg = process.argv.slice(2).find((value) => value.startsWith(`--${name}=`));
@@ -19,6 +28,12 @@ function numberArg(name: string, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
   return value;
 }
+
+/** `--cpu-prof=DIR`: every instance writes a V8 CPU profile there when it stops (see bench/profile-summary.ts). */
+const profileDir = process.argv
+  .slice(2)
+  .find((value) => value.startsWith('--cpu-prof='))
+  ?.slice('--cpu-prof='.length);
 
 const settings = {
   users: numberArg('users', 1000),
@@ -144,8 +159,8 @@ async function send(user: VirtualUser, op: Op): Promise<Outcome> {
     case 'refresh':
       reply = await user.client.request('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.refresh } });
       if (reply.status === 200) {
-        const session = jsonOf<{ accessToken: string; refreshToken: string }>(reply);
-        if (session !== undefined) {
+        const session = jsonOf<{ accessToken?: unknown; refreshToken?: unknown }>(reply);
+        if (typeof session?.accessToken === 'string' && typeof session.refreshToken === 'string') {
           user.access = session.accessToken;
           user.refresh = session.refreshToken;
         }
@@ -194,6 +209,69 @@ function summarize(outcomes: readonly Outcome[], seconds: number) {
   };
 }
 
+/** A user with the same address and tasks as `user`, starting over against `baseUrl`. */
+function freshUser(user: VirtualUser, baseUrl: string, taskIds: readonly string[]): VirtualUser {
+  return {
+    ...user,
+    client: new HttpClient(baseUrl, sourceAddress(user.index), 30_000),
+    taskIds: [...taskIds],
+    nextCursor: null,
+    generation: 0,
+    readAt: new Map(),
+    counter: 0,
+  };
+}
+
+interface MixRun {
+  outcomes: Outcome[];
+  /** Seconds from the first request to the last answer. */
+  elapsed: number;
+  cpu: CpuShare;
+}
+
+/**
+ * Every user sends the mix for `settings.seconds`, pacing itself to its share of the offered rate.
+ * The operation sequence comes from a fixed seed, so two runs offer the same requests in the same order.
+ */
+async function runMix(users: VirtualUser[], cpuGroups: CpuGroups): Promise<MixRun> {
+  const outcomes: Outcome[] = [];
+  const intervalMs = (settings.users / settings.targetRps) * 1000;
+  const meter = cpuMeter(cpuGroups);
+  const windowStart = performance.now();
+  const windowEnd = windowStart + settings.seconds * 1000;
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  await Promise.all(
+    users.map(async (user) => {
+      // Spread the first requests over one interval so the users do not start in lockstep.
+      let next = windowStart + random() * intervalMs;
+      while (next < windowEnd) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        outcomes.push(await send(user, pickOp(random())));
+        next += intervalMs * (0.5 + random());
+        // A user whose answer came late does not send a burst to catch up.
+        next = Math.max(next, performance.now());
+      }
+    }),
+  );
+  const elapsed = (performance.now() - windowStart) / 1000;
+  return { outcomes, elapsed, cpu: meter.stop() };
+}
+
+/** CPU milliseconds per answered request, per process group. */
+function cpuPerRequest(run: MixRun): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(run.cpu.seconds).map(([name, seconds]) => [
+      name,
+      Number(((seconds * 1000) / Math.max(1, run.outcomes.length)).toFixed(3)),
+    ]),
+  );
+}
+
 async function main(): Promise<void> {
   const nginxBinary = requireBinary('nginx', 'npm run loadtest');
   const redisBinary = requireBinary('redis-server', 'npm run loadtest');
@@ -214,6 +292,7 @@ async function main(): Promise<void> {
   const backends: PrimoHandle[] = [];
   let redis: RedisHandle | undefined;
   let nginx: NginxHandle | undefined;
+  const baselines: BaselineHandle[] = [];
   const users: VirtualUser[] = [];
   try {
     log(`seeding ${settings.users} users × ${settings.tasksPerUser} tasks through the repositories…`);
@@ -231,7 +310,8 @@ async function main(): Promise<void> {
       CACHE_TTL: '300',
       SHUTDOWN_DELAY: '1s',
     });
-    for (let i = 0; i < settings.instances; i += 1) backends.push(await startPrimo(env));
+    const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`];
+    for (let i = 0; i < settings.instances; i += 1) backends.push(await startPrimo(env, { nodeArgs }));
     nginx = await startNginx({
       upstreams: backends.map((b) => `127.0.0.1:${b.port}`),
       staticRoot: spa.dir,
@@ -269,30 +349,13 @@ async function main(): Promise<void> {
     }
     log(`${users.length} users logged in; running the mix for ${settings.seconds} s…`);
 
-    const outcomes: Outcome[] = [];
-    const intervalMs = (settings.users / settings.targetRps) * 1000;
-    const windowStart = performance.now();
-    const windowEnd = windowStart + settings.seconds * 1000;
-    let seed = 12345;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x80000000;
-    };
-    await Promise.all(
-      users.map(async (user) => {
-        // Spread the first requests over one interval so the users do not start in lockstep.
-        let next = windowStart + random() * intervalMs;
-        while (next < windowEnd) {
-          const wait = next - performance.now();
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          outcomes.push(await send(user, pickOp(random())));
-          next += intervalMs * (0.5 + random());
-          // A user whose answer came late does not send a burst to catch up.
-          next = Math.max(next, performance.now());
-        }
-      }),
-    );
-    const elapsed = (performance.now() - windowStart) / 1000;
+    const edge = nginx;
+    const primo = await runMix(users, {
+      backends: () => backends.map((backend) => backend.pid),
+      nginx: () => childPids(edge.pid),
+      redis: () => [redis?.pid ?? 0],
+    });
+    const { outcomes, elapsed, cpu } = primo;
     const rss = backends.map((backend) => rssMB(backend.pid));
 
     const overall = summarize(outcomes, elapsed);
@@ -341,6 +404,37 @@ async function main(): Promise<void> {
     const statuses: Record<string, number> = {};
     for (const o of outcomes) statuses[o.status] = (statuses[o.status] ?? 0) + 1;
     const errorSamples = outcomes.filter((o) => o.status === 0 || o.status >= 500).slice(0, 5);
+
+    // The same-run baseline: the page Primo just served, answered by three Express 5 + Primo-middleware
+    // servers (no auth, store or cache) behind the same nginx configuration, under the same offered mix.
+    const firstUser = users[0] as VirtualUser;
+    const page = await firstUser.client.request('GET', '/api/v1/tasks', {
+      headers: { authorization: `Bearer ${firstUser.access}` },
+    });
+    if (page.status !== 200) throw new Error(`the first page answered ${page.status}: ${page.body}`);
+    for (const user of users) user.client.close();
+    await nginx.stop();
+    nginx = undefined;
+    await Promise.all(backends.splice(0).map((backend) => backend.stop()));
+    await redis.stop();
+    redis = undefined;
+    const pageFile = path.join(spa.dir, 'page.json');
+    writeFileSync(pageFile, page.body);
+    for (let i = 0; i < settings.instances; i += 1) baselines.push(await startBaseline('stack', pageFile));
+    const baselineEdge = await startNginx({
+      upstreams: baselines.map((baseline) => new URL(baseline.url).host),
+      staticRoot: spa.dir,
+      binary: nginxBinary,
+    });
+    nginx = baselineEdge;
+    const baselineUsers = users.map((user) => freshUser(user, baselineEdge.url, seeded.taskIds[user.index] ?? []));
+    users.splice(0, users.length, ...baselineUsers);
+    log(`baseline: the same mix against ${settings.instances} × Express 5 + Primo middleware behind nginx…`);
+    const baseline = await runMix(baselineUsers, {
+      backends: () => baselines.map((server) => server.pid),
+      nginx: () => childPids(baselineEdge.pid),
+    });
+    const baselineOverall = summarize(baseline.outcomes, baseline.elapsed);
     finishMachineInfo(machine);
     const results = {
       generatedAt: new Date().toISOString(),
@@ -366,6 +460,17 @@ async function main(): Promise<void> {
       instanceLog,
       edgeErrors,
       rssMB: rss,
+      cpu: { ...cpu, msPerRequest: cpuPerRequest(primo) },
+      baseline: {
+        what: `${settings.instances} × Express 5 with Primo's middleware (bench/baseline-server.ts stack) behind the same nginx, answering every request with a 20-task page`,
+        overall: baselineOverall,
+        cpu: { ...baseline.cpu, msPerRequest: cpuPerRequest(baseline) },
+      },
+      vsBaseline: {
+        rps: Number((overall.rps / Math.max(1, baselineOverall.rps)).toFixed(2)),
+        p95: Number((overall.p95 / Math.max(0.1, baselineOverall.p95)).toFixed(2)),
+        p99: Number((overall.p99 / Math.max(0.1, baselineOverall.p99)).toFixed(2)),
+      },
       goals: {
         rps: { goal: '>= 2500', met: overall.rps >= 2500 },
         p95: { goal: '<= 100 ms', met: overall.p95 <= 100 },
@@ -387,11 +492,28 @@ async function main(): Promise<void> {
       ...[['all', overall] as const, ...Object.entries(byCategory)].map(
         ([name, s]) => `| ${name} | ${s.rps} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.unexpected} |`,
       ),
+      `| baseline: ${settings.instances} × Express 5 + Primo middleware, same mix | ${baselineOverall.rps} | ${baselineOverall.p50} | ${baselineOverall.p95} | ${baselineOverall.p99} | ${baselineOverall.errors} | ${baselineOverall.unexpected} |`,
+      '',
+      `Primo / baseline: req/s ${results.vsBaseline.rps} ×, p95 ${results.vsBaseline.p95} ×, p99 ${results.vsBaseline.p99} ×.`,
       '',
       `Cache: ${(results.cache.hitRateRepeatedReads * 100).toFixed(1)} % HIT on ${repeated.length} repeated reads ` +
         `(${(results.cache.hitShareAllReads * 100).toFixed(1)} % of all ${cacheable.length} cacheable reads, most of which follow a write). ` +
         `Requests per instance: ${Object.values(upstreams).join(' / ')}. Instance RSS: ${rss.join(' / ')} MB. ` +
         `Load average ${machine.loadAverageStart.join('/')} → ${(machine.loadAverageEnd ?? []).join('/')}.`,
+      '',
+      ...(
+        [
+          ['Primo', results.cpu],
+          ['baseline', results.baseline.cpu],
+        ] as const
+      ).map(
+        ([name, share]) =>
+          `CPU during the ${name} window: machine ${(share.machineBusy * 100).toFixed(0)} % busy; per request ` +
+          Object.entries(share.msPerRequest)
+            .map(([group, ms]) => `${group} ${ms} ms`)
+            .join(', ') +
+          '.',
+      ),
       '',
       `Goals: ${Object.entries(results.goals)
         .map(([name, g]) => `${name} ${g.goal}: ${g.met ? 'met' : 'MISSED'}`)
@@ -404,6 +526,7 @@ async function main(): Promise<void> {
   } finally {
     for (const user of users) user?.client.close();
     await nginx?.stop().catch(() => undefined);
+    await Promise.all(baselines.map((baseline) => baseline.stop().catch(() => undefined)));
     await Promise.all(backends.map((backend) => backend.stop().catch(() => undefined)));
     await redis?.stop().catch(() => undefined);
     data.remove();

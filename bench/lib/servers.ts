@@ -81,6 +81,7 @@ export async function startPrimo(
 
 export interface BaselineHandle {
   url: string;
+  pid: number;
   process: TrackedProcess;
   stop(): Promise<void>;
 }
@@ -97,6 +98,7 @@ export async function startBaseline(mode: 'express' | 'stack', pageFile: string)
   await untilReady(child, waitForPort(port, '127.0.0.1', 30_000));
   return {
     url: `http://127.0.0.1:${port}/page`,
+    pid: child.pid,
     process: child,
     stop: async () => {
       await child.stop('SIGTERM', 3_000);

@@ -66,6 +66,7 @@ function createClient(config: RedisConfig, options: Required<RedisConnectionOpti
   // away is rejected immediately instead of waiting for a reconnect that may never come.
   const common: RedisOptions = {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: options.connectTimeoutMs,
@@ -79,6 +80,7 @@ function createClient(config: RedisConfig, options: Required<RedisConnectionOpti
     });
     return new Cluster(nodes, {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelayMs,
       slotsRefreshTimeout: options.connectTimeoutMs,
       retryDelayOnClusterDown: 100,
