@@ -9,7 +9,7 @@ import { startRedis, type RedisHandle } from '../tests/helpers/redis.js';
 import { bcryptCostMs, finishMachineInfo, machineInfo } from './lib/machine.js';
 import { measure, type Measured, type MeasureOptions } from './lib/measure.js';
 import { evaluateTargets, markdownReport, type BenchResults, type Baseline } from './lib/report.js';
-import { BENCH_PASSWORD, SEARCH_WORD, seedDatabase, type SeedResult } from './lib/seed-data.js';
+import { BENCH_PASSWORD, RARE_WORD, SEARCH_WORD, seedDatabase, type SeedResult } from './lib/seed-data.js';
 import { buildBackend, productionEnv, rssMB, startBaseline, startPrimo, type PrimoHandle } from './lib/servers.js';
 
 const args = process.argv.slice(2);
@@ -36,6 +36,7 @@ const settings = {
   loginSeconds: quick ? 5 : 15,
   bcryptRounds: BCRYPT_ROUNDS,
   searchWord: SEARCH_WORD,
+  rareWord: RARE_WORD,
   pipelining: 1,
 };
 
@@ -95,6 +96,7 @@ function growthReads(seed: SeedResult, auth: Record<string, string>): Record<str
     'first-page': get('/api/v1/tasks'),
     'deep-page': get(`/api/v1/tasks?cursor=${seed.deepCursor}`),
     q: get(`/api/v1/tasks?q=${SEARCH_WORD}`),
+    'q-rare': get(`/api/v1/tasks?q=${RARE_WORD}`),
     stats: get('/api/v1/tasks/stats'),
   };
 }

@@ -6,6 +6,8 @@ import type { TaskPriority, TaskStatus } from '../../backend/src/tasks/tasks.sch
 
 /** The word every search scenario looks for; it appears in roughly 2 % of tasks. */
 export const SEARCH_WORD = 'invoice';
+/** A word about one task in a thousand holds: the search whose matches are few at every size. */
+export const RARE_WORD = 'notarise';
 export const BENCH_PASSWORD = 'bench-password-0123';
 
 const WORDS = (
@@ -48,7 +50,10 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 }
 
 function words(random: () => number, count: number): string {
-  return Array.from({ length: count }, () => (random() < 0.004 ? SEARCH_WORD : pick(random, WORDS))).join(' ');
+  return Array.from({ length: count }, () => {
+    const draw = random();
+    return draw < 0.004 ? SEARCH_WORD : draw < 0.0041 ? RARE_WORD : pick(random, WORDS);
+  }).join(' ');
 }
 
 /** A plausible task: a few words of title, a sentence of description half the time, a due date and tags often. */

@@ -8,7 +8,12 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
-import { SORT_COLUMN, listTasksSql, type ListPhase } from '../../src/storage/sqlite/sqlite-task-list.js';
+import {
+  MATCH_LIST_MAX,
+  SORT_COLUMN,
+  listTasksSql,
+  type ListPhase,
+} from '../../src/storage/sqlite/sqlite-task-list.js';
 import { StoreUnavailableError, type Storage } from '../../src/storage/storage.js';
 import { compareTasks } from '../../src/tasks/task-query.js';
 import type { NewTask, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
@@ -309,6 +314,54 @@ describe('sqlite storage', () => {
     }
   });
 
+  it('when a search matches few or many tasks, then every sort pages through exactly its matches, in order', async () => {
+    const storage = open();
+    const userId = await newUser(storage);
+    const neighbour = await newUser(storage);
+    // "many" matches more tasks than the match-list path takes, "few" fewer: the two ways a search is read.
+    const mine: TaskRecord[] = [];
+    for (let i = 0; i < MATCH_LIST_MAX + 40; i += 1) {
+      const words = i % 20 === 0 ? 'many few' : 'many';
+      mine.push(
+        await storage.tasks.create(
+          userId,
+          task({
+            title: `${words} ${i % 7}`,
+            priority: TASK_PRIORITIES[i % 4],
+            dueDate: i % 3 === 0 ? null : new Date(NOW.getTime() + (i % 11) * 3_600_000),
+          }),
+          new Date(NOW.getTime() + i),
+        ),
+      );
+      if (i % 10 === 0) await storage.tasks.create(neighbour, task({ title: 'few many' }), NOW);
+    }
+    for (const q of ['many', 'few']) {
+      const matching = mine.filter((t) => t.title.split(' ').includes(q));
+      for (const sort of [
+        { field: 'createdAt', direction: 'desc' },
+        { field: 'title', direction: 'asc' },
+        { field: 'dueDate', direction: 'asc' },
+        { field: 'dueDate', direction: 'desc' },
+        { field: 'priority', direction: 'desc' },
+      ] satisfies TaskSort[]) {
+        const ids: string[] = [];
+        let after: { key: number | string | null; id: string } | undefined;
+        do {
+          const page = await storage.tasks.list(userId, {
+            filter: { q },
+            sort,
+            limit: 25,
+            ...(after ? { after } : {}),
+          });
+          ids.push(...idsOf(page.items));
+          after = page.next ?? undefined;
+        } while (after !== undefined && ids.length <= matching.length);
+        const label = `${q}: ${sort.direction} ${sort.field}`;
+        expect(ids, label).toEqual(idsOf([...matching].sort((a, b) => compareTasks(a, b, sort))));
+      }
+    }
+  });
+
   it('when titles hold characters beyond the basic plane, then the title sort still agrees with compareTasks', async () => {
     const storage = open();
     const userId = await newUser(storage);
@@ -366,6 +419,7 @@ describe('sqlite storage', () => {
       ranks: null,
       tag: null,
       match: null,
+      seqs: null,
       dueBefore: null,
       dueAfter: null,
       limit: 21,
@@ -413,6 +467,20 @@ describe('sqlite storage', () => {
               );
             }
           }
+        }
+      }
+    });
+
+    it('when a search is read from its match list, then each match is one rowid lookup, whatever the sort', async () => {
+      const { db, userId } = await analysedDb();
+      for (const field of TASK_SORT_FIELDS) {
+        for (const after of [false, true]) {
+          const sort: TaskSort = { field, direction: 'desc' };
+          const sql = listTasksSql(sort, 'keyed', after, 'matches');
+          const plan = planOf(db, sql, { ...baseParams, userId, match: '"task"*', seqs: '[1, 2, 3]' });
+          const label = `${field} ${after ? 'after' : 'first'}: ${plan.join(' | ')}`;
+          expect(plan[0], label).toMatch(/^SCAN m VIRTUAL TABLE/);
+          expect(mainTableStep(plan), label).toMatch(/^SEARCH t USING INTEGER PRIMARY KEY \(rowid=\?\)/);
         }
       }
     });

@@ -17,6 +17,18 @@ export const SORT_COLUMN: Record<TaskSortField, string> = {
  */
 export type ListPhase = 'keyed' | 'undated';
 
+/**
+ * Where a page's rows come from. `index` walks the sort index of the user's tasks and stops after
+ * limit + 1 matching rows: right for every filter, and for a search whose words are common. A search
+ * with few matches (see MATCH_LIST_MAX) would walk the user's whole index for them, so `matches`
+ * starts instead from the list of matching rows (`@seqs`, read from the full-text index first), looks
+ * each up and sorts that handful: its cost follows the number of matches, not the number of tasks.
+ */
+export type ListSource = 'index' | 'matches';
+
+/** Searches with at most this many matches (over all users) are read with the `matches` source. */
+export const MATCH_LIST_MAX = 500;
+
 /** Named parameters of every list statement; filters left null match everything. */
 export interface ListParams {
   userId: string;
@@ -27,6 +39,8 @@ export interface ListParams {
   tag: string | null;
   /** An FTS5 expression built from searchWords only, or null. */
   match: string | null;
+  /** For the `matches` source: JSON array of the rowids (seq) that `match` found. */
+  seqs: string | null;
   dueBefore: number | null;
   dueAfter: number | null;
   limit: number;
@@ -64,16 +78,18 @@ const FILTERS = `t.user_id = @userId
   AND (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
   AND (@ranks IS NULL OR t.priority_rank IN (SELECT value FROM json_each(@ranks)))
   AND (@tag IS NULL OR t.seq IN (SELECT task_seq FROM task_tags WHERE user_id = @userId AND tag = @tag))
-  AND (@match IS NULL OR t.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match))
   AND (@dueBefore IS NULL OR t.due_date <= @dueBefore)
   AND (@dueAfter IS NULL OR t.due_date >= @dueAfter)`;
+const MATCH_FILTER = '(@match IS NULL OR t.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match))';
 
-/** The SQL of one list statement: a sort, a phase, and whether it continues after a cursor. */
-export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean): string {
+/** The SQL of one list statement: a sort, a phase, whether it continues after a cursor, and its source. */
+export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource = 'index'): string {
   const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
   const beyond = sort.direction === 'asc' ? '>' : '<';
   const column = `t.${SORT_COLUMN[sort.field]}`;
-  const conditions = [FILTERS];
+  const conditions = source === 'index' ? [FILTERS, MATCH_FILTER] : [FILTERS];
+  // CROSS JOIN keeps the match list as the outer loop: each match is one rowid lookup.
+  const from = source === 'index' ? 'tasks AS t' : 'json_each(@seqs) AS m CROSS JOIN tasks AS t ON t.seq = m.value';
   let order: string;
   if (phase === 'undated') {
     conditions.push('t.due_date IS NULL');
@@ -84,7 +100,7 @@ export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean): 
     if (after) conditions.push(`(${column}, t.id) ${beyond} (@key, @id)`);
     order = `${column} ${dir}, t.id ${dir}`;
   }
-  return `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
+  return `SELECT ${TASK_COLUMNS} FROM ${from} WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
 }
 
 /**

@@ -16,6 +16,7 @@ import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES, type TaskStatus } fro
 import { isObjectId, newObjectId } from '../object-id.js';
 import type { StoreRunner } from './sqlite-errors.js';
 import {
+  MATCH_LIST_MAX,
   TASK_COLUMNS,
   TASK_RETURNING,
   listTasksSql,
@@ -23,6 +24,7 @@ import {
   type ListAfterParams,
   type ListParams,
   type ListPhase,
+  type ListSource,
 } from './sqlite-task-list.js';
 
 interface TaskRow {
@@ -75,8 +77,8 @@ function toTask(row: TaskRow): TaskRecord {
   };
 }
 
-function statementKey(sort: TaskSort, phase: ListPhase, after: boolean): string {
-  return `${sort.field}:${sort.direction}:${phase}:${after ? 'after' : 'first'}`;
+function statementKey(sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource): string {
+  return `${sort.field}:${sort.direction}:${phase}:${after ? 'after' : 'first'}:${source}`;
 }
 
 /** FTS5 expression from the words of `q` only: each a quoted prefix term, all required. */
@@ -133,13 +135,22 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       const phases: ListPhase[] = field === 'dueDate' ? ['keyed', 'undated'] : ['keyed'];
       for (const phase of phases) {
         for (const after of [false, true]) {
-          listStatements.set(statementKey(sort, phase, after), db.prepare(listTasksSql(sort, phase, after)));
+          for (const source of ['index', 'matches'] as const) {
+            listStatements.set(
+              statementKey(sort, phase, after, source),
+              db.prepare(listTasksSql(sort, phase, after, source)),
+            );
+          }
         }
       }
     }
   }
-  const listStatement = (sort: TaskSort, phase: ListPhase, after: boolean) => {
-    const statement = listStatements.get(statementKey(sort, phase, after));
+  // The first matches of a search, to choose between the `index` and `matches` sources.
+  const matchProbe = db
+    .prepare<[string, number], number>('SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ? LIMIT ?')
+    .pluck();
+  const listStatement = (sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource) => {
+    const statement = listStatements.get(statementKey(sort, phase, after, source));
     if (statement === undefined) throw new RangeError(`no list statement for sort ${sort.direction} ${sort.field}`);
     return statement;
   };
@@ -224,25 +235,34 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   });
 
   // One read transaction per page, so the two phases of the due-date sort see one snapshot.
-  const readPage = db.transaction((query: TaskListQuery, params: ListParams): TaskPage => {
+  const readPage = db.transaction((query: TaskListQuery, searchParams: ListParams): TaskPage => {
     const { sort, after, limit, filter } = query;
     const wanted = limit + 1;
     const rows: TaskRow[] = [];
+    let params = searchParams;
+    let source: ListSource = 'index';
+    if (params.match !== null) {
+      const seqs = matchProbe.all(params.match, MATCH_LIST_MAX + 1);
+      if (seqs.length <= MATCH_LIST_MAX) {
+        source = 'matches';
+        params = { ...params, seqs: JSON.stringify(seqs) };
+      }
+    }
     const undatedAllowed = sort.field === 'dueDate' && filter.dueBefore === undefined && filter.dueAfter === undefined;
     if (after !== undefined && after.key === null) {
       // The cursor is already among the tasks without a due date (which due filters exclude).
       if (undatedAllowed) {
-        rows.push(...listStatement(sort, 'undated', true).all({ ...params, key: null, id: after.id }));
+        rows.push(...listStatement(sort, 'undated', true, source).all({ ...params, key: null, id: after.id }));
       }
     } else {
       if (after === undefined) {
-        rows.push(...listStatement(sort, 'keyed', false).all(params));
+        rows.push(...listStatement(sort, 'keyed', false, source).all(params));
       } else {
         const key = typeof after.key === 'string' ? titleKeyBytes(after.key) : after.key;
-        rows.push(...listStatement(sort, 'keyed', true).all({ ...params, key, id: after.id }));
+        rows.push(...listStatement(sort, 'keyed', true, source).all({ ...params, key, id: after.id }));
       }
       if (undatedAllowed && rows.length < wanted) {
-        rows.push(...listStatement(sort, 'undated', false).all({ ...params, limit: wanted - rows.length }));
+        rows.push(...listStatement(sort, 'undated', false, source).all({ ...params, limit: wanted - rows.length }));
       }
     }
     const items = rows.slice(0, limit).map(toTask);
@@ -328,6 +348,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
         ranks: filter.priority === undefined ? null : JSON.stringify(filter.priority.map((p) => PRIORITY_RANK[p])),
         tag: filter.tag ?? null,
         match,
+        seqs: null,
         dueBefore: filter.dueBefore === undefined ? null : filter.dueBefore.getTime(),
         dueAfter: filter.dueAfter === undefined ? null : filter.dueAfter.getTime(),
         limit: query.limit + 1,
