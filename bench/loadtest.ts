@@ -35,11 +35,24 @@ const profileDir = process.argv
   .find((value) => value.startsWith('--cpu-prof='))
   ?.slice('--cpu-prof='.length);
 
+/** `--sweep=500,1000,1500`: after the main run, shorter runs at each of these offered rates. */
+function sweepArg(): number[] {
+  const arg = process.argv.slice(2).find((value) => value.startsWith('--sweep='));
+  if (arg === undefined) return [];
+  const rates = arg.slice('--sweep='.length).split(',').map(Number);
+  if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) {
+    throw new Error('--sweep must be a comma-separated list of positive rates');
+  }
+  return rates;
+}
+
 const settings = {
   users: numberArg('users', 1000),
   /** Offered load: each user paces itself to users/rate seconds per request (think time included). */
   targetRps: numberArg('rate', 2500),
   seconds: numberArg('seconds', 60),
+  sweep: sweepArg(),
+  sweepSeconds: numberArg('sweep-seconds', 20),
   instances: 3,
   tasksPerUser: 20,
   /** Cost of the seeded password hashes; logins happen before the measured window. */
@@ -233,12 +246,17 @@ interface MixRun {
  * Every user sends the mix for `settings.seconds`, pacing itself to its share of the offered rate.
  * The operation sequence comes from a fixed seed, so two runs offer the same requests in the same order.
  */
-async function runMix(users: VirtualUser[], cpuGroups: CpuGroups): Promise<MixRun> {
+async function runMix(
+  users: VirtualUser[],
+  cpuGroups: CpuGroups,
+  rate = settings.targetRps,
+  seconds = settings.seconds,
+): Promise<MixRun> {
   const outcomes: Outcome[] = [];
-  const intervalMs = (settings.users / settings.targetRps) * 1000;
+  const intervalMs = (users.length / rate) * 1000;
   const meter = cpuMeter(cpuGroups);
   const windowStart = performance.now();
-  const windowEnd = windowStart + settings.seconds * 1000;
+  const windowEnd = windowStart + seconds * 1000;
   let seed = 12345;
   const random = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -260,6 +278,25 @@ async function runMix(users: VirtualUser[], cpuGroups: CpuGroups): Promise<MixRu
   );
   const elapsed = (performance.now() - windowStart) / 1000;
   return { outcomes, elapsed, cpu: meter.stop() };
+}
+
+type SweepPoint = ReturnType<typeof summarize> & { withinLatencyGoal: boolean; machineBusy: number };
+
+/** Whether a run kept the goal's latency and error bounds (p95 ≤ 100 ms, p99 ≤ 250 ms, no failures). */
+function withinLatencyGoal(summary: ReturnType<typeof summarize>): boolean {
+  return summary.p95 <= 100 && summary.p99 <= 250 && summary.errors === 0 && summary.unexpected === 0;
+}
+
+/** The mix at each `--sweep` rate, `--sweep-seconds` each: how latency follows the offered load. */
+async function sweep(label: string, users: VirtualUser[], cpuGroups: CpuGroups): Promise<SweepPoint[]> {
+  const points: SweepPoint[] = [];
+  for (const rate of settings.sweep) {
+    const run = await runMix(users, cpuGroups, rate, settings.sweepSeconds);
+    const summary = summarize(run.outcomes, run.elapsed);
+    points.push({ ...summary, withinLatencyGoal: withinLatencyGoal(summary), machineBusy: run.cpu.machineBusy });
+    log(`  ${label} at ${rate} req/s offered: ${summary.rps} req/s, p95 ${summary.p95} ms, p99 ${summary.p99} ms`);
+  }
+  return points;
 }
 
 /** CPU milliseconds per answered request, per process group. */
@@ -350,12 +387,14 @@ async function main(): Promise<void> {
     log(`${users.length} users logged in; running the mix for ${settings.seconds} s…`);
 
     const edge = nginx;
-    const primo = await runMix(users, {
+    const primoGroups: CpuGroups = {
       backends: () => backends.map((backend) => backend.pid),
       nginx: () => childPids(edge.pid),
       redis: () => [redis?.pid ?? 0],
-    });
+    };
+    const primo = await runMix(users, primoGroups);
     const { outcomes, elapsed, cpu } = primo;
+    const primoSweep = await sweep('Primo', users, primoGroups);
     const rss = backends.map((backend) => rssMB(backend.pid));
 
     const overall = summarize(outcomes, elapsed);
@@ -430,11 +469,18 @@ async function main(): Promise<void> {
     const baselineUsers = users.map((user) => freshUser(user, baselineEdge.url, seeded.taskIds[user.index] ?? []));
     users.splice(0, users.length, ...baselineUsers);
     log(`baseline: the same mix against ${settings.instances} × Express 5 + Primo middleware behind nginx…`);
-    const baseline = await runMix(baselineUsers, {
+    const baselineGroups: CpuGroups = {
       backends: () => baselines.map((server) => server.pid),
       nginx: () => childPids(baselineEdge.pid),
-    });
+    };
+    const baseline = await runMix(baselineUsers, baselineGroups);
     const baselineOverall = summarize(baseline.outcomes, baseline.elapsed);
+    const baselineSweep = await sweep('baseline', baselineUsers, baselineGroups);
+    const sweepRows = settings.sweep.map((rate, index) => ({
+      offered: rate,
+      primo: primoSweep[index] as SweepPoint,
+      baseline: baselineSweep[index] as SweepPoint,
+    }));
     finishMachineInfo(machine);
     const results = {
       generatedAt: new Date().toISOString(),
@@ -466,6 +512,7 @@ async function main(): Promise<void> {
         overall: baselineOverall,
         cpu: { ...baseline.cpu, msPerRequest: cpuPerRequest(baseline) },
       },
+      sweep: sweepRows,
       vsBaseline: {
         rps: Number((overall.rps / Math.max(1, baselineOverall.rps)).toFixed(2)),
         p95: Number((overall.p95 / Math.max(0.1, baselineOverall.p95)).toFixed(2)),
@@ -515,6 +562,21 @@ async function main(): Promise<void> {
           '.',
       ),
       '',
+      ...(sweepRows.length === 0
+        ? []
+        : [
+            `| offered req/s (${settings.sweepSeconds} s each) | Primo req/s | p50 | p95 | p99 | errors | baseline req/s | p95 | p99 | machine busy (Primo / baseline) |`,
+            '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+            ...sweepRows.map(
+              ({ offered, primo: p, baseline: b }) =>
+                `| ${offered} | ${p.rps}${p.withinLatencyGoal ? '' : ' ✗'} | ${p.p50} | ${p.p95} | ${p.p99} | ${p.errors + p.unexpected} | ` +
+                `${b.rps}${b.withinLatencyGoal ? '' : ' ✗'} | ${b.p95} | ${b.p99} | ` +
+                `${(p.machineBusy * 100).toFixed(0)} % / ${(b.machineBusy * 100).toFixed(0)} % |`,
+            ),
+            '',
+            '✗: p95 over 100 ms, p99 over 250 ms, or a failed request at that rate.',
+            '',
+          ]),
       `Goals: ${Object.entries(results.goals)
         .map(([name, g]) => `${name} ${g.goal}: ${g.met ? 'met' : 'MISSED'}`)
         .join('; ')}.`,
