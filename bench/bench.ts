@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick]`: Primo's production build on loopback against two Express baselines
-// measured in the same run. Writes bench/results/latest.json and latest.md; see bench/README-section.md.
+// measured in the same run. Writes bench/results/latest.json and latest.md, which the README's
+// Performance section explains.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AutocannonRequest } from 'autocannon';

@@ -1,4 +1,4 @@
-// `npm run loadtest [-- --users=1000 --rate=2500 --seconds=60 --cpu-prof=DIR]`: the deployment stack on loopback
+// `npm run loadtest [-- --users=1000 --rate=2500 --seconds=60 --sweep=600,1200,1800 --sweep-seconds=20 --cpu-prof=DIR]`: the deployment stack on loopback
 // (nginx → three instances → one redis-server, one shared SQLite file) under a mixed workload of
 // virtual users, each with its own keep-alive connection from its own loopback address.
 // Writes bench/results/loadtest.json.
@@ -35,10 +35,11 @@ const profileDir = process.argv
   .find((value) => value.startsWith('--cpu-prof='))
   ?.slice('--cpu-prof='.length);
 
-/** `--sweep=500,1000,1500`: after the main run, shorter runs at each of these offered rates. */
+/** `--sweep=500,1000,1500` (or `none`): after the main run, shorter runs at each of these offered rates. */
 function sweepArg(): number[] {
   const arg = process.argv.slice(2).find((value) => value.startsWith('--sweep='));
-  if (arg === undefined) return [];
+  if (arg === undefined) return [600, 1200, 1800];
+  if (arg === '--sweep=none') return [];
   const rates = arg.slice('--sweep='.length).split(',').map(Number);
   if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) {
     throw new Error('--sweep must be a comma-separated list of positive rates');
