@@ -183,6 +183,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'drop the completed-at index: completions per day are read from task_done_days',
+    sql: `
+      -- No statement reads it any more, and every completion paid to keep it.
+      DROP INDEX IF EXISTS tasks_user_completed;
+    `,
+  },
 ];
 
 export interface MigrationResult {

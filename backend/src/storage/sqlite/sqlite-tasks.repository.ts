@@ -57,6 +57,34 @@ interface UpdateParams {
   tags: string | null;
 }
 
+type UpdatedField = 'title' | 'description' | 'status' | 'priority' | 'dueDate' | 'tags';
+
+// SET expressions read the row as it was before the update, so `status` in completed_at is the old one.
+const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
+  title: 'title = @title, title_key = @titleKey',
+  description: 'description = @description',
+  status: `status = @status, completed_at = CASE
+       WHEN @status <> 'done' THEN NULL
+       WHEN status = 'done' THEN completed_at
+       ELSE @now
+     END`,
+  priority: 'priority_rank = @rank',
+  dueDate: 'due_date = @dueDate',
+  tags: 'tags = @tags',
+};
+
+/** The fields an update assigns, in a fixed order (one prepared statement per combination). */
+function changedFields(params: UpdateParams): UpdatedField[] {
+  const fields: UpdatedField[] = [];
+  if (params.title !== null) fields.push('title');
+  if (params.description !== null) fields.push('description');
+  if (params.status !== null) fields.push('status');
+  if (params.rank !== null) fields.push('priority');
+  if (params.setDueDate === 1) fields.push('dueDate');
+  if (params.tags !== null) fields.push('tags');
+  return fields;
+}
+
 const DAY_MS = 86_400_000;
 const COMPLETED_DAYS = 14;
 
@@ -102,27 +130,27 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   const findOne = db.prepare<[{ id: string; userId: string }], TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = @id AND t.user_id = @userId`,
   );
-  // SET expressions read the row as it was before the update, so `status` below is the old one.
-  const updateTask = db.prepare<[UpdateParams], TaskRow & { seq: number }>(
-    `UPDATE tasks SET
-       title = coalesce(@title, title),
-       title_key = coalesce(@titleKey, title_key),
-       description = coalesce(@description, description),
-       status = coalesce(@status, status),
-       priority_rank = coalesce(@rank, priority_rank),
-       due_date = CASE WHEN @setDueDate THEN @dueDate ELSE due_date END,
-       tags = coalesce(@tags, tags),
-       completed_at = CASE
-         WHEN @status IS NULL THEN completed_at
-         WHEN @status <> 'done' THEN NULL
-         WHEN status = 'done' THEN completed_at
-         ELSE @now
-       END,
-       updated_at = @now,
-       version = version + 1
-     WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)
-     RETURNING seq, ${TASK_RETURNING}`,
-  );
+  // Only the changed fields are assigned: SQLite then maintains only the indexes and fires only the
+  // triggers that cover them (a rename leaves the status, due-date and priority indexes alone).
+  const updateStatements = new Map<string, Database.Statement<[UpdateParams], TaskRow & { seq: number }>>();
+  const updateStatement = (changed: readonly UpdatedField[]) => {
+    const key = changed.join(',');
+    let statement = updateStatements.get(key);
+    if (statement === undefined) {
+      const assignments = [
+        ...changed.map((field) => UPDATE_ASSIGNMENTS[field]),
+        'updated_at = @now',
+        'version = version + 1',
+      ];
+      statement = db.prepare(
+        `UPDATE tasks SET ${assignments.join(', ')}
+         WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)
+         RETURNING seq, ${TASK_RETURNING}`,
+      );
+      updateStatements.set(key, statement);
+    }
+    return statement;
+  };
   const deleteTask = db.prepare<[{ id: string; userId: string; expectedVersion: number | null }]>(
     `DELETE FROM tasks
      WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)`,
@@ -216,7 +244,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   });
 
   const update = db.transaction((params: UpdateParams, tags: readonly string[] | undefined): TaskWriteOutcome => {
-    const row = updateTask.get(params);
+    const row = updateStatement(changedFields(params)).get(params);
     if (row === undefined) {
       const current = findOne.get({ id: params.id, userId: params.userId });
       return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
