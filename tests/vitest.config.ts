@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     environment: 'node',
-    globalSetup: ['./helpers/global-setup.ts'],
+    globalSetup: ['@primo/test-support/global-setup'],
     // Child processes (nginx, redis-server, backends) are tracked per worker process and killed when it exits.
     pool: 'forks',
     testTimeout: 60_000,

@@ -1,9 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BACKEND_ENTRY, ensureBackendBuilt, waitForReady } from '../../tests/helpers/backend.js';
-import { repoPath } from '../../tests/helpers/paths.js';
-import { freePort, waitForPort } from '../../tests/helpers/ports.js';
-import { spawnTracked, untilReady, type TrackedProcess } from '../../tests/helpers/processes.js';
+import {
+  BACKEND_ENTRY,
+  ensureBackendBuilt,
+  freePort,
+  repoPath,
+  spawnTracked,
+  startBackend,
+  untilReady,
+  waitForPort,
+  type TrackedProcess,
+} from '@primo/test-support';
 
 /** The secret every instance of one bench or load-test run shares, so any instance accepts any token. */
 export const BENCH_JWT_SECRET = 'primo-bench-jwt-secret-0123456789abcdef-0123456789';
@@ -61,20 +68,21 @@ export async function startPrimo(
   env: Record<string, string>,
   options: { port?: number; nodeArgs?: string[] } = {},
 ): Promise<PrimoHandle> {
-  const listenPort = options.port ?? (await freePort());
-  const child = spawnTracked(`primo:${listenPort}`, process.execPath, [...(options.nodeArgs ?? []), BACKEND_ENTRY], {
-    cwd: repoPath(),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', ...env, PORT: String(listenPort) },
+  const backend = await startBackend({
+    entry: 'build-as-is',
+    bareEnv: true,
+    env,
+    readyTimeoutMs: 60_000,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
   });
-  const url = `http://127.0.0.1:${listenPort}`;
-  await untilReady(child, waitForReady(url, 60_000));
   return {
-    url,
-    port: listenPort,
-    pid: child.pid,
-    process: child,
+    url: backend.url,
+    port: backend.port,
+    pid: backend.pid,
+    process: backend.process,
     stop: async () => {
-      await child.stop('SIGTERM', 10_000);
+      await backend.process.stop('SIGTERM', 10_000);
     },
   };
 }

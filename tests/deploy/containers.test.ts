@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoPath, requireBinary, run, tempDir } from '../helpers/index.js';
+import { repoPath, requireBinary, run, tempDir } from '@primo/test-support';
 
 const composeBinary = requireBinary('docker-compose', 'the docker-compose validation');
 

@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoPath, requireBinary, run, tempDir, unavailable } from '../helpers/index.js';
+import { repoPath, requireBinary, run, tempDir, unavailable } from '@primo/test-support';
 
 const terraform = requireBinary('terraform', 'the Terraform checks');
 

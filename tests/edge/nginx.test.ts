@@ -13,7 +13,7 @@ import {
   type HttpResponse,
   type NginxHandle,
   type RedisHandle,
-} from '../helpers/index.js';
+} from '@primo/test-support';
 
 const nginxBinary = requireBinary('nginx', 'the nginx load-balancer integration test');
 const redisBinary = requireBinary('redis-server', 'the nginx load-balancer integration test');

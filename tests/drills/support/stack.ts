@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startBackend, type BackendHandle } from '../../helpers/backend.js';
-import { requireBinary } from '../../helpers/binaries.js';
-import { startNginx, type NginxHandle } from '../../helpers/nginx.js';
-import { tempDir } from '../../helpers/paths.js';
-import { startRedis, type RedisHandle } from '../../helpers/redis.js';
+import {
+  requireBinary,
+  startBackend,
+  startNginx,
+  startRedis,
+  tempDir,
+  type BackendHandle,
+  type NginxHandle,
+  type RedisHandle,
+} from '@primo/test-support';
 import { HttpClient, jsonOf, sourceAddress } from '../../../bench/lib/http-client.js';
 
 /** True when nginx and redis-server are installed; under CI=true a missing one fails the file instead. */
@@ -42,7 +47,7 @@ export async function startDrillStack(options: DrillStackOptions = {}): Promise<
   const data = tempDir('drill-data');
   const spa = tempDir('drill-spa');
   writeFileSync(path.join(spa.dir, 'index.html'), '<!doctype html><title>Primo</title>');
-  let redis = await startRedis();
+  const redis = await startRedis();
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
@@ -78,17 +83,10 @@ export async function startDrillStack(options: DrillStackOptions = {}): Promise<
     url: edge.url,
     nginx: edge,
     backends,
-    get redis() {
-      return redis;
-    },
+    redis,
     dbFile: path.join(data.dir, 'primo.db'),
-    killRedis: async () => {
-      redis.process.kill('SIGKILL');
-      await redis.process.exited;
-    },
-    restartRedis: async () => {
-      redis = await startRedis({ port: redis.port });
-    },
+    killRedis: () => redis.kill(),
+    restartRedis: () => redis.restart(),
     stop,
   };
 }

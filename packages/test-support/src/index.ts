@@ -1,5 +1,13 @@
 export { findBinary, isCi, requireBinary, run, unavailable } from './binaries.js';
-export { BACKEND_ENTRY, TEST_JWT_SECRET, ensureBackendBuilt, startBackend } from './backend.js';
+export {
+  BACKEND_DIR,
+  BACKEND_ENTRY,
+  TEST_JWT_SECRET,
+  ensureBackendBuilt,
+  runBackendToExit,
+  startBackend,
+  waitForReady,
+} from './backend.js';
 export type { BackendHandle, StartBackendOptions } from './backend.js';
 export { httpRequest } from './http.js';
 export type { HttpRequestOptions, HttpResponse } from './http.js';
@@ -10,4 +18,4 @@ export { spawnTracked, untilReady } from './processes.js';
 export type { ExitInfo, TrackedProcess } from './processes.js';
 export { REPO_ROOT, repoPath, tempDir } from './paths.js';
 export { startRedis } from './redis.js';
-export type { RedisHandle } from './redis.js';
+export type { RedisHandle, StartRedisOptions } from './redis.js';

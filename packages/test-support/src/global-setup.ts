@@ -2,8 +2,8 @@ import { isCi } from './binaries.js';
 import { ensureBackendBuilt } from './backend.js';
 
 /**
- * Compiles a stale backend once, before any test worker starts, so parallel test files never
- * rebuild backend/dist underneath each other's running servers.
+ * Vitest global setup: compiles a stale backend once, before any test worker starts, so parallel
+ * test files never rebuild backend/dist underneath each other's running servers.
  */
 export default function setup(): void {
   try {
