@@ -83,6 +83,8 @@ const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 's
 const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } };
 const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } };
 const bearer = [{ bearerAuth: [] }];
+// Explicitly public: no token is read (or, for refresh and logout, the refresh token travels in the body or cookie).
+const publicAccess: never[] = [];
 const taskRef = { $ref: '#/components/schemas/Task' };
 
 /** The OpenAPI 3.1 document, derived from the same zod schemas that validate requests. */
@@ -92,6 +94,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     info: {
       title: 'Primo API',
       version,
+      license: { name: 'MIT', identifier: 'MIT' },
       description: 'Multi-user task manager. Errors are RFC 9457 problem+json; every response carries X-Request-Id.',
     },
     servers: [{ url: '/' }],
@@ -109,7 +112,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     paths: {
       '/api/v1/auth/register': {
         post: {
+          operationId: 'register',
           summary: 'Create an account and start a session',
+          security: publicAccess,
           requestBody: body(registerBody),
           responses: {
             '201': json({ $ref: '#/components/schemas/AuthResponse' }, 'Registered'),
@@ -119,7 +124,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       },
       '/api/v1/auth/login': {
         post: {
+          operationId: 'login',
           summary: 'Start a session',
+          security: publicAccess,
           requestBody: body(loginBody),
           responses: {
             '200': json({ $ref: '#/components/schemas/AuthResponse' }, 'Signed in'),
@@ -129,30 +136,36 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       },
       '/api/v1/auth/refresh': {
         post: {
+          operationId: 'refreshSession',
           summary: 'Rotate the refresh token (from the body or the refresh cookie); a spent token revokes its family',
+          security: publicAccess,
           requestBody: { ...body(refreshBody), required: false },
           responses: {
             '200': json({ $ref: '#/components/schemas/AuthResponse' }, 'New token pair'),
-            ...errors(400, 401, 415),
+            ...errors(400, 401, 415, 429),
           },
         },
       },
       '/api/v1/auth/logout': {
         post: {
+          operationId: 'logout',
           summary: 'Revoke the refresh token’s whole family',
+          security: publicAccess,
           requestBody: { ...body(refreshBody), required: false },
-          responses: { '204': { description: 'Signed out' }, ...errors(400, 415) },
+          responses: { '204': { description: 'Signed out' }, ...errors(400, 415, 429) },
         },
       },
       '/api/v1/auth/me': {
         get: {
+          operationId: 'getCurrentUser',
           summary: 'The current user',
           security: bearer,
-          responses: { '200': json({ $ref: '#/components/schemas/MeResponse' }, 'The user'), ...errors(401) },
+          responses: { '200': json({ $ref: '#/components/schemas/MeResponse' }, 'The user'), ...errors(401, 429) },
         },
       },
       '/api/v1/tasks': {
         get: {
+          operationId: 'listTasks',
           summary: 'List the caller’s tasks (keyset pagination through nextCursor)',
           security: bearer,
           parameters: [...queryParameters(listTasksQuery), ifNoneMatch],
@@ -166,6 +179,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           },
         },
         post: {
+          operationId: 'createTask',
           summary: 'Create a task',
           security: bearer,
           requestBody: body(createTaskBody),
@@ -180,6 +194,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       },
       '/api/v1/tasks/stats': {
         get: {
+          operationId: 'getTaskStats',
           summary: 'Counts by status and priority, overdue, due today, completions over the last 14 UTC days',
           security: bearer,
           parameters: [ifNoneMatch],
@@ -193,36 +208,64 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       '/api/v1/tasks/{id}': {
         parameters: [idParameter],
         get: {
+          operationId: 'getTask',
           summary: 'One task',
           security: bearer,
           parameters: [ifNoneMatch],
           responses: {
             '200': json(taskRef, 'The task', { ETag: { schema: { type: 'string' } } }),
             '304': { description: 'Not modified' },
-            ...errors(401, 404, 503),
+            ...errors(401, 404, 429, 503),
           },
         },
         patch: {
+          operationId: 'updateTask',
           summary: 'Change any subset of the writable fields',
           security: bearer,
           parameters: [ifMatch],
           requestBody: body(updateTaskBody),
           responses: {
             '200': json(taskRef, 'Updated', { ETag: { schema: { type: 'string' } } }),
-            ...errors(400, 401, 404, 412, 413, 415, 503),
+            ...errors(400, 401, 404, 412, 413, 415, 429, 503),
           },
         },
         delete: {
+          operationId: 'deleteTask',
           summary: 'Delete a task',
           security: bearer,
           parameters: [ifMatch],
-          responses: { '204': { description: 'Deleted' }, ...errors(401, 404, 412, 503) },
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404, 412, 429, 503) },
         },
       },
-      '/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs' } } } },
+      '/api/v1/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          security: publicAccess,
+          responses: { '200': json({ type: 'object' }, 'The OpenAPI 3.1 document'), ...errors(429) },
+        },
+      },
+      '/health': {
+        get: {
+          operationId: 'getHealth',
+          summary: 'Liveness (the same answer as /health/live)',
+          security: publicAccess,
+          responses: { '200': { description: 'The process runs' } },
+        },
+      },
+      '/health/live': {
+        get: {
+          operationId: 'getLiveness',
+          summary: 'Liveness',
+          security: publicAccess,
+          responses: { '200': { description: 'The process runs' } },
+        },
+      },
       '/health/ready': {
         get: {
+          operationId: 'getReadiness',
           summary: 'Readiness',
+          security: publicAccess,
           responses: {
             '200': { description: 'Ready' },
             '503': { description: 'A required dependency is down or the process is draining' },
@@ -231,8 +274,13 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       },
       '/metrics': {
         get: {
+          operationId: 'getMetrics',
           summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)',
-          responses: { '200': { description: 'Text exposition format' } },
+          security: publicAccess,
+          responses: {
+            '200': { description: 'Text exposition format' },
+            '401': { description: 'METRICS_TOKEN is set and the request did not present it' },
+          },
         },
       },
     },
