@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import { backendBoundaries } from './backend/eslint.boundaries.js';
 
 export default tseslint.config(
   {
@@ -30,6 +31,7 @@ export default tseslint.config(
     files: ['backend/src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
+  ...backendBoundaries,
   {
     files: ['frontend/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

@@ -8,6 +8,8 @@ import type { AuthService } from './auth/auth.service.js';
 import type { AccessTokens } from './auth/tokens.js';
 import type { ResponseCache } from './cache/response-cache.js';
 import type { Config } from './config.js';
+import type { Clock } from './domain/clock.js';
+import { cachedJson } from './http/cached-json.js';
 import { errorHandler, limitQueryLength, notFoundHandler, requireJsonBody } from './http/error-handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RateLimiters } from './http/rate-limit.js';
@@ -34,6 +36,7 @@ export interface AppDeps {
   accessTokens: AccessTokens;
   authService: AuthService;
   tasksService: TasksService;
+  clock: Clock;
   isDraining: () => boolean;
   /** Directory of the built SPA, served when it holds an index.html. */
   staticDir: string | null;
@@ -72,7 +75,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     healthRoutes({
       version: config.version,
-      databaseUp: () => deps.storage.ping(),
+      commit: config.commit,
+      databaseStatus: () => deps.storage.readiness(),
       cacheStatus: () => deps.cache.status(),
       isDraining: deps.isDraining,
       metrics,
@@ -100,7 +104,10 @@ export function createApp(deps: AppDeps): Express {
       cookieSecure: config.cookieSecure,
     }),
   );
-  api.use(TASKS_BASE_PATH.replace(/^\/api/, ''), tasksRoutes({ service: deps.tasksService, cache: deps.cache }));
+  api.use(
+    TASKS_BASE_PATH.replace(/^\/api/, ''),
+    tasksRoutes({ service: deps.tasksService, reads: cachedJson(deps.cache), clock: deps.clock }),
+  );
   api.use(notFoundHandler());
   app.use('/api', api);
 

@@ -64,6 +64,10 @@ const envSchema = z.object({
     'must start with mongodb:// or mongodb+srv://',
   ),
   MONGODB_POOL_SIZE: int(50, 1, 1000),
+  GIT_COMMIT: optionalText.refine(
+    (value) => value === undefined || /^[0-9a-f]{7,64}$/.test(value),
+    'must be a git commit id (7 to 64 lower-case hex digits)',
+  ),
   REDIS_URL: optionalText.refine(
     (value) => value === undefined || /^rediss?:\/\//.test(value),
     'must start with redis:// or rediss://',
@@ -135,6 +139,8 @@ export interface Config {
   /** Time between readiness turning 503 and the listener closing, so a load balancer can stop routing first. */
   shutdownDelayMs: number;
   version: string;
+  /** The source revision this build came from (GIT_COMMIT, set by the image build), or null. */
+  commit: string | null;
 }
 
 export class ConfigError extends Error {
@@ -226,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     cookieSecure: e.COOKIE_SECURE === 'true',
     shutdownDelayMs: e.SHUTDOWN_DELAY,
     version,
+    commit: e.GIT_COMMIT ?? null,
   };
 }

@@ -8,6 +8,7 @@ import { connectRedis, type RedisConnection } from './cache/redis-connection.js'
 import { createResponseCache, type ResponseCache } from './cache/response-cache.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
 import { createRateLimiters } from './http/rate-limit.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
   storage?: Storage;
   /** Collect default process metrics (off when a test builds many runtimes). */
   processMetrics?: boolean;
+  /** The time source of every service and route (the system clock unless a test pins it). */
+  clock?: Clock;
 }
 
 /** The version in backend/package.json (one level above both src/ and dist/). */
@@ -53,6 +56,7 @@ function defaultStaticDir(): string {
 export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const storage = options.storage ?? (await openStorage(config, logger));
   const ownsStorage = options.storage === undefined;
+  const clock = options.clock ?? systemClock;
   const metrics = createMetrics(options.processMetrics ?? true);
   const redis = config.redis ? connectRedis(config.redis, logger) : null;
   const cache = createResponseCache({
@@ -68,6 +72,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     ttlMs: config.jwt.accessTtlMs,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
+    clock,
   });
   const authService = new AuthService({
     users: storage.users,
@@ -76,12 +81,13 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     accessTokens,
     refreshTtlMs: config.jwt.refreshTtlMs,
     metrics,
+    clock,
   });
-  const tasksService = new TasksService(storage.tasks, (userId) => cache.invalidateUser(userId));
+  const tasksService = new TasksService(storage.tasks, (userId) => cache.invalidateUser(userId), clock);
 
   // Spent and expired refresh tokens are kept only until they expire (MongoDB also has a TTL index for this).
   const purge = setInterval(() => {
-    storage.refreshTokens.purgeExpired(new Date()).catch((err: unknown) => {
+    storage.refreshTokens.purgeExpired(clock()).catch((err: unknown) => {
       logger.warn('could not purge expired refresh tokens', {
         error: err instanceof Error ? err.message : String(err),
       });
@@ -100,6 +106,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     accessTokens,
     authService,
     tasksService,
+    clock,
     isDraining: () => draining,
     staticDir: config.staticDir ?? defaultStaticDir(),
   });

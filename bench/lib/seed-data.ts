@@ -2,7 +2,7 @@ import { PasswordHasher } from '../../backend/src/auth/password.js';
 import { openSqliteStorage } from '../../backend/src/storage/sqlite/sqlite-storage.js';
 import { encodeCursor } from '../../backend/src/tasks/task-query.js';
 import type { NewTask, TaskCursor, TaskRepository, TaskSort } from '../../backend/src/tasks/tasks.repository.js';
-import type { TaskPriority, TaskStatus } from '../../backend/src/tasks/tasks.schemas.js';
+import type { TaskPriority, TaskStatus } from '../../backend/src/tasks/task.model.js';
 
 /** The word every search scenario looks for; it appears in roughly 2 % of tasks. */
 export const SEARCH_WORD = 'invoice';

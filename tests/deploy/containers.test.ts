@@ -114,12 +114,18 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('when read, then the start order is mongo, init, redis, three backends, nginx on port 80', () => {
+  it('when read, then the start order is mongo, init, the index migration, redis, three backends, nginx on port 80', () => {
+    const migrate = services.migrate;
+    expect(migrate?.build?.dockerfile).toBe('backend/Dockerfile');
+    expect(migrate?.restart).toBe('no');
+    expect(migrate?.command).toEqual(['node', 'backend/dist/scripts/db-indexes.js']);
+    expect(migrate?.depends_on).toEqual({ 'mongo-init': { condition: 'service_completed_successfully' } });
     for (const name of ['backend-1', 'backend-2', 'backend-3']) {
       expect(services[name]?.build?.dockerfile).toBe('backend/Dockerfile');
       expect(services[name]?.healthcheck?.test?.toString()).toContain('/health/ready');
+      expect(services[name]?.environment?.MONGODB_URI).toBe(migrate?.environment?.MONGODB_URI);
       expect(services[name]?.depends_on).toEqual({
-        'mongo-init': { condition: 'service_completed_successfully' },
+        migrate: { condition: 'service_completed_successfully' },
         redis: { condition: 'service_healthy' },
       });
     }

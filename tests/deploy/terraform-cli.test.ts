@@ -102,6 +102,19 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     expect(result.status).toBe(0);
   });
 
+  it('when the production root is planned with a mocked AWS provider (default and HTTPS with custom domains), then both plans succeed', () => {
+    // terraform/environments/production/tests/plan.tftest.hcl: `terraform test` with mock_provider "aws",
+    // offline; a for_each over apply-time values or a failing variable validation fails the plan.
+    const result = run(terraform as string, ['test', '-no-color'], { cwd: rootDir, env, timeoutMs: 120_000 });
+    const output = result.stdout + result.stderr;
+    expect(output, output).toContain('run "default_plan"... pass');
+    expect(output, output).toContain('run "https_custom_domain_plan"... pass');
+    // Certificate and domain variables are validated together: a mismatch fails at plan time.
+    expect(output, output).toContain('run "certificate_in_another_region_is_refused"... pass');
+    expect(output, output).toContain('run "spa_aliases_without_certificate_are_refused"... pass');
+    expect(result.status, output).toBe(0);
+  });
+
   it('when a module gains an argument the provider does not have, then validate fails naming it', () => {
     const file = path.join(work.dir, 'terraform', 'modules', 'spa', 'main.tf');
     const original = readFileSync(file, 'utf8');

@@ -36,7 +36,17 @@ beforeAll(async () => {
 describe('Terraform layout', () => {
   it('when the modules are listed, then every building block of the deployment has one', () => {
     expect(MODULE_NAMES).toEqual(
-      expect.arrayContaining(['network', 'ecr', 'ecs-service', 'redis', 'secrets', 'spa', 'github-deploy-role']),
+      expect.arrayContaining([
+        'network',
+        'ecr',
+        'ecs-service',
+        'redis',
+        'secrets',
+        'spa',
+        'github-deploy-role',
+        'logs',
+        'waf',
+      ]),
     );
   });
 
@@ -178,7 +188,7 @@ describe('Terraform security policies', () => {
     expect(privateRoute.gateway_id).toBeUndefined();
   });
 
-  it('when the load balancer reaches tasks, then only its security group may, and it probes /health/ready', () => {
+  it('when the load balancer reaches tasks, then only its security group may, and it probes liveness (/health/live)', () => {
     const ecs = mod('ecs-service');
     const ingress = Object.entries(ecs.resource.aws_vpc_security_group_ingress_rule ?? {}).filter(
       ([, rule]) => rule.security_group_id === '${aws_security_group.tasks.id}',
@@ -189,8 +199,13 @@ describe('Terraform security policies', () => {
 
     const healthCheck = block(resource(ecs, 'aws_lb_target_group'), 'health_check');
     expect(healthCheck?.path).toBe('${var.health_check_path}');
-    expect(ecs.variable.health_check_path?.default).toBe('/health/ready');
-    expect(root.module.api?.health_check_path).toBe('/health/ready');
+    // ECS replaces tasks the load balancer marks unhealthy: a readiness probe would turn a MongoDB
+    // outage into every task being killed and restarted in a loop.
+    expect(ecs.variable.health_check_path?.default).toBe('/health/live');
+    expect(root.module.api?.health_check_path).toBe('/health/live');
+    const definition = resource(ecs, 'aws_ecs_task_definition');
+    expect(String(definition.container_definitions)).toContain('/health/live');
+    expect(String(definition.container_definitions)).not.toContain('/health/ready');
     expect(resource(ecs, 'aws_lb').drop_invalid_header_fields).toBe(true);
   });
 
@@ -203,6 +218,70 @@ describe('Terraform security policies', () => {
     expect((root.module.api?.environment as Record<string, unknown>).TRUST_PROXY).toBe('2');
     const albRule = resource(mod('ecs-service'), 'aws_vpc_security_group_ingress_rule', 'alb');
     expect(albRule.prefix_list_id).toBe('${each.value.prefix_list_id}');
+  });
+
+  it("when CloudFront reaches the load balancer, then it is over TLS, on 443 only, and only with this distribution's secret header", () => {
+    const ecs = mod('ecs-service');
+    // One listener on 443 with a certificate, so one prefix-list ingress rule (55 rules of the 60 allowed).
+    expect(String(ecs.locals.alb_ports)).toContain('[443]');
+    expect(ecs.resource.aws_lb_listener?.http).toBeUndefined();
+    const listener = resource(ecs, 'aws_lb_listener', 'this');
+    expect(listener.port).toBe('${local.https ? 443 : 80}');
+    expect(listener.ssl_policy).toBe('${local.https ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : null}');
+    // Without the header: 403. With it: forwarded.
+    expect(block(listener, 'default_action')?.type).toBe(
+      '${var.origin_verify_header == null ? "forward" : "fixed-response"}',
+    );
+    const rule = resource(ecs, 'aws_lb_listener_rule', 'origin_verified');
+    expect(block(block(rule, 'condition'), 'http_header')?.http_header_name).toBe('${var.origin_verify_header.name}');
+    expect(block(rule, 'action')?.type).toBe('forward');
+    expect(ecs.variable.origin_verify_header?.sensitive).toBe(true);
+
+    expect(root.module.api?.origin_verify_header).toBe('${local.origin_verify}');
+    expect(root.module.api?.certificate_arn).toBe('${var.certificate_arn}');
+    expect(root.variable.certificate_arn?.default).toBeUndefined();
+    expect(root.variable.api_domain_name?.default).toBeUndefined();
+    expect(root.module.spa?.api_origin_protocol).toBe('https-only');
+    expect(root.module.spa?.api_origin_headers).toEqual({
+      '${(local.origin_verify.name)}': '${local.origin_verify.value}',
+    });
+    const version = resource(mod('secrets'), 'aws_secretsmanager_secret_version', 'origin_verify');
+    expect(version.secret_string).toBe('${data.aws_secretsmanager_random_password.origin_verify.random_password}');
+  });
+
+  it("when viewers reach CloudFront, then a WAF web ACL with AWS's common and known-bad-inputs groups and a per-IP rate limit is in front", () => {
+    const acl = resource(mod('waf'), 'aws_wafv2_web_acl');
+    expect(acl.scope).toBe('CLOUDFRONT');
+    const rules = blocks(acl, 'rule');
+    const groups = rules.map((rule) => block(block(rule, 'statement'), 'managed_rule_group_statement')?.name);
+    expect(groups).toEqual(
+      expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']),
+    );
+    const rate = rules.find((rule) => block(block(rule, 'statement'), 'rate_based_statement') !== undefined);
+    expect(block(block(rate, 'statement'), 'rate_based_statement')?.aggregate_key_type).toBe('IP');
+    expect(block(rate, 'action')?.block).toBeDefined();
+    // A CloudFront web ACL lives in us-east-1, whatever the stack's region.
+    expect(root.module.waf?.providers).toEqual({ aws: '${aws.us_east_1}' });
+    expect(root.module.spa?.web_acl_arn).toBe('${module.waf.web_acl_arn}');
+    expect(resource(mod('spa'), 'aws_cloudfront_distribution').web_acl_id).toBe('${var.web_acl_arn}');
+  });
+
+  it('when requests are served, then CloudFront, the load balancer and the SPA bucket write access logs to one private bucket', () => {
+    const logs = mod('logs');
+    expect(resource(logs, 'aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(block(resource(logs, 'aws_s3_bucket_lifecycle_configuration'), 'rule')?.status).toBe('Enabled');
+    const distribution = resource(mod('spa'), 'aws_cloudfront_distribution');
+    expect(block(distribution, 'logging_config')?.bucket).toBe('${var.logs_bucket_domain_name}');
+    expect(resource(mod('spa'), 'aws_s3_bucket_logging').target_bucket).toBe('${var.logs_bucket_name}');
+    const lb = resource(mod('ecs-service'), 'aws_lb');
+    expect(block(lb, 'access_logs')).toMatchObject({ bucket: '${var.access_logs_bucket}', enabled: true });
+    expect(root.module.api?.access_logs_bucket).toBe('${module.logs.bucket_name}');
+    expect(root.module.spa?.logs_bucket_name).toBe('${module.logs.bucket_name}');
   });
 
   it('when a deployment goes bad, then the circuit breaker rolls it back', () => {
@@ -232,7 +311,7 @@ describe('Terraform security policies', () => {
     expect(ecs.variable.cpu_target_percent?.default).toBe(70);
   });
 
-  it('when the API needs its JWT secret and MongoDB URI, then ECS injects them from Secrets Manager, never as plain environment', () => {
+  it('when the API needs its JWT secret, MongoDB URI and Redis token, then ECS injects them from Secrets Manager, never as plain environment', () => {
     const api = root.module.api as Record<string, unknown>;
     const environment = api.environment as Record<string, unknown>;
     const secrets = api.secrets as Record<string, unknown>;
@@ -242,6 +321,7 @@ describe('Terraform security policies', () => {
     expect(secrets).toEqual({
       JWT_SECRET: '${module.secrets.jwt_secret_arn}',
       MONGODB_URI: '${module.secrets.mongodb_uri_secret_arn}',
+      REDIS_PASSWORD: '${module.secrets.redis_auth_token_secret_arn}',
     });
     const ecs = mod('ecs-service');
     const containers = String(resource(ecs, 'aws_ecs_task_definition').container_definitions);
@@ -270,8 +350,22 @@ describe('Terraform security policies', () => {
     expect(String(redis.output.url?.value)).toMatch(/^rediss:\/\//);
     const ingress = resource(redis, 'aws_vpc_security_group_ingress_rule', 'clients');
     expect(ingress.referenced_security_group_id).toBe('${each.value}');
-    expect(root.module.redis?.allowed_security_group_ids).toEqual(['${module.api.tasks_security_group_id}']);
+    expect(root.module.redis?.allowed_security_groups).toEqual({ api: '${module.api.tasks_security_group_id}' });
     expect((root.module.api?.environment as Record<string, unknown>).REDIS_URL).toBe('${module.redis.url}');
+  });
+
+  it('when Redis is created, then clients must AUTH with a token from Secrets Manager that the tasks get as REDIS_PASSWORD', () => {
+    const group = resource(mod('redis'), 'aws_elasticache_replication_group');
+    expect(group.auth_token).toBe('${var.auth_token}');
+    expect(mod('redis').variable.auth_token?.sensitive).toBe(true);
+    expect(root.module.redis?.auth_token).toBe('${module.secrets.redis_auth_token}');
+    const version = resource(mod('secrets'), 'aws_secretsmanager_secret_version', 'redis_auth_token');
+    expect(version.secret_string).toBe('${data.aws_secretsmanager_random_password.redis.random_password}');
+    expect((root.module.api?.secrets as Record<string, unknown>).REDIS_PASSWORD).toBe(
+      '${module.secrets.redis_auth_token_secret_arn}',
+    );
+    // Nothing passes the token as plain environment.
+    expect(Object.keys(root.module.api?.environment as Record<string, unknown>)).not.toContain('REDIS_PASSWORD');
   });
 
   it('when CI deploys, then it assumes a role through GitHub OIDC bound to one repository environment', () => {
@@ -285,5 +379,49 @@ describe('Terraform security policies', () => {
       ['repo:${var.github_repository}:environment:${var.github_environment}'],
     ]);
     expect(resource(mod('ecr'), 'aws_ecr_repository').image_tag_mutability).toBe('IMMUTABLE');
+  });
+
+  it("when the deploy runs the migration step, then the role may run only the service's task family in its cluster and describe its tasks", () => {
+    const statements = blocks(mod('github-deploy-role').data.aws_iam_policy_document?.deploy, 'statement');
+    const bySid = (sid: string) => statements.find((statement) => statement.sid === sid);
+    expect(bySid('RunMigration')?.actions).toEqual(['ecs:RunTask']);
+    expect(bySid('RunMigration')?.resources).toEqual(['${local.ecs_prefix}:task-definition/${var.ecs_task_family}:*']);
+    expect(blocks(bySid('RunMigration'), 'condition').map((c) => [c.test, c.variable, c.values])).toEqual([
+      ['ArnEquals', 'ecs:cluster', ['${local.cluster_arn}']],
+    ]);
+    expect(bySid('WatchMigration')?.actions).toEqual(['ecs:DescribeTasks']);
+    expect(bySid('WatchMigration')?.resources).toEqual(['${local.ecs_prefix}:task/${var.ecs_cluster_name}/*']);
+    expect(bySid('PassTaskRoles')?.actions).toEqual(['iam:PassRole']);
+    expect(root.module.deploy_role?.pass_role_arns).toEqual([
+      '${module.api.execution_role_arn}',
+      '${module.api.task_role_arn}',
+    ]);
+    expect(root.module.deploy_role?.ecs_task_family).toBe('${module.api.task_definition_family}');
+    // Every action the role holds, exactly: nothing beyond what the workflow runs.
+    expect(statements.flatMap((statement) => statement.actions as string[]).sort()).toEqual(
+      [
+        'cloudfront:CreateInvalidation',
+        'cloudfront:GetInvalidation',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchGetImage',
+        'ecr:CompleteLayerUpload',
+        'ecr:DescribeImages',
+        'ecr:GetAuthorizationToken',
+        'ecr:InitiateLayerUpload',
+        'ecr:PutImage',
+        'ecr:UploadLayerPart',
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        'ecs:DescribeTasks',
+        'ecs:RegisterTaskDefinition',
+        'ecs:RunTask',
+        'ecs:UpdateService',
+        'iam:PassRole',
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+      ].sort(),
+    );
   });
 });

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { repoPath } from '@primo/test-support';
 
 interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -21,6 +22,7 @@ interface Job {
   env?: Record<string, string>;
   steps: Step[];
   permissions?: Record<string, string>;
+  strategy?: { matrix?: Record<string, string[]> };
 }
 
 interface Workflow {
@@ -111,13 +113,41 @@ describe('ci.yml', () => {
     }
   });
 
-  it('when the backend suite runs, then MongoDB (a replica set) and Redis are service containers it is pointed at', () => {
+  it("when the backend suite runs, then it reaches a MongoDB replica set of the compose file's major version as a set, and Redis", () => {
     const test = ci.jobs.test;
-    expect(test?.services?.mongo?.image).toMatch(/^mongodb\/mongodb-atlas-local:/);
     expect(test?.services?.redis?.image).toMatch(/^redis:/);
-    expect(test?.env?.MONGODB_URI).toMatch(/^mongodb:\/\/127\.0\.0\.1:27017\//);
+    // As a replica set (no directConnection), so elections and step-downs behave as in production.
+    expect(test?.env?.MONGODB_URI).toMatch(/^mongodb:\/\/127\.0\.0\.1:27017\/[a-z_]+\?replicaSet=rs0$/);
+    expect(test?.env?.MONGODB_URI).not.toContain('directConnection');
+    const composeMongo = /image: mongo:(\d+)\./.exec(readFileSync(repoPath('docker-compose.yml'), 'utf8'))?.[1];
+    const start = test?.steps.find((step) => step.run?.includes('--replSet rs0'));
+    expect(start?.run).toContain(`mongo:${composeMongo}.`);
+    expect(start?.run).toContain('rs.initiate');
     const backendStep = test?.steps.find((step) => step.run === 'npm run test -w backend');
     expect(backendStep?.env?.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    const drill = test?.steps.find((step) => step.run?.includes('mongo-failover.test.ts'));
+    expect(drill?.env?.MONGODB_FAILOVER).toBe('1');
+  });
+
+  it('when a pull request is built, then both images are built without pushing and the backend image reports its commit', () => {
+    const script = (ci.jobs.images?.steps ?? []).map((step) => step.run ?? '').join('\n');
+    expect(script).toContain('docker build --file backend/Dockerfile --build-arg "GIT_COMMIT=$GITHUB_SHA"');
+    expect(script).toContain('docker build --file nginx/Dockerfile');
+    expect(script).not.toContain('docker push');
+    expect(script).toContain('.commit == $sha');
+  });
+
+  it('when the checks run, then they run on Node.js 20 and on the LTS the images use', () => {
+    expect(ci.jobs.checks?.strategy?.matrix?.node).toEqual(['20', '22']);
+    expect(readFileSync(repoPath('backend/Dockerfile'), 'utf8')).toMatch(/^FROM node:22-/m);
+  });
+});
+
+describe('every workflow', () => {
+  it.each(WORKFLOWS)('when %s uses an action, then it is pinned to a full commit SHA', (name) => {
+    const uses = [...source(name).matchAll(/uses:\s*(\S+)/g)].map((match) => match[1] as string);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const action of uses) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
 });
 
@@ -147,17 +177,47 @@ describe('deploy.yml', () => {
     expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
   });
 
-  it('when the backend ships, then the image is tagged with the commit SHA, pushed to ECR and the service rolled until stable', () => {
+  it('when the backend ships, then the image is built once per commit (skipped when ECR has the tag) and deployed by digest', () => {
     expect(job.env?.IMAGE_TAG).toBe('${{ github.event.workflow_run.head_sha }}');
     expect(job.steps.some((step) => step.uses?.startsWith('aws-actions/amazon-ecr-login@'))).toBe(true);
-    expect(script).toMatch(/docker build --file backend\/Dockerfile --tag "\$image"/);
-    expect(script).toContain('docker push "$image"');
+    const build = job.steps.find((step) => step.id === 'image')?.run ?? '';
+    const exists = build.indexOf(
+      'aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$IMAGE_TAG"',
+    );
+    expect(exists).toBeGreaterThan(-1);
+    expect(build.indexOf('docker build --file backend/Dockerfile --build-arg "GIT_COMMIT=$IMAGE_TAG"')).toBeGreaterThan(
+      exists,
+    );
+    expect(build).toContain('docker push "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG"');
+    expect(build).toContain("--query 'imageDetails[0].imageDigest'");
+    expect(build).toContain('echo "image=$REGISTRY/$ECR_REPOSITORY@$digest"');
     expect(script).toContain('aws ecs describe-task-definition --task-definition "$ECS_TASK_FAMILY"');
     const render = job.steps.find((step) => step.uses?.startsWith('aws-actions/amazon-ecs-render-task-definition@'));
     expect(render?.with?.image).toBe('${{ steps.image.outputs.image }}');
-    const roll = job.steps.find((step) => step.uses?.startsWith('aws-actions/amazon-ecs-deploy-task-definition@'));
-    expect(roll?.with?.['wait-for-service-stability']).toBe(true);
-    expect(roll?.with?.['task-definition']).toBe('${{ steps.render.outputs.task-definition }}');
+  });
+
+  it('when a revision is deployed, then the migration runs as a one-off task of it first and the service rolls only after it exited 0', () => {
+    const register = script.indexOf('aws ecs register-task-definition');
+    const runTask = script.indexOf('aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "$TASK_DEFINITION"');
+    const waitStopped = script.indexOf('aws ecs wait tasks-stopped');
+    const exitCheck = script.indexOf('if [ "$exit_code" != "0" ]');
+    const roll = script.indexOf('aws ecs update-service');
+    expect(register).toBeGreaterThan(-1);
+    expect(runTask).toBeGreaterThan(register);
+    expect(script).toContain('command: ["node", "backend/dist/scripts/db-indexes.js"]');
+    expect(script).toContain(
+      'subnets=[$ECS_TASK_SUBNETS],securityGroups=[$ECS_TASK_SECURITY_GROUP],assignPublicIp=DISABLED',
+    );
+    expect(waitStopped).toBeGreaterThan(runTask);
+    expect(exitCheck).toBeGreaterThan(waitStopped);
+    expect(roll).toBeGreaterThan(exitCheck);
+    expect(script.indexOf('aws ecs wait services-stable')).toBeGreaterThan(roll);
+  });
+
+  it('when the circuit breaker rolled the deployment back, then the deploy fails', () => {
+    const check = script.indexOf("deployments[?status=='PRIMARY'].taskDefinition");
+    expect(check).toBeGreaterThan(script.indexOf('aws ecs wait services-stable'));
+    expect(script.slice(check)).toMatch(/if \[ "\$primary" != "\$TASK_DEFINITION" \]; then[\s\S]*?exit 1/);
   });
 
   it('when the SPA ships, then hashed assets are cached for a year, index.html is never cached and goes last', () => {
@@ -177,6 +237,9 @@ describe('deploy.yml', () => {
     expect(invalidate).toBeGreaterThan(script.indexOf('aws s3 cp'));
     expect(smoke).toBeGreaterThan(invalidate);
     expect(script).toContain('--fail');
+    // What answers is the commit that was deployed.
+    expect(script.indexOf('$API_URL/health"')).toBeGreaterThan(smoke);
+    expect(script).toContain(`jq -e --arg sha "$IMAGE_TAG" '.commit == $sha'`);
   });
 
   it('when README explains the deploy, then it names every secret and variable the workflow reads', () => {

@@ -5,6 +5,7 @@ import { parseInput } from '../http/validate.js';
 import { loginBody, refreshBody, registerBody } from './auth.schemas.js';
 import { requireAuth, userIdOf } from './auth.middleware.js';
 import type { AuthService, Session } from './auth.service.js';
+import { toAuthResponse, toUser } from './auth.wire.js';
 
 export const AUTH_BASE_PATH = '/api/v1/auth';
 export const REFRESH_COOKIE = 'primo_refresh';
@@ -29,8 +30,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
 
   const sendSession = (res: Response, status: number, session: Session) => {
     res.cookie(REFRESH_COOKIE, session.refreshToken, { ...cookie, maxAge: options.refreshTtlMs });
-    res.setHeader('Cache-Control', 'no-store');
-    res.status(status).json(session);
+    res.status(status).json(toAuthResponse(session));
   };
 
   const presentedRefreshToken = (req: Request): string | undefined => {
@@ -71,10 +71,14 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   };
 
   const me: RequestHandler = async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ user: await service.me(userIdOf(req)) });
+    res.json({ user: toUser(await service.me(userIdOf(req))) });
   };
 
+  // Sessions and accounts: nothing under /auth may be kept by any cache, errors included.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   router.post('/register', limiters.authByIp, register);
   router.post('/login', limiters.authByIp, limiters.loginByEmail, login);
   router.post('/refresh', refresh);

@@ -1,14 +1,14 @@
-import { HttpError } from '../http/problem.js';
+import type { Clock } from '../domain/clock.js';
+import { EmailTaken, NotAuthenticated } from '../domain/errors.js';
+import { newObjectId } from '../domain/ids.js';
 import type { Metrics } from '../observability/metrics.js';
-import { newObjectId } from '../storage/object-id.js';
-import type { User } from './auth.schemas.js';
 import type { PasswordHasher } from './password.js';
 import type { RefreshTokenRepository } from './refresh-tokens.repository.js';
 import { hashRefreshToken, newRefreshToken, type AccessTokens } from './tokens.js';
 import type { UserRecord, UserRepository } from './users.repository.js';
 
 export interface Session {
-  user: User;
+  user: UserRecord;
   accessToken: string;
   refreshToken: string;
 }
@@ -20,11 +20,7 @@ export interface AuthServiceDeps {
   accessTokens: AccessTokens;
   refreshTtlMs: number;
   metrics: Metrics;
-  now?: () => Date;
-}
-
-export function toUser(record: UserRecord): User {
-  return { id: record.id, email: record.email, name: record.name, createdAt: record.createdAt.toISOString() };
+  clock: Clock;
 }
 
 const BAD_CREDENTIALS = 'The email or password is incorrect.';
@@ -32,17 +28,17 @@ const BAD_REFRESH = 'The refresh token is not valid; sign in again.';
 
 /** Registration, login and the refresh-token lifecycle (rotation with reuse detection). */
 export class AuthService {
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(private readonly deps: AuthServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = deps.clock;
   }
 
   async register(input: { email: string; password: string; name: string }): Promise<Session> {
     const passwordHash = await this.deps.passwords.hash(input.password);
     const user = await this.deps.users.create({ email: input.email, name: input.name, passwordHash }, this.now());
     if (user === null) {
-      throw new HttpError(409, 'An account with this email already exists.', { slug: 'email-taken' });
+      throw new EmailTaken();
     }
     this.deps.metrics.authEvents.inc({ event: 'register' });
     return this.startSession(user, newObjectId());
@@ -53,7 +49,7 @@ export class AuthService {
     const ok = await this.deps.passwords.verify(input.password, user?.passwordHash ?? null);
     if (!ok || user === null) {
       this.deps.metrics.authEvents.inc({ event: 'login_failed' });
-      throw HttpError.unauthorized(BAD_CREDENTIALS);
+      throw new NotAuthenticated(BAD_CREDENTIALS);
     }
     this.deps.metrics.authEvents.inc({ event: 'login_ok' });
     return this.startSession(user, newObjectId());
@@ -66,11 +62,11 @@ export class AuthService {
     if (outcome.kind === 'reused') {
       await this.deps.refreshTokens.revokeFamily(outcome.token.familyId, now);
       this.deps.metrics.authEvents.inc({ event: 'refresh_reuse' });
-      throw HttpError.unauthorized(BAD_REFRESH);
+      throw new NotAuthenticated(BAD_REFRESH);
     }
-    if (outcome.kind !== 'consumed') throw HttpError.unauthorized(BAD_REFRESH);
+    if (outcome.kind !== 'consumed') throw new NotAuthenticated(BAD_REFRESH);
     const user = await this.deps.users.findById(outcome.token.userId);
-    if (user === null) throw HttpError.unauthorized(BAD_REFRESH);
+    if (user === null) throw new NotAuthenticated(BAD_REFRESH);
     this.deps.metrics.authEvents.inc({ event: 'refresh' });
     return this.startSession(user, outcome.token.familyId);
   }
@@ -83,10 +79,10 @@ export class AuthService {
     this.deps.metrics.authEvents.inc({ event: 'logout' });
   }
 
-  async me(userId: string): Promise<User> {
+  async me(userId: string): Promise<UserRecord> {
     const user = await this.deps.users.findById(userId);
-    if (user === null) throw HttpError.unauthorized('The account of this token no longer exists.');
-    return toUser(user);
+    if (user === null) throw new NotAuthenticated('The account of this token no longer exists.');
+    return user;
   }
 
   private async startSession(user: UserRecord, familyId: string): Promise<Session> {
@@ -99,6 +95,6 @@ export class AuthService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.refreshTtlMs),
     });
-    return { user: toUser(user), accessToken: this.deps.accessTokens.sign(user.id), refreshToken };
+    return { user, accessToken: this.deps.accessTokens.sign(user.id), refreshToken };
   }
 }

@@ -1,11 +1,13 @@
 import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import type { Clock } from '../domain/clock.js';
 
 export interface AccessTokenOptions {
   secret: string;
   ttlMs: number;
   issuer: string;
   audience: string;
+  clock: Clock;
 }
 
 const ALGORITHM = 'HS256';
@@ -26,7 +28,7 @@ export class AccessTokens {
   }
 
   sign(userId: string): string {
-    return jwt.sign({ typ: ACCESS_TYPE }, this.key, {
+    return jwt.sign({ typ: ACCESS_TYPE, iat: this.seconds() }, this.key, {
       algorithm: ALGORITHM,
       subject: userId,
       issuer: this.options.issuer,
@@ -35,12 +37,17 @@ export class AccessTokens {
     });
   }
 
+  private seconds(): number {
+    return Math.floor(this.options.clock().getTime() / 1000);
+  }
+
   verify(token: string): AccessTokenCheck {
     try {
       const payload = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
+        clockTimestamp: this.seconds(),
       });
       if (typeof payload !== 'object' || payload.typ !== ACCESS_TYPE || typeof payload.sub !== 'string') {
         return { ok: false, reason: 'invalid' };

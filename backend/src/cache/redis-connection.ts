@@ -44,8 +44,17 @@ function isAnswerFromHealthyRedis(error: unknown): error is Error {
   return (
     error instanceof Error &&
     error.name === 'ReplyError' &&
-    !/^(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY)\b/.test(error.message)
+    !/^(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|READONLY)\b/.test(error.message)
   );
+}
+
+/**
+ * After a failover (ElastiCache promotes a replica and moves the primary endpoint's DNS name), a
+ * connection still open to the old primary gets READONLY on every write: reconnect, which resolves
+ * the endpoint again and reaches the new primary. The failed command is not resent (fail fast).
+ */
+export function reconnectOnReadOnly(error: Error): boolean {
+  return error.message.startsWith('READONLY');
 }
 
 function describeTarget(config: RedisConfig): string {
@@ -71,6 +80,7 @@ function createClient(config: RedisConfig, options: Required<RedisConnectionOpti
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: options.connectTimeoutMs,
     retryStrategy: reconnectDelayMs,
+    reconnectOnError: reconnectOnReadOnly,
     ...(config.password !== undefined ? { password: config.password } : {}),
   };
   if (config.clusterNodes.length > 0) {

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
-import type { Request, Response } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type CacheBackend, MemoryCacheBackend, RedisCacheBackend, userKeyPrefix } from './cache-backends.js';
-import { LruStore } from './lru-store.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /** etag given for single tasks ("<id>-<version>", strong); else the cache makes a weak one from the body. */
@@ -15,27 +12,26 @@ export interface CacheLoadResult {
 
 export type CacheStatus = 'up' | 'down' | 'disabled';
 
-export interface SendOptions {
-  /**
-   * Part of the key besides the URL, for answers that change with time as well as with writes
-   * (stats key by the current minute, so "overdue" never lags the clock by more than that).
-   */
-  variant?: string;
+export type CacheResult = 'HIT' | 'MISS' | 'BYPASS';
+
+/** One cached answer: its ETag and its JSON text. */
+export interface Representation {
+  etag: string;
+  json: string;
+}
+
+export interface CacheRead {
+  representation: Representation;
+  result: CacheResult;
 }
 
 export interface ResponseCache {
   /**
-   * Answers a cacheable GET for `userId`: HIT from the cache, or MISS → `load()` (coalesced per key per instance) → store
-   * (200 only, body under the size cap) → send. Sets `X-Cache`, `ETag`, and answers 304 on a matching If-None-Match.
-   * When the cache is off (TTL 0) or Redis is down: BYPASS, load() directly. Errors thrown by load() propagate (next(err)).
+   * The representation of one read by `userId`, named by `key` (the URL, plus anything else the answer varies by):
+   * HIT from the cache, or MISS → `load()` (coalesced per key per instance) → store (body under the size cap).
+   * When the cache is off (TTL 0) or Redis is down: BYPASS, load() directly. Errors thrown by load() propagate.
    */
-  send(
-    req: Request,
-    res: Response,
-    userId: string,
-    load: () => Promise<CacheLoadResult>,
-    options?: SendOptions,
-  ): Promise<void>;
+  read(userId: string, key: string, load: () => Promise<CacheLoadResult>): Promise<CacheRead>;
   /** Called after every successful write by the user; never throws. */
   invalidateUser(userId: string): Promise<void>;
   status(): CacheStatus;
@@ -56,16 +52,9 @@ export interface ResponseCacheOptions {
   memoryMaxBytes?: number;
 }
 
-type CacheResult = 'HIT' | 'MISS' | 'BYPASS';
-
-interface Representation {
-  etag: string;
-  json: string;
-}
-
-/** The cache key of one read: user hash tag, generation token, then the hash of path and query. */
-export function responseCacheKey(userId: string, generation: string, originalUrl: string): string {
-  const hash = createHash('sha1').update(originalUrl).digest('hex');
+/** The cache key of one read: user hash tag, generation token, then the hash of the read's key (path and query). */
+export function responseCacheKey(userId: string, generation: string, readKey: string): string {
+  const hash = createHash('sha1').update(readKey).digest('hex');
   return `${userKeyPrefix(userId)}:${generation}:${hash}`;
 }
 
@@ -78,14 +67,6 @@ export function weakEtag(json: string): string {
   return `W/"${createHash('sha1').update(json).digest('base64url')}"`;
 }
 
-/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored. */
-export function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  const target = opaque(etag);
-  return header.split(',').some((candidate) => candidate.trim() === '*' || opaque(candidate) === target);
-}
-
 function encode(representation: Representation): string {
   return `${representation.etag}\n${representation.json}`;
 }
@@ -94,47 +75,6 @@ function decode(value: string): Representation | null {
   const newline = value.indexOf('\n');
   if (newline <= 0) return null;
   return { etag: value.slice(0, newline), json: value.slice(newline + 1) };
-}
-
-/** Bodies below this are sent as they are, like the compression middleware's threshold. */
-const GZIP_MIN_BYTES = 1024;
-
-/**
- * Gzipped bodies by ETag, per instance: a representation is compressed once and then served to
- * every reader of it, instead of once per response. Equal ETags mean equal bodies (see weakEtag).
- */
-const gzipped = new LruStore<Buffer>({ maxEntries: 500, maxBytes: 4 * 1024 * 1024 });
-const GZIP_TTL_MS = 10 * 60 * 1000;
-
-function gzippedBody(representation: Representation): Buffer {
-  const key = `${representation.etag}:${representation.json.length}`;
-  let body = gzipped.get(key);
-  if (body === undefined) {
-    body = gzipSync(representation.json);
-    gzipped.set(key, body, GZIP_TTL_MS);
-  }
-  return body;
-}
-
-function reply(req: Request, res: Response, representation: Representation, result: CacheResult): void {
-  res.setHeader('X-Cache', result);
-  res.setHeader('ETag', representation.etag);
-  // Per-user data: browsers may keep it but must revalidate, and shared caches must not keep it at all.
-  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'private, no-cache');
-  res.vary('Authorization');
-  res.vary('Accept-Encoding');
-  if (ifNoneMatchMatches(req.headers['if-none-match'], representation.etag)) {
-    res.status(304).end();
-    return;
-  }
-  res.status(200).type('application/json');
-  if (representation.json.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip') === 'gzip') {
-    // Setting Content-Encoding makes the compression middleware leave the body alone.
-    res.setHeader('Content-Encoding', 'gzip');
-    res.send(gzippedBody(representation));
-    return;
-  }
-  res.send(representation.json);
 }
 
 /** Builds the per-user response cache: Redis when given, else a bounded in-process LRU. */
@@ -181,34 +121,28 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     }
   }
 
-  async function bypass(req: Request, res: Response, load: () => Promise<CacheLoadResult>): Promise<void> {
+  async function bypass(load: () => Promise<CacheLoadResult>): Promise<CacheRead> {
     const representation = await loadRepresentation(load);
     metrics.cacheEvents.inc({ result: 'bypass' });
-    reply(req, res, representation, 'BYPASS');
+    return { representation, result: 'BYPASS' };
   }
 
   return {
-    async send(req, res, userId, load, sendOptions) {
-      if (backend === null) return bypass(req, res, load);
-      const variant = sendOptions?.variant;
-      const key = await lookupKey(
-        backend,
-        userId,
-        variant === undefined ? req.originalUrl : `${req.originalUrl}#${variant}`,
-      );
-      if (key === null) return bypass(req, res, load);
+    async read(userId, readKey, load) {
+      if (backend === null) return bypass(load);
+      const key = await lookupKey(backend, userId, readKey);
+      if (key === null) return bypass(load);
 
       let cached: string | null;
       try {
         cached = await backend.get(key);
       } catch {
-        return bypass(req, res, load);
+        return bypass(load);
       }
       const hit = cached === null ? null : decode(cached);
       if (hit !== null) {
         metrics.cacheEvents.inc({ result: 'hit' });
-        reply(req, res, hit, 'HIT');
-        return;
+        return { representation: hit, result: 'HIT' };
       }
 
       // The key carries the user's generation, so a read issued after a write never joins a load started before it.
@@ -219,7 +153,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       const representation = await flight;
       metrics.cacheEvents.inc({ result: 'miss' });
-      reply(req, res, representation, 'MISS');
+      return { representation, result: 'MISS' };
     },
 
     async invalidateUser(userId) {

@@ -1,6 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../observability/logger.js';
-import { StoreUnavailableError } from '../storage/storage.js';
+import { entityEtag } from '../contract/wire.js';
+import {
+  DomainError,
+  EmailTaken,
+  InvalidInput,
+  NotAuthenticated,
+  NotFound,
+  StoreUnavailableError,
+  VersionConflict,
+} from '../domain/errors.js';
 import { HttpError } from './problem.js';
 
 /** body-parser marks its errors with a `type`; these are the client's fault. */
@@ -17,14 +26,30 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   );
 }
 
-/** Converts anything thrown into the one HttpError shape; unknown errors become an opaque 500. */
-export function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
+/** The one mapping from the domain's errors to problem responses. */
+function fromDomainError(err: DomainError): HttpError | null {
+  if (err instanceof InvalidInput) return HttpError.validation(err.errors, err.message);
+  if (err instanceof NotFound) return HttpError.notFound(err.message);
+  if (err instanceof VersionConflict) {
+    return new HttpError(412, err.message, { headers: { ETag: entityEtag(err.current) } });
+  }
+  if (err instanceof EmailTaken) return new HttpError(409, err.message, { slug: 'email-taken' });
+  if (err instanceof NotAuthenticated) return HttpError.unauthorized(err.message);
   if (err instanceof StoreUnavailableError) {
     return HttpError.serviceUnavailable(
       'The data store is temporarily unavailable; retry shortly.',
       err.retryAfterSeconds,
     );
+  }
+  return null;
+}
+
+/** Converts anything thrown into the one HttpError shape; unknown errors become an opaque 500. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) {
+    const mapped = fromDomainError(err);
+    if (mapped !== null) return mapped;
   }
   if (isBodyParserError(err)) {
     switch (err.type) {

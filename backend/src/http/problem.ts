@@ -1,20 +1,8 @@
 import { STATUS_CODES } from 'node:http';
+import type { ProblemBody } from '../contract/wire.js';
+import type { FieldError } from '../domain/errors.js';
 
-export interface FieldError {
-  /** Dotted path of the offending field, e.g. `title` or `tags.2`. */
-  path: string;
-  message: string;
-}
-
-/** RFC 9457 problem details as sent on the wire. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  requestId: string;
-  errors?: FieldError[];
-}
+export type { FieldError, ProblemBody };
 
 const PROBLEM_TYPE_BASE = 'https://primo.dev/problems/';
 

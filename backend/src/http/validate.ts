@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { HttpError, type FieldError } from './problem.js';
+import type { FieldError } from '../domain/errors.js';
+import { HttpError } from './problem.js';
 
 type Location = 'body' | 'query' | 'params';
 
@@ -7,10 +8,10 @@ type Location = 'body' | 'query' | 'params';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: Location): z.output<S> {
   const result = schema.safeParse(value ?? (location === 'body' ? undefined : {}), { reportInput: true });
   if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.map((issue) => {
+  const errors: FieldError[] = result.error.issues.flatMap((issue): FieldError | FieldError[] => {
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-      return { path: issue.path.join('.') || location, message: `unknown field(s) ${keys}` };
+      // Each unknown field under its own path, like any other bad field.
+      return issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }));
     }
     if (issue.code === 'invalid_type' && issue.path.length === 0) {
       return { path: location, message: location === 'body' ? 'must be a JSON object' : 'is not valid' };

@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { HttpError } from '../http/problem.js';
+import type { StoreReadiness } from '../domain/readiness.js';
 import type { Metrics } from './metrics.js';
 
 export interface HealthOptions {
   version: string;
-  /** Resolves true while the data store answers. */
-  databaseUp: () => Promise<boolean>;
+  commit: string | null;
+  /** The data store's readiness: up, down, or reachable without its required indexes. */
+  databaseStatus: () => Promise<StoreReadiness>;
   cacheStatus: () => 'up' | 'down' | 'disabled';
   isDraining: () => boolean;
   metrics: Metrics;
@@ -15,10 +17,10 @@ export interface HealthOptions {
 
 const PING_TIMEOUT_MS = 1000;
 
-function withTimeout(check: Promise<boolean>): Promise<boolean> {
+function withTimeout(check: Promise<StoreReadiness>): Promise<StoreReadiness> {
   return Promise.race([
-    check.catch(() => false),
-    new Promise<boolean>((resolve) => setTimeout(resolve, PING_TIMEOUT_MS, false).unref()),
+    check.catch((): StoreReadiness => 'down'),
+    new Promise<StoreReadiness>((resolve) => setTimeout(resolve, PING_TIMEOUT_MS, 'down').unref()),
   ]);
 }
 
@@ -31,19 +33,22 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 /** `/health`, `/health/live`, `/health/ready` and `/metrics`. */
 export function healthRoutes(options: HealthOptions): Router {
   const router = Router();
-  const live: RequestHandler = (_req, res) => {
+  // Probes and scrapes must always reach the instance, never a cache.
+  const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'ok', uptime: Math.round(process.uptime()), version: options.version });
+    next();
   };
-  router.get('/health', live);
-  router.get('/health/live', live);
+  const live: RequestHandler = (_req, res) => {
+    res.json({ status: 'ok', uptime: Math.round(process.uptime()), version: options.version, commit: options.commit });
+  };
+  router.get('/health', noStore, live);
+  router.get('/health/live', noStore, live);
 
-  router.get('/health/ready', async (_req, res) => {
-    const database = (await withTimeout(options.databaseUp())) ? 'up' : 'down';
+  router.get('/health/ready', noStore, async (_req, res) => {
+    const database = await withTimeout(options.databaseStatus());
     const cache = options.cacheStatus();
     const draining = options.isDraining();
     const ok = database === 'up' && !draining;
-    res.setHeader('Cache-Control', 'no-store');
     if (!ok) res.setHeader('Retry-After', '5');
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : draining ? 'draining' : 'unavailable',
@@ -51,11 +56,10 @@ export function healthRoutes(options: HealthOptions): Router {
     });
   });
 
-  router.get('/metrics', async (req, res) => {
+  router.get('/metrics', noStore, async (req, res) => {
     if (options.metricsToken !== undefined && !tokenMatches(req.get('authorization'), options.metricsToken)) {
       throw HttpError.unauthorized('The metrics endpoint needs "Authorization: Bearer <METRICS_TOKEN>".');
     }
-    res.setHeader('Cache-Control', 'no-store');
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   return router;

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { openStorage } from '../storage/open-storage.js';
 import type { NewTask } from '../tasks/tasks.repository.js';
-import { TASK_PRIORITIES, TASK_STATUSES } from '../tasks/tasks.schemas.js';
+import { TASK_PRIORITIES, TASK_STATUSES } from '../tasks/task.model.js';
 
 const DEMO_PASSWORD = 'primo-demo-password';
 const DEMO_USERS = [

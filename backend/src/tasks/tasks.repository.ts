@@ -1,4 +1,4 @@
-import type { TaskPriority, TaskSortField, TaskStatus } from './tasks.schemas.js';
+import type { TaskPriority, TaskSortField, TaskStatus } from './task.model.js';
 
 /** A task as stored: dates are Dates, and `userId` scopes every query. */
 export interface TaskRecord {

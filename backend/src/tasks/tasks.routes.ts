@@ -1,13 +1,15 @@
 import { Router, type RequestHandler } from 'express';
 import { requireAuth, userIdOf } from '../auth/auth.middleware.js';
-import type { ResponseCache } from '../cache/response-cache.js';
+import { isObjectId } from '../domain/ids.js';
+import type { Clock } from '../domain/clock.js';
+import { TaskNotFound } from '../domain/errors.js';
+import type { CachedJson } from '../http/cached-json.js';
 import { parseInput } from '../http/validate.js';
-import { isObjectId } from '../storage/object-id.js';
-import { HttpError } from '../http/problem.js';
 import { toListQuery } from './task-query.js';
 import type { TaskChanges } from './tasks.repository.js';
 import { createTaskBody, listTasksQuery, statsQuery, taskIdParam, updateTaskBody } from './tasks.schemas.js';
-import { parseIfMatch, taskEtag, toTask, type TasksService } from './tasks.service.js';
+import type { TasksService } from './tasks.service.js';
+import { parseIfMatch, taskEtag, toTask, toTaskList } from './tasks.wire.js';
 
 export const TASKS_BASE_PATH = '/api/v1/tasks';
 
@@ -20,37 +22,43 @@ function toChanges<T extends { dueDate?: string | null }>(body: T): Omit<T, 'due
 /** A malformed id names no task: 404, exactly like another user's task. */
 function taskIdOf(params: unknown): string {
   const { id } = parseInput(taskIdParam, params, 'params');
-  if (!isObjectId(id)) throw HttpError.notFound('No task with this id.');
+  if (!isObjectId(id)) throw new TaskNotFound();
   return id;
 }
 
+export interface TasksRoutesOptions {
+  service: TasksService;
+  /** Cacheable reads answer through this (ETag, 304, Cache-Control, X-Cache). */
+  reads: CachedJson;
+  clock: Clock;
+}
+
 /** Routes of /api/v1/tasks: validated input in, one service call, a status out; reads go through the response cache. */
-export function tasksRoutes(options: { service: TasksService; cache: ResponseCache }): Router {
-  const { service, cache } = options;
+export function tasksRoutes(options: TasksRoutesOptions): Router {
+  const { service, reads, clock } = options;
   const router = Router();
   router.use(requireAuth());
 
   const list: RequestHandler = async (req, res) => {
     const query = toListQuery(parseInput(listTasksQuery, req.query, 'query'));
     const userId = userIdOf(req);
-    res.setHeader('Cache-Control', 'private, no-cache');
-    await cache.send(req, res, userId, async () => ({ body: await service.list(userId, query) }));
+    await reads.send(req, res, userId, async () => ({
+      body: toTaskList(await service.list(userId, query), query.sort),
+    }));
   };
 
   const stats: RequestHandler = async (req, res) => {
     parseInput(statsQuery, req.query, 'query');
     const userId = userIdOf(req);
-    res.setHeader('Cache-Control', 'private, no-cache');
     // Overdue and due-today move with the clock, not only with writes: cache per minute.
-    const minute = new Date().toISOString().slice(0, 16);
-    await cache.send(req, res, userId, async () => ({ body: await service.stats(userId) }), { variant: minute });
+    const minute = clock().toISOString().slice(0, 16);
+    await reads.send(req, res, userId, async () => ({ body: await service.stats(userId) }), { variant: minute });
   };
 
   const getOne: RequestHandler = async (req, res) => {
     const id = taskIdOf(req.params);
     const userId = userIdOf(req);
-    res.setHeader('Cache-Control', 'private, no-cache');
-    await cache.send(req, res, userId, async () => {
+    await reads.send(req, res, userId, async () => {
       const task = await service.get(userId, id);
       return { body: toTask(task), etag: taskEtag(task) };
     });

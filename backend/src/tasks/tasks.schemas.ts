@@ -1,22 +1,17 @@
 import { z } from 'zod';
-
-export const TASK_STATUSES = ['todo', 'in_progress', 'done'] as const;
-export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
-export const TASK_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority', 'title'] as const;
-export const TASK_SORTS = TASK_SORT_FIELDS.flatMap((field) => [field, `-${field}`] as const);
-
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-export type TaskSortField = (typeof TASK_SORT_FIELDS)[number];
-export type TaskSortParam = TaskSortField | `-${TaskSortField}`;
-
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 5000;
-export const TAGS_MAX = 20;
-export const TAG_MAX = 32;
-export const LIST_LIMIT_MAX = 100;
-export const LIST_LIMIT_DEFAULT = 20;
-export const QUERY_TEXT_MAX = 200;
+import {
+  DESCRIPTION_MAX,
+  LIST_LIMIT_DEFAULT,
+  LIST_LIMIT_MAX,
+  QUERY_TEXT_MAX,
+  TAG_MAX,
+  TAGS_MAX,
+  TASK_PRIORITIES,
+  TASK_SORTS,
+  TASK_STATUSES,
+  TITLE_MAX,
+  type TaskSortParam,
+} from './task.model.js';
 
 const isoDateTime = z.iso.datetime({
   offset: true,

@@ -1,54 +1,15 @@
-import { HttpError } from '../http/problem.js';
-import { encodeCursor } from './task-query.js';
-import type { NewTask, TaskChanges, TaskListQuery, TaskRecord, TaskRepository } from './tasks.repository.js';
-import type { Task, TaskList, TaskStats } from './tasks.schemas.js';
-
-/** The strong ETag of one task version. */
-export function taskEtag(task: Pick<TaskRecord, 'id' | 'version'>): string {
-  return `"${task.id}-${task.version}"`;
-}
-
-export function toTask(record: TaskRecord): Task {
-  return {
-    id: record.id,
-    title: record.title,
-    description: record.description,
-    status: record.status,
-    priority: record.priority,
-    dueDate: record.dueDate?.toISOString() ?? null,
-    tags: record.tags,
-    createdAt: record.createdAt.toISOString(),
-    updatedAt: record.updatedAt.toISOString(),
-    completedAt: record.completedAt?.toISOString() ?? null,
-    version: record.version,
-  };
-}
+import type { Clock } from '../domain/clock.js';
+import { TaskNotFound, VersionConflict } from '../domain/errors.js';
+import type { NewTask, TaskChanges, TaskListQuery, TaskPage, TaskRecord, TaskRepository } from './tasks.repository.js';
+import type { TaskStatsRecord } from './tasks.repository.js';
 
 /**
- * What an `If-Match` header asks for: nothing, any existing version (`*`),
- * a specific version of this task, or something that can never match.
+ * Which stored version a write may replace: whatever is current, exactly this version,
+ * or none at all (the caller's copy names another task, so it can never be current).
  */
-export type Precondition =
-  { kind: 'none' } | { kind: 'any' } | { kind: 'version'; version: number } | { kind: 'never' };
+export type ExpectedVersion = { kind: 'any' } | { kind: 'version'; version: number } | { kind: 'unmatchable' };
 
-export function parseIfMatch(header: string | undefined, taskId: string): Precondition {
-  if (header === undefined || header.trim() === '') return { kind: 'none' };
-  if (header.trim() === '*') return { kind: 'any' };
-  for (const raw of header.split(',')) {
-    const tag = raw.trim().replace(/^W\//, '');
-    const match = /^"([0-9a-f]{24})-(\d{1,9})"$/.exec(tag);
-    if (match && match[1] === taskId) return { kind: 'version', version: Number(match[2]) };
-  }
-  return { kind: 'never' };
-}
-
-function preconditionFailed(current: TaskRecord): HttpError {
-  return new HttpError(412, `The task has changed since you read it; it is now at version ${current.version}.`, {
-    headers: { ETag: taskEtag(current) },
-  });
-}
-
-const NOT_FOUND = 'No task with this id.';
+export const ANY_VERSION: ExpectedVersion = { kind: 'any' };
 
 export type WriteListener = (userId: string) => Promise<void>;
 
@@ -57,7 +18,7 @@ export class TasksService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly onWrite: WriteListener,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {}
 
   async create(userId: string, input: Partial<NewTask> & { title: string }): Promise<TaskRecord> {
@@ -71,7 +32,7 @@ export class TasksService {
         dueDate: input.dueDate ?? null,
         tags: input.tags ?? [],
       },
-      this.now(),
+      this.clock(),
     );
     await this.onWrite(userId);
     return task;
@@ -79,51 +40,46 @@ export class TasksService {
 
   async get(userId: string, id: string): Promise<TaskRecord> {
     const task = await this.tasks.findById(userId, id);
-    if (task === null) throw HttpError.notFound(NOT_FOUND);
+    if (task === null) throw new TaskNotFound();
     return task;
   }
 
-  async update(userId: string, id: string, changes: TaskChanges, ifMatch: Precondition): Promise<TaskRecord> {
-    const expectedVersion = await this.expectedVersion(userId, id, ifMatch);
-    const outcome = await this.tasks.update(userId, id, changes, { expectedVersion, now: this.now() });
-    if (outcome.kind === 'not_found') throw HttpError.notFound(NOT_FOUND);
-    if (outcome.kind === 'version_mismatch') throw preconditionFailed(outcome.current);
+  async update(userId: string, id: string, changes: TaskChanges, expected: ExpectedVersion): Promise<TaskRecord> {
+    const expectedVersion = await this.versionGuard(userId, id, expected);
+    const outcome = await this.tasks.update(userId, id, changes, { expectedVersion, now: this.clock() });
+    if (outcome.kind === 'not_found') throw new TaskNotFound();
+    if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
     await this.onWrite(userId);
     return outcome.task;
   }
 
-  async delete(userId: string, id: string, ifMatch: Precondition): Promise<void> {
-    const expectedVersion = await this.expectedVersion(userId, id, ifMatch);
+  async delete(userId: string, id: string, expected: ExpectedVersion): Promise<void> {
+    const expectedVersion = await this.versionGuard(userId, id, expected);
     const outcome = await this.tasks.delete(userId, id, { expectedVersion });
-    if (outcome.kind === 'not_found') throw HttpError.notFound(NOT_FOUND);
-    if (outcome.kind === 'version_mismatch') throw preconditionFailed(outcome.current);
+    if (outcome.kind === 'not_found') throw new TaskNotFound();
+    if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
     await this.onWrite(userId);
   }
 
-  async list(userId: string, query: TaskListQuery): Promise<TaskList> {
-    const page = await this.tasks.list(userId, query);
-    return {
-      data: page.items.map(toTask),
-      nextCursor: page.next === null ? null : encodeCursor(query.sort, page.next),
-    };
+  list(userId: string, query: TaskListQuery): Promise<TaskPage> {
+    return this.tasks.list(userId, query);
   }
 
-  stats(userId: string): Promise<TaskStats> {
-    return this.tasks.stats(userId, this.now());
+  stats(userId: string): Promise<TaskStatsRecord> {
+    return this.tasks.stats(userId, this.clock());
   }
 
-  /** Maps If-Match onto the repository's version guard; a tag for another task can only fail (412) or not exist (404). */
-  private async expectedVersion(userId: string, id: string, ifMatch: Precondition): Promise<number | undefined> {
-    switch (ifMatch.kind) {
-      case 'none':
+  /** Maps the expectation onto the repository's version guard; an unmatchable one can only fail (412) or not exist (404). */
+  private async versionGuard(userId: string, id: string, expected: ExpectedVersion): Promise<number | undefined> {
+    switch (expected.kind) {
       case 'any':
         return undefined;
       case 'version':
-        return ifMatch.version;
-      case 'never': {
+        return expected.version;
+      case 'unmatchable': {
         const current = await this.tasks.findById(userId, id);
-        if (current === null) throw HttpError.notFound(NOT_FOUND);
-        throw preconditionFailed(current);
+        if (current === null) throw new TaskNotFound();
+        throw new VersionConflict('task', current);
       }
     }
   }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreUnavailableError, type Storage } from '../../src/storage/storage.js';
+import { StoreUnavailableError } from '../../src/domain/errors.js';
+import type { Storage } from '../../src/storage/storage.js';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/app.js';
 import { openTempSqliteStorage } from '../helpers/storage.js';
 
@@ -101,6 +102,18 @@ describe('bad input', () => {
     expect(res.body.errors.length).toBeGreaterThan(0);
     const after = (await request(t.app).get('/api/v1/tasks?limit=100').set(user.auth)).body.data.length;
     expect(after).toBe(before);
+  });
+
+  it('when a body carries unknown fields, then each is reported under its own name', async () => {
+    const res = await request(t.app)
+      .post('/api/v1/tasks')
+      .set(user.auth)
+      .send({ title: 'ok', owner: 'x', color: 'red' });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([
+      { path: 'owner', message: 'unknown field' },
+      { path: 'color', message: 'unknown field' },
+    ]);
   });
 
   it('when the body carries a __proto__ key, then 400 and no prototype is polluted', async () => {

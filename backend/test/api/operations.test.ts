@@ -16,7 +16,18 @@ describe('operations endpoints', () => {
   it('when /health and /health/live are called, then 200 with status, uptime and version', async () => {
     for (const path of ['/health', '/health/live']) {
       const res = await request(t.app).get(path).expect(200);
-      expect(res.body).toEqual({ status: 'ok', uptime: expect.any(Number), version: '1.0.0-test' });
+      expect(res.body).toEqual({ status: 'ok', uptime: expect.any(Number), version: '1.0.0-test', commit: null });
+    }
+  });
+
+  it('when the build names its commit (GIT_COMMIT), then /health reports it, so a deploy can check what runs', async () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const built = await createTestApp({ env: { GIT_COMMIT: sha } });
+    try {
+      const res = await request(built.app).get('/health').expect(200);
+      expect(res.body.commit).toBe(sha);
+    } finally {
+      await built.close();
     }
   });
 
@@ -26,6 +37,23 @@ describe('operations endpoints', () => {
       status: 'ok',
       checks: { database: 'up', cache: expect.stringMatching(/^(up|disabled)$/) },
     });
+  });
+
+  it('when the store lacks its required indexes, then /health/ready is 503 naming that, and /health stays 200', async () => {
+    const probe = await createTestApp();
+    const storage = probe.runtime.storage;
+    const unindexed = await createTestApp({
+      storage: { ...storage, readiness: async () => 'indexes missing' },
+    });
+    try {
+      const res = await request(unindexed.app).get('/health/ready').expect(503);
+      expect(res.body).toMatchObject({ status: 'unavailable', checks: { database: 'indexes missing' } });
+      expect(res.headers['retry-after']).toBe('5');
+      await request(unindexed.app).get('/health').expect(200);
+    } finally {
+      await unindexed.close();
+      await probe.close();
+    }
   });
 
   it('when draining, then /health/ready is 503 and responses ask to close the connection', async () => {

@@ -182,22 +182,37 @@ describe('tasks API', () => {
   });
 
   it('when the stats are read, then they count by status and priority, overdue, due today and completions by day', async () => {
-    const user = await registerUser(t.app);
-    const past = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    await create(user, { title: 'Overdue', dueDate: past, priority: 'high' }).expect(201);
-    await create(user, { title: 'Done', status: 'done', priority: 'low' }).expect(201);
-    await create(user, { title: 'Open' }).expect(201);
-    const res = await request(t.app).get('/api/v1/tasks/stats').set(user.auth).expect(200);
-    expect(res.body).toMatchObject({
-      total: 3,
-      byStatus: { todo: 2, in_progress: 0, done: 1 },
-      byPriority: { low: 1, medium: 1, high: 1, urgent: 0 },
-      overdue: 1,
-    });
-    expect(res.body.completedByDay).toHaveLength(14);
-    const today = new Date().toISOString().slice(0, 10);
-    expect(res.body.completedByDay.at(-1)).toEqual({ date: today, count: 1 });
-    await request(t.app).get('/api/v1/tasks/stats?x=1').set(user.auth).expect(400);
+    // A pinned clock a minute before midnight, so "today" cannot change between the writes and the read.
+    let now = Date.UTC(2026, 2, 15, 23, 59, 0);
+    const pinned = await createTestApp({ clock: () => new Date(now) });
+    try {
+      const user = await registerUser(pinned.app);
+      const send = (body: Record<string, unknown>) =>
+        request(pinned.app).post('/api/v1/tasks').set(user.auth).send(body).expect(201);
+      await send({ title: 'Overdue', dueDate: new Date(now - 3 * 86_400_000).toISOString(), priority: 'high' });
+      await send({ title: 'Due later today', dueDate: new Date(now + 30_000).toISOString() });
+      await send({ title: 'Done', status: 'done', priority: 'low' });
+      const res = await request(pinned.app).get('/api/v1/tasks/stats').set(user.auth).expect(200);
+      expect(res.body).toMatchObject({
+        total: 3,
+        byStatus: { todo: 2, in_progress: 0, done: 1 },
+        byPriority: { low: 1, medium: 1, high: 1, urgent: 0 },
+        overdue: 1,
+        dueToday: 1,
+      });
+      expect(res.body.completedByDay).toHaveLength(14);
+      expect(res.body.completedByDay.at(-1)).toEqual({ date: '2026-03-15', count: 1 });
+
+      // Two minutes later it is the next day: the per-minute cache key lets the new day show at once.
+      now += 2 * 60_000;
+      const next = await request(pinned.app).get('/api/v1/tasks/stats').set(user.auth).expect(200);
+      expect(next.body).toMatchObject({ overdue: 2, dueToday: 0 });
+      expect(next.body.completedByDay.at(-1)).toEqual({ date: '2026-03-16', count: 0 });
+      expect(next.body.completedByDay.at(-2)).toEqual({ date: '2026-03-15', count: 1 });
+      await request(pinned.app).get('/api/v1/tasks/stats?x=1').set(user.auth).expect(400);
+    } finally {
+      await pinned.close();
+    }
   });
 
   it('when a task is deleted, then it is gone for get, list and stats', async () => {

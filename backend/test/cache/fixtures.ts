@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import winston from 'winston';
 import type { ResponseCache } from '../../src/cache/response-cache.js';
+import { cachedJson } from '../../src/http/cached-json.js';
 import { HttpError } from '../../src/http/problem.js';
 import type { Logger } from '../../src/observability/logger.js';
 
@@ -70,6 +71,7 @@ export class ItemsDatabase {
  */
 export function itemsApp(cache: ResponseCache, db: ItemsDatabase): Express {
   const app = express();
+  const reads = cachedJson(cache);
   app.use(express.json());
   app.use((req: Request, _res: Response, next: NextFunction) => {
     req.requestId = 'test-request';
@@ -83,11 +85,11 @@ export function itemsApp(cache: ResponseCache, db: ItemsDatabase): Express {
   };
   app.get('/items', async (req, res) => {
     const userId = userOf(req);
-    await cache.send(req, res, userId, async () => ({ body: { owner: userId, data: await db.list(userId) } }));
+    await reads.send(req, res, userId, async () => ({ body: { owner: userId, data: await db.list(userId) } }));
   });
   app.get('/items/:id', async (req, res) => {
     const userId = userOf(req);
-    await cache.send(req, res, userId, async () => {
+    await reads.send(req, res, userId, async () => {
       const item = await db.find(userId, req.params.id);
       if (item === undefined) throw HttpError.notFound();
       return { body: item, etag: `${item.id}-${item.version}` };

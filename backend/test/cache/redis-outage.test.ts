@@ -21,6 +21,8 @@ function latency(samples: Sample[]): { p50: number; p99: number } {
   return { p50: at(50), p99: at(99) };
 }
 
+// A killed redis-server under traffic is the drill in tests/drills/redis-outage.test.ts (real processes behind
+// nginx); this file keeps the hung Redis, which only in-process instances can time precisely.
 describe.skipIf(!hasRedis)('Redis outage under traffic (3 instances, one Redis, one database)', () => {
   let redis: RedisServer;
   let store: TempSqliteStorage;
@@ -81,39 +83,6 @@ describe.skipIf(!hasRedis)('Redis outage under traffic (3 instances, one Redis, 
     await Promise.all([...Array.from({ length: 6 }, (_, id) => worker(id)), during()]);
     return samples;
   }
-
-  async function readiness() {
-    return Promise.all(servers.map((listening) => request(listening).get('/health/ready')));
-  }
-
-  it('when redis-server is killed under traffic, then there are no 5xx, latency stays bounded, readiness reports the cache down, and HITs resume after a restart', async () => {
-    let samples: Sample[];
-    try {
-      samples = await traffic(1500, async () => {
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        await redis.kill();
-      });
-      expect(samples.length).toBeGreaterThan(50);
-      expect(samples.filter((sample) => sample.status >= 500)).toEqual([]);
-      expect(samples.some((sample) => sample.cache === 'HIT')).toBe(true);
-      expect(samples.some((sample) => sample.cache === 'BYPASS')).toBe(true);
-      // Commands fail at once on a closed connection: nothing waits for the reconnect or the connect timeout (2 s).
-      expect(latency(samples).p99).toBeLessThan(1000);
-
-      for (const ready of await readiness()) {
-        expect(ready.status).toBe(200);
-        expect(ready.body.checks).toEqual({ database: 'up', cache: 'down' });
-      }
-    } finally {
-      await redis.restart();
-    }
-
-    await waitFor(() => apps.every((instance) => instance.runtime.cache.status() === 'up'), 8000);
-    for (const ready of await readiness()) expect(ready.body.checks.cache).toBe('up');
-    await request(server(0)).get('/api/v1/tasks').set(user.auth).expect(200);
-    const again = await request(server(1)).get('/api/v1/tasks').set(user.auth).expect(200);
-    expect(again.headers['x-cache']).toBe('HIT');
-  });
 
   it('when Redis hangs under traffic, then once the breaker is open no request waits for a Redis timeout, and it recovers by itself', async () => {
     await waitFor(() => apps.every((instance) => instance.runtime.cache.status() === 'up'), 8000);

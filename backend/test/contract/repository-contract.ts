@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefreshTokenRecord } from '../../src/auth/refresh-tokens.repository.js';
 import type { Storage } from '../../src/storage/storage.js';
-import { compareTasks, sortKeyOf } from '../../src/tasks/task-query.js';
+import {
+  compareTasks,
+  sortKeyOf,
+  TASK_PRIORITIES,
+  TASK_SORT_FIELDS,
+  TASK_STATUSES,
+  type TaskStatus,
+} from '../../src/tasks/task.model.js';
 import type { NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
-import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES, type TaskStatus } from '../../src/tasks/tasks.schemas.js';
 
 export interface OpenedStorage {
   storage: Storage;
@@ -42,7 +48,7 @@ const sortedIds = (tasks: readonly TaskRecord[], sort: TaskSort) =>
 /**
  * Declares the behaviour every storage adapter must show through the repository ports.
  * `open` is called once for the block; each test creates its own users, so tests do not
- * see each other's data (refresh-token purging uses dates no other test uses).
+ * see each other's data (refresh-token purging uses an expiry window no other token falls in).
  */
 export function describeRepositoryContract(adapterName: string, open: () => Promise<OpenedStorage>): void {
   describe(`repository contract (${adapterName})`, () => {
@@ -108,6 +114,21 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         });
         expect(await store().users.findByEmail(email)).toEqual(created);
         expect(await store().users.findById(created?.id ?? '')).toEqual(created);
+      });
+
+      it('when an email is given in another case, then it names the same account on create and on lookup', async () => {
+        const local = randomUUID();
+        const created = await store().users.create(
+          { email: `${local}@Example.TEST`, name: 'Mixed Case', passwordHash: 'not-a-real-hash' },
+          at(T0),
+        );
+        expect(created?.email).toBe(`${local}@example.test`);
+        expect(await store().users.findByEmail(`${local.toUpperCase()}@EXAMPLE.test`)).toEqual(created);
+        const again = await store().users.create(
+          { email: `${local}@example.test`, name: 'Second', passwordHash: 'not-a-real-hash' },
+          at(T0),
+        );
+        expect(again).toBeNull();
       });
 
       it('when the email is already registered, then create returns null and keeps the first user', async () => {
@@ -644,25 +665,30 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
     });
 
     describe('refresh tokens', () => {
+      // Near the real clock and expiring in the future: MongoDB's TTL monitor deletes documents whose
+      // `expiresAt` has passed in real time, which would remove long-expired fixtures mid-test.
+      // Every token expires after PURGE_AT except the purge test's own, so that test counts only its tokens.
+      const R0 = Math.floor(Date.now() / 1000) * 1000;
+      const PURGE_AT = R0 + 10 * DAY;
       const token = (overrides: Partial<RefreshTokenRecord> = {}) => ({
         hash: randomUUID().replaceAll('-', ''),
         userId: 'ffffffffffffffffffffffff',
         familyId: randomUUID(),
-        createdAt: at(T0),
-        expiresAt: at(T0 + 7 * DAY),
+        createdAt: at(R0),
+        expiresAt: at(R0 + 30 * DAY),
         ...overrides,
       });
 
       it('when a live token is consumed, then the first call gets it and a second call reports reuse', async () => {
         const live = token();
         await store().refreshTokens.create(live);
-        expect(await store().refreshTokens.consume(live.hash, at(T0 + HOUR))).toEqual({
+        expect(await store().refreshTokens.consume(live.hash, at(R0 + HOUR))).toEqual({
           kind: 'consumed',
-          token: { ...live, usedAt: at(T0 + HOUR), revokedAt: null },
+          token: { ...live, usedAt: at(R0 + HOUR), revokedAt: null },
         });
-        expect(await store().refreshTokens.consume(live.hash, at(T0 + 2 * HOUR))).toEqual({
+        expect(await store().refreshTokens.consume(live.hash, at(R0 + 2 * HOUR))).toEqual({
           kind: 'reused',
-          token: { ...live, usedAt: at(T0 + HOUR), revokedAt: null },
+          token: { ...live, usedAt: at(R0 + HOUR), revokedAt: null },
         });
       });
 
@@ -672,54 +698,47 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         const second = token({ familyId });
         const unrelated = token();
         for (const t of [first, second, unrelated]) await store().refreshTokens.create(t);
-        await store().refreshTokens.consume(first.hash, at(T0 + 1));
-        await store().refreshTokens.revokeFamily(familyId, at(T0 + HOUR));
-        await store().refreshTokens.revokeFamily(familyId, at(T0 + 2 * HOUR));
-        expect(await store().refreshTokens.consume(second.hash, at(T0 + 3 * HOUR))).toEqual({
+        await store().refreshTokens.consume(first.hash, at(R0 + 1));
+        await store().refreshTokens.revokeFamily(familyId, at(R0 + HOUR));
+        await store().refreshTokens.revokeFamily(familyId, at(R0 + 2 * HOUR));
+        expect(await store().refreshTokens.consume(second.hash, at(R0 + 3 * HOUR))).toEqual({
           kind: 'revoked',
-          token: { ...second, usedAt: null, revokedAt: at(T0 + HOUR) },
+          token: { ...second, usedAt: null, revokedAt: at(R0 + HOUR) },
         });
-        expect((await store().refreshTokens.consume(first.hash, at(T0 + 3 * HOUR))).kind).toBe('revoked');
-        expect((await store().refreshTokens.consume(unrelated.hash, at(T0 + 3 * HOUR))).kind).toBe('consumed');
+        expect((await store().refreshTokens.consume(first.hash, at(R0 + 3 * HOUR))).kind).toBe('revoked');
+        expect((await store().refreshTokens.consume(unrelated.hash, at(R0 + 3 * HOUR))).kind).toBe('consumed');
       });
 
       it('when a token has expired or was never issued, then it is refused as expired or unknown', async () => {
-        const old = token({ expiresAt: at(T0) });
+        const old = token({ expiresAt: at(R0 + 20 * DAY) });
         await store().refreshTokens.create(old);
-        expect(await store().refreshTokens.consume(old.hash, at(T0 + 1))).toEqual({
+        expect(await store().refreshTokens.consume(old.hash, at(R0 + 20 * DAY + 1))).toEqual({
           kind: 'expired',
           token: { ...old, usedAt: null, revokedAt: null },
         });
-        expect(await store().refreshTokens.consume(randomUUID(), at(T0))).toEqual({ kind: 'unknown' });
+        expect(await store().refreshTokens.consume(randomUUID(), at(R0))).toEqual({ kind: 'unknown' });
       });
 
       it('when the same token is consumed concurrently, then exactly one call gets it', async () => {
         const contested = token();
         await store().refreshTokens.create(contested);
         const outcomes = await Promise.all(
-          Array.from({ length: 8 }, () => store().refreshTokens.consume(contested.hash, at(T0 + HOUR))),
+          Array.from({ length: 8 }, () => store().refreshTokens.consume(contested.hash, at(R0 + HOUR))),
         );
         expect(outcomes.filter((o) => o.kind === 'consumed')).toHaveLength(1);
         expect(outcomes.filter((o) => o.kind === 'reused')).toHaveLength(7);
       });
 
       it('when expired tokens are purged, then exactly those that expired before now are deleted', async () => {
-        // Dates in 2000 so that no other test's tokens are old enough to be purged here.
-        const y2k = Date.UTC(2000, 0, 1);
-        const gone = [
-          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k - 1) }),
-          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k - DAY / 2) }),
-        ];
-        const kept = [
-          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k) }),
-          token({ createdAt: at(y2k - DAY), expiresAt: at(y2k + DAY) }),
-        ];
+        const gone = [token({ expiresAt: at(PURGE_AT - 1) }), token({ expiresAt: at(PURGE_AT - DAY / 2) })];
+        const kept = [token({ expiresAt: at(PURGE_AT) }), token({ expiresAt: at(PURGE_AT + DAY) })];
         for (const t of [...gone, ...kept]) await store().refreshTokens.create(t);
-        expect(await store().refreshTokens.purgeExpired(at(y2k))).toBe(2);
-        for (const t of gone) expect(await store().refreshTokens.consume(t.hash, at(y2k))).toEqual({ kind: 'unknown' });
-        expect((await store().refreshTokens.consume(kept[0]?.hash ?? '', at(y2k))).kind).toBe('expired');
-        expect((await store().refreshTokens.consume(kept[1]?.hash ?? '', at(y2k))).kind).toBe('consumed');
-        expect(await store().refreshTokens.purgeExpired(at(y2k))).toBe(0);
+        expect(await store().refreshTokens.purgeExpired(at(PURGE_AT))).toBe(2);
+        for (const t of gone)
+          expect(await store().refreshTokens.consume(t.hash, at(PURGE_AT))).toEqual({ kind: 'unknown' });
+        expect((await store().refreshTokens.consume(kept[0]?.hash ?? '', at(PURGE_AT))).kind).toBe('expired');
+        expect((await store().refreshTokens.consume(kept[1]?.hash ?? '', at(PURGE_AT))).kind).toBe('consumed');
+        expect(await store().refreshTokens.purgeExpired(at(PURGE_AT))).toBe(0);
       });
     });
   });

@@ -14,10 +14,11 @@ import {
   listTasksSql,
   type ListPhase,
 } from '../../src/storage/sqlite/sqlite-task-list.js';
-import { StoreUnavailableError, type Storage } from '../../src/storage/storage.js';
-import { compareTasks } from '../../src/tasks/task-query.js';
+import { StoreUnavailableError } from '../../src/domain/errors.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { compareTasks } from '../../src/tasks/task.model.js';
 import type { NewTask, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
-import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/tasks.schemas.js';
+import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/task.model.js';
 import { openTempSqliteStorage } from '../helpers/storage.js';
 import { describeRepositoryContract } from './repository-contract.js';
 

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
+import type { Clock } from '../../src/domain/clock.js';
 import type { Storage } from '../../src/storage/storage.js';
 
 export interface TestApp {
@@ -30,14 +31,18 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
   };
 }
 
-/** A full app (auth, tasks, cache, limiters) on a fresh SQLite file, or on a shared `storage`. */
+/** A full app (auth, tasks, cache, limiters) on a fresh SQLite file, or on a shared `storage`; `clock` pins the time. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; storage?: Storage } = {},
+  options: { env?: Record<string, string>; storage?: Storage; clock?: Clock } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'primo-test-'));
   const config = loadConfig(testEnv(dataDir, options.env), '1.0.0-test');
   const logger = createLogger({ level: config.log.level, json: true, filePath: config.log.filePath });
-  const runtime = await createRuntime(config, logger, { storage: options.storage, processMetrics: false });
+  const runtime = await createRuntime(config, logger, {
+    storage: options.storage,
+    processMetrics: false,
+    clock: options.clock,
+  });
   return {
     app: runtime.app,
     runtime,

@@ -1,7 +1,7 @@
 import mongoose, { mongo } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { isCastError, isDuplicateKey, isMongoUnavailable, toStoreError } from '../../src/storage/mongo/mongo-errors.js';
-import { StoreUnavailableError } from '../../src/storage/storage.js';
+import { StoreUnavailableError } from '../../src/domain/errors.js';
 import { closedPort } from './mongo-target.js';
 
 const serverError = (code: number, codeName: string) =>

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { openMongoStorage } from '../../src/storage/mongo/mongo-storage.js';
-import { StoreUnavailableError, type Storage } from '../../src/storage/storage.js';
+import { StoreUnavailableError } from '../../src/domain/errors.js';
+import type { Storage } from '../../src/storage/storage.js';
 import { closedPort } from './mongo-target.js';
 
 describe('MongoDB store while MongoDB is unreachable', () => {

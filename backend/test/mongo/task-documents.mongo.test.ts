@@ -68,8 +68,43 @@ describe('task update stage', () => {
       dueDesc: Infinity,
       version: 2,
     });
-    expect(doc.titleTerms.split(' ')).toContain('zeb');
-    expect(doc.descriptionTerms.split(' ')).toEqual(['w', 'wa', 'wal', 'walk']);
+    expect(doc.titleWords).toEqual(['zebra', 'crossing']);
+    expect(doc.descriptionWords).toEqual(['walk']);
+    expect([...doc.searchKeys].sort()).toEqual(['c', 'cr', 'cro', 'w', 'wa', 'wal', 'z', 'ze', 'zeb']);
+  });
+
+  it('when only the title or only the description changes, then the search keys are rebuilt with the stored other field', () => {
+    const created = newTaskDoc(USER, input({ title: 'Buy milk', description: 'Ask Zoë' }), at(T0));
+    const retitled = applyUpdate(created, { title: 'Sell bread' }, T0 + 1);
+    expect(retitled.titleWords).toEqual(['sell', 'bread']);
+    expect(retitled.descriptionWords).toEqual(['ask', 'zoe']);
+    expect([...retitled.searchKeys].sort()).toEqual([
+      'a',
+      'as',
+      'ask',
+      'b',
+      'br',
+      'bre',
+      's',
+      'se',
+      'sel',
+      'z',
+      'zo',
+      'zoe',
+    ]);
+    const described = applyUpdate(retitled, { description: '' }, T0 + 2);
+    expect([...described.searchKeys].sort()).toEqual(['b', 'br', 'bre', 's', 'se', 'sel']);
+  });
+
+  it('when a description has more distinct prefixes than the bound, then the task is indexed under the overflow key alone', () => {
+    // 26 × 26 two-letter words give 26 + 676 prefixes, past SEARCH_KEYS_MAX.
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const words = [...letters].flatMap((a) => [...letters].map((b) => `${a}${b}`));
+    const created = newTaskDoc(USER, input({ title: 'Long notes', description: words.join(' ') }), at(T0));
+    expect(created.searchKeys).toEqual(['*']);
+    expect(created.descriptionWords).toHaveLength(676);
+    const retitled = applyUpdate(created, { title: 'Short' }, T0 + 1);
+    expect(retitled.searchKeys).toEqual(['*']);
   });
 
   it('when values look like field paths or operators, then they are stored literally', () => {

@@ -5,16 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { newTaskDoc, toTaskRecord } from '../../src/storage/mongo/mongo-tasks.repository.js';
 import {
   dueKeysOf,
+  foldWord,
   op,
-  PREFIX_MAX,
-  searchTermsOf,
-  textSearchOf,
+  searchFieldsOf,
   titleKeyOf,
   toMongoFind,
 } from '../../src/storage/mongo/task-query.mongo.js';
-import { compareTasks, sortKeyOf } from '../../src/tasks/task-query.js';
+import { compareTasks, sortKeyOf } from '../../src/tasks/task.model.js';
 import type { TaskCursor, TaskFilter, TaskListQuery, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
-import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/tasks.schemas.js';
+import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/task.model.js';
 import { plainObject } from './mingo-helpers.js';
 
 const USER = '65f0a0b0c0d0e0f001020304';
@@ -132,10 +131,23 @@ describe('toMongoFind: filters', () => {
     });
   });
 
-  it('when searching, then every word becomes a quoted phrase of a $text search and no index is hinted', () => {
-    const result = mustFind(query({ filter: { q: '  Milk, EGGS! milk ' } }));
-    expect(result.filter).toEqual({ user, $text: op({ $search: '"milk" "eggs"' }) });
-    expect(result.hint).toBeNull();
+  it('when searching, then each word needs its key in the search index and a word of the task starting with it', () => {
+    const result = mustFind(query({ filter: { q: '  Milk, EGGS! milk Zoë ' } }));
+    const starts = (word: string) => ({
+      $or: [{ titleWords: op({ $regex: `^${word}` }) }, { descriptionWords: op({ $regex: `^${word}` }) }],
+    });
+    expect(result.filter).toEqual({
+      user,
+      $and: [
+        { searchKeys: op({ $in: ['mil', '*'] }) },
+        { searchKeys: op({ $in: ['egg', '*'] }) },
+        { searchKeys: op({ $in: ['zoe', '*'] }) },
+        starts('milk'),
+        starts('eggs'),
+        starts('zoe'),
+      ],
+    });
+    expect(result.hint).toEqual({ user: 1, searchKeys: 1 });
     expect(result.sort).toEqual({ createdAt: -1, _id: -1 });
   });
 
@@ -143,15 +155,20 @@ describe('toMongoFind: filters', () => {
     for (const q of ['!!! ???', '"', '*', ' - ']) {
       expect(toMongoFind(USER, query({ filter: { q } }))).toBeNull();
     }
-    // Query syntax never reaches $text: quotes, minus signs and operators are dropped.
-    expect(mustFind(query({ filter: { q: 'report" -milk $ne' } })).filter.$text).toEqual(
-      op({ $search: '"report" "milk" "ne"' }),
-    );
+    // Query syntax never reaches the filter: quotes, minus signs and operators are dropped.
+    const keys = (mustFind(query({ filter: { q: 'report" -milk $ne' } })).filter.$and as object[]).slice(0, 3);
+    expect(keys).toEqual([
+      { searchKeys: op({ $in: ['rep', '*'] }) },
+      { searchKeys: op({ $in: ['mil', '*'] }) },
+      { searchKeys: op({ $in: ['ne', '*'] }) },
+    ]);
   });
 
-  it('when a searched word is longer than the indexed prefixes, then its indexed prefix is searched', () => {
-    const long = 'x'.repeat(PREFIX_MAX + 10);
-    expect(textSearchOf(long)).toBe(`"${'x'.repeat(PREFIX_MAX)}"`);
+  it('when a searched word is long, then the index is asked for its first characters and the whole word is matched', () => {
+    const long = 'x'.repeat(60);
+    const and = mustFind(query({ filter: { q: long } })).filter.$and as object[];
+    expect(and[0]).toEqual({ searchKeys: op({ $in: ['xxx', '*'] }) });
+    expect(JSON.stringify(and[1])).toContain(`^${long}`);
   });
 
   it('when all filters are combined with a cursor, then every condition is in the one filter', () => {
@@ -172,13 +189,16 @@ describe('toMongoFind: filters', () => {
         priority: op({ $in: ['high', 'low'] }),
         tags: 'home',
         dueDate: op({ $lte: new Date(T0) }),
-        $text: op({ $search: '"report"' }),
+        $and: [
+          { searchKeys: op({ $in: ['rep', '*'] }) },
+          { $or: [{ titleWords: op({ $regex: '^report' }) }, { descriptionWords: op({ $regex: '^report' }) }] },
+        ],
         titleKey: op({ $gte: 'plan' }),
         $or: [{ titleKey: op({ $gt: 'plan' }) }, { _id: op({ $gt: cursorId }) }],
       },
       sort: { titleKey: 1, _id: 1 },
       limit: 21,
-      hint: null,
+      hint: { user: 1, searchKeys: 1 },
     });
   });
 
@@ -294,17 +314,16 @@ describe('stored sort and search keys', () => {
     expect(titleKeyOf('plain ascii')).toBe('plain ascii');
   });
 
-  it('when a text is indexed, then its lower-cased words and all their prefixes are the terms', () => {
-    expect(searchTermsOf('Buy MILK, eggs!').split(' ').sort()).toEqual(
-      ['b', 'bu', 'buy', 'm', 'mi', 'mil', 'milk', 'e', 'eg', 'egg', 'eggs'].sort(),
+  it('when a text is indexed, then its folded words and their prefixes of up to three characters are kept', () => {
+    const fields = searchFieldsOf('Buy MILK, eggs!', 'Café crème');
+    expect(fields.titleWords).toEqual(['buy', 'milk', 'eggs']);
+    expect(fields.descriptionWords).toEqual(['cafe', 'creme']);
+    expect([...fields.searchKeys].sort()).toEqual(
+      ['b', 'bu', 'buy', 'm', 'mi', 'mil', 'e', 'eg', 'egg', 'c', 'ca', 'caf', 'cr', 'cre'].sort(),
     );
-    expect(searchTermsOf('')).toBe('');
-    expect(searchTermsOf('ab ab a')).toBe('a ab');
-    expect(
-      searchTermsOf('y'.repeat(PREFIX_MAX + 5))
-        .split(' ')
-        .at(-1),
-    ).toHaveLength(PREFIX_MAX);
+    expect(searchFieldsOf('', '').searchKeys).toEqual([]);
+    expect(foldWord('ÉLAN')).toBe('elan');
+    expect(foldWord('Zoë')).toBe('zoe');
   });
 });
 

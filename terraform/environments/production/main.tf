@@ -6,6 +6,16 @@ provider "aws" {
   }
 }
 
+# CloudFront-scoped WAF web ACLs exist only in us-east-1.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
 data "aws_availability_zones" "available" {
   state = "available"
 }
@@ -23,8 +33,9 @@ locals {
     ManagedBy   = "terraform"
   }
   spa_origin = length(var.spa_aliases) > 0 ? "https://${var.spa_aliases[0]}" : "https://${module.spa.domain_name}"
-  # CloudFront reaches the API by the certificate's name over HTTPS, or the load balancer's own name over HTTP.
-  api_origin_domain = var.api_domain_name != null ? var.api_domain_name : module.api.load_balancer_dns_name
+  # CloudFront reaches the API by the certificate's name, over TLS only.
+  api_origin_domain = var.api_domain_name
+  origin_verify     = { name = "X-Origin-Verify", value = module.secrets.origin_verify }
 }
 
 module "network" {
@@ -52,11 +63,12 @@ module "secrets" {
 module "redis" {
   source = "../../modules/redis"
 
-  name                       = "${local.prefix}-cache"
-  vpc_id                     = module.network.vpc_id
-  subnet_ids                 = module.network.private_subnet_ids
-  allowed_security_group_ids = [module.api.tasks_security_group_id]
-  node_type                  = var.redis_node_type
+  name                    = "${local.prefix}-cache"
+  vpc_id                  = module.network.vpc_id
+  subnet_ids              = module.network.private_subnet_ids
+  allowed_security_groups = { api = module.api.tasks_security_group_id }
+  auth_token              = module.secrets.redis_auth_token
+  node_type               = var.redis_node_type
 }
 
 module "api" {
@@ -72,11 +84,15 @@ module "api" {
   certificate_arn    = var.certificate_arn
 
   alb_ingress_prefix_list_ids = [data.aws_ec2_managed_prefix_list.cloudfront.id]
+  access_logs_bucket          = module.logs.bucket_name
+  access_logs_prefix          = module.logs.alb_prefix
+  # The prefix list admits every CloudFront distribution; the secret header admits only ours.
+  origin_verify_header = local.origin_verify
 
   min_capacity       = 3
   max_capacity       = 10
   cpu_target_percent = 70
-  health_check_path  = "/health/ready"
+  health_check_path  = "/health/live"
 
   environment = {
     NODE_ENV = "production"
@@ -91,13 +107,35 @@ module "api" {
   }
 
   secrets = {
-    JWT_SECRET  = module.secrets.jwt_secret_arn
-    MONGODB_URI = module.secrets.mongodb_uri_secret_arn
+    JWT_SECRET     = module.secrets.jwt_secret_arn
+    MONGODB_URI    = module.secrets.mongodb_uri_secret_arn
+    REDIS_PASSWORD = module.secrets.redis_auth_token_secret_arn
   }
+}
+
+module "logs" {
+  source = "../../modules/logs"
+
+  bucket_name = var.logs_bucket_name
+}
+
+module "waf" {
+  source = "../../modules/waf"
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  name = "${local.prefix}-edge"
 }
 
 module "spa" {
   source = "../../modules/spa"
+
+  web_acl_arn             = module.waf.web_acl_arn
+  logs_bucket_name        = module.logs.bucket_name
+  logs_bucket_domain_name = module.logs.bucket_domain_name
+  logs_s3_prefix          = module.logs.s3_prefix
+  logs_cloudfront_prefix  = module.logs.cloudfront_prefix
 
   name                = local.prefix
   bucket_name         = var.spa_bucket_name
@@ -106,7 +144,8 @@ module "spa" {
 
   # The SPA, its API and the refresh cookie (SameSite=Strict, path /api/v1/auth) share one origin.
   api_origin_domain   = local.api_origin_domain
-  api_origin_protocol = var.api_domain_name != null ? "https-only" : "http-only"
+  api_origin_protocol = "https-only"
+  api_origin_headers  = { (local.origin_verify.name) = local.origin_verify.value }
 }
 
 module "deploy_role" {
@@ -119,6 +158,7 @@ module "deploy_role" {
   ecr_repository_arn          = module.ecr.repository_arn
   ecs_cluster_name            = module.api.cluster_name
   ecs_service_name            = module.api.service_name
+  ecs_task_family             = module.api.task_definition_family
   pass_role_arns              = [module.api.execution_role_arn, module.api.task_role_arn]
   spa_bucket_arn              = module.spa.bucket_arn
   cloudfront_distribution_arn = module.spa.distribution_arn

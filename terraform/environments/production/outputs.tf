@@ -30,6 +30,16 @@ output "ecs_container_name" {
   value       = module.api.container_name
 }
 
+output "ecs_task_subnets" {
+  description = "ECS_TASK_SUBNETS: comma-separated private subnets the migration task runs in."
+  value       = join(",", module.network.private_subnet_ids)
+}
+
+output "ecs_task_security_group" {
+  description = "ECS_TASK_SECURITY_GROUP: security group of the API tasks (reaches MongoDB and Redis), for the migration task."
+  value       = module.api.tasks_security_group_id
+}
+
 output "spa_bucket" {
   description = "SPA_BUCKET variable."
   value       = module.spa.bucket_name

@@ -92,29 +92,27 @@ variable "task_memory" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate of the API load balancer; null serves HTTP only."
+  description = "ACM certificate of the API load balancer, in aws_region, covering api_domain_name. CloudFront reaches the API over HTTPS only: the hop carries passwords and tokens."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
-    error_message = "certificate_arn must be an ACM certificate ARN or null."
+    condition     = can(regex("^arn:aws[a-z-]*:acm:${var.aws_region}:[0-9]{12}:certificate/", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN in aws_region (the load balancer's region)."
   }
 }
 
 variable "api_domain_name" {
-  description = "DNS name covered by certificate_arn that points at the API load balancer; CloudFront then reaches it over HTTPS. Null uses the load balancer's own name over HTTP."
+  description = "DNS name covered by certificate_arn that points (CNAME or alias) at the load_balancer_dns_name output; CloudFront connects to it over TLS."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.api_domain_name == null || can(regex("^[a-z0-9.-]+$", var.api_domain_name))
-    error_message = "api_domain_name must be a DNS name."
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.api_domain_name))
+    error_message = "api_domain_name must be a DNS name such as api.example.com."
   }
 }
 
 variable "mongodb_uri" {
-  description = "MongoDB (DocumentDB or Atlas) connection string; null leaves the secret to be filled outside Terraform."
+  description = "MongoDB connection string (MongoDB Atlas or a self-managed replica set); null leaves the secret to be filled outside Terraform."
   type        = string
   default     = null
   sensitive   = true
@@ -146,6 +144,16 @@ variable "spa_bucket_name" {
   }
 }
 
+variable "logs_bucket_name" {
+  description = "Globally unique name of the bucket for CloudFront, load balancer and S3 access logs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.logs_bucket_name))
+    error_message = "logs_bucket_name must be a valid S3 bucket name."
+  }
+}
+
 variable "spa_aliases" {
   description = "Custom domains of the SPA distribution."
   type        = list(string)
@@ -153,13 +161,18 @@ variable "spa_aliases" {
 }
 
 variable "spa_certificate_arn" {
-  description = "us-east-1 ACM certificate for spa_aliases."
+  description = "us-east-1 ACM certificate for spa_aliases; required exactly when spa_aliases is not empty."
   type        = string
   default     = null
 
   validation {
     condition     = var.spa_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:", var.spa_certificate_arn))
     error_message = "spa_certificate_arn must be an ACM certificate ARN in us-east-1 (CloudFront only uses those) or null."
+  }
+
+  validation {
+    condition     = (length(var.spa_aliases) > 0) == (var.spa_certificate_arn != null)
+    error_message = "spa_aliases and spa_certificate_arn go together: custom SPA domains need a us-east-1 certificate, and a certificate needs the domains it covers."
   }
 }
 

@@ -3,7 +3,9 @@ data "aws_region" "current" {}
 locals {
   container_name = "backend"
   https          = var.certificate_arn != null
-  alb_ports      = local.https ? [80, 443] : [80]
+  # With a certificate the load balancer listens on 443 only: one ingress rule per prefix list (a
+  # CloudFront prefix list counts as 55 rules against the security group's quota of 60).
+  alb_ports = local.https ? [443] : [80]
   # Either the given prefix lists (e.g. CloudFront's origin-facing ranges) or the whole internet.
   alb_sources = length(var.alb_ingress_prefix_list_ids) > 0 ? [
     for id in var.alb_ingress_prefix_list_ids : { source = id, prefix_list_id = id }
@@ -59,6 +61,12 @@ resource "aws_lb" "this" {
   drop_invalid_header_fields = true
   idle_timeout               = 60
 
+  access_logs {
+    bucket  = var.access_logs_bucket
+    prefix  = var.access_logs_prefix
+    enabled = true
+  }
+
   tags = var.tags
 }
 
@@ -86,22 +94,26 @@ resource "aws_lb_target_group" "this" {
   }
 }
 
-resource "aws_lb_listener" "http" {
+# One listener: HTTPS with the certificate, or plain HTTP without one. With an origin-verify header
+# the default answer is 403 and only requests carrying the header are forwarded.
+resource "aws_lb_listener" "this" {
   load_balancer_arn = aws_lb.this.arn
-  port              = 80
-  protocol          = "HTTP"
+  port              = local.https ? 443 : 80
+  protocol          = local.https ? "HTTPS" : "HTTP"
+  ssl_policy        = local.https ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : null
+  certificate_arn   = var.certificate_arn
 
   default_action {
-    type             = local.https ? "redirect" : "forward"
-    target_group_arn = local.https ? null : aws_lb_target_group.this.arn
+    type             = var.origin_verify_header == null ? "forward" : "fixed-response"
+    target_group_arn = var.origin_verify_header == null ? aws_lb_target_group.this.arn : null
 
-    dynamic "redirect" {
-      for_each = local.https ? [1] : []
+    dynamic "fixed_response" {
+      for_each = var.origin_verify_header == null ? [] : [1]
 
       content {
-        protocol    = "HTTPS"
-        port        = "443"
-        status_code = "HTTP_301"
+        content_type = "text/plain"
+        message_body = "Forbidden"
+        status_code  = "403"
       }
     }
   }
@@ -109,16 +121,20 @@ resource "aws_lb_listener" "http" {
   tags = var.tags
 }
 
-resource "aws_lb_listener" "https" {
-  count = local.https ? 1 : 0
+resource "aws_lb_listener_rule" "origin_verified" {
+  count = var.origin_verify_header == null ? 0 : 1
 
-  load_balancer_arn = aws_lb.this.arn
-  port              = 443
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.certificate_arn
+  listener_arn = aws_lb_listener.this.arn
+  priority     = 1
 
-  default_action {
+  condition {
+    http_header {
+      http_header_name = var.origin_verify_header.name
+      values           = [var.origin_verify_header.value]
+    }
+  }
+
+  action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.this.arn
   }
@@ -253,6 +269,14 @@ resource "aws_ecs_task_definition" "this" {
         for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }
       ]
       stopTimeout = 30
+      # Liveness only: a wedged process is replaced, a dependency outage is not (see health_check_path).
+      healthCheck = {
+        command     = ["CMD", "node", "-e", "fetch('http://127.0.0.1:${var.container_port}/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+        interval    = 15
+        timeout     = 5
+        retries     = 3
+        startPeriod = 20
+      }
       logConfiguration = {
         logDriver = "awslogs"
         options = {
@@ -304,7 +328,7 @@ resource "aws_ecs_service" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_lb_listener.http, aws_lb_listener.https]
+  depends_on = [aws_lb_listener.this]
 }
 
 # --- autoscaling ---------------------------------------------------------------------------

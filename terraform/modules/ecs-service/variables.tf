@@ -114,10 +114,41 @@ variable "cpu_target_percent" {
   }
 }
 
-variable "health_check_path" {
-  description = "Path the load balancer probes; readiness, so an instance whose database is down gets no traffic."
+variable "access_logs_bucket" {
+  description = "Bucket the load balancer writes its access logs to."
   type        = string
-  default     = "/health/ready"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logs_bucket))
+    error_message = "access_logs_bucket must be a valid S3 bucket name."
+  }
+}
+
+variable "access_logs_prefix" {
+  description = "Key prefix of the load balancer's access logs."
+  type        = string
+  default     = "alb"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+$", var.access_logs_prefix))
+    error_message = "access_logs_prefix must be lower-case letters, digits or hyphens."
+  }
+}
+
+variable "origin_verify_header" {
+  description = "A header (name and secret value) the load balancer requires on every request; null forwards everything."
+  type = object({
+    name  = string
+    value = string
+  })
+  default   = null
+  sensitive = true
+}
+
+variable "health_check_path" {
+  description = "Path the load balancer probes. Liveness by default: ECS replaces every task the load balancer finds unhealthy, so probing readiness would make a database outage kill and restart all tasks in a loop."
+  type        = string
+  default     = "/health/live"
 
   validation {
     condition     = startswith(var.health_check_path, "/")

@@ -4,7 +4,9 @@ data "aws_region" "current" {}
 locals {
   oidc_host    = "token.actions.githubusercontent.com"
   provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:aws:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/${local.oidc_host}"
-  service_arn  = "arn:aws:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:service/${var.ecs_cluster_name}/${var.ecs_service_name}"
+  ecs_prefix   = "arn:aws:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  service_arn  = "${local.ecs_prefix}:service/${var.ecs_cluster_name}/${var.ecs_service_name}"
+  cluster_arn  = "${local.ecs_prefix}:cluster/${var.ecs_cluster_name}"
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -80,6 +82,25 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "RollService"
     actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
     resources = [local.service_arn]
+  }
+
+  # The migration step: one task of the new revision with a command override, in this cluster only.
+  statement {
+    sid       = "RunMigration"
+    actions   = ["ecs:RunTask"]
+    resources = ["${local.ecs_prefix}:task-definition/${var.ecs_task_family}:*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [local.cluster_arn]
+    }
+  }
+
+  statement {
+    sid       = "WatchMigration"
+    actions   = ["ecs:DescribeTasks"]
+    resources = ["${local.ecs_prefix}:task/${var.ecs_cluster_name}/*"]
   }
 
   statement {

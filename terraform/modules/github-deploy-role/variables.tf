@@ -65,6 +65,16 @@ variable "ecs_service_name" {
   }
 }
 
+variable "ecs_task_family" {
+  description = "Task definition family whose revisions the workflow registers and runs the migration step of."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.ecs_task_family))
+    error_message = "ecs_task_family must be 1-255 letters, digits, hyphens or underscores."
+  }
+}
+
 variable "pass_role_arns" {
   description = "Task execution and task roles the workflow may hand to new task definition revisions."
   type        = list(string)

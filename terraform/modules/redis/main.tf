@@ -11,10 +11,11 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "clients" {
-  for_each = toset(var.allowed_security_group_ids)
+  # Keyed by the static names the caller gives, so the plan knows every instance before the groups exist.
+  for_each = var.allowed_security_groups
 
   security_group_id            = aws_security_group.this.id
-  description                  = "Redis from ${each.value}"
+  description                  = "Redis from ${each.key}"
   referenced_security_group_id = each.value
   ip_protocol                  = "tcp"
   from_port                    = var.port
@@ -49,8 +50,16 @@ resource "aws_elasticache_replication_group" "this" {
   transit_encryption_mode    = "required"
   at_rest_encryption_enabled = true
 
+  # Clients must AUTH; the token lives in Secrets Manager and reaches the tasks as REDIS_PASSWORD.
+  auth_token = var.auth_token
+
   apply_immediately        = false
   snapshot_retention_limit = 1
 
   tags = var.tags
+
+  lifecycle {
+    # Rotating the token is a deliberate two-step change (auth_token_update_strategy), not a plan diff.
+    ignore_changes = [auth_token]
+  }
 }

@@ -28,13 +28,24 @@ variable "subnet_ids" {
   }
 }
 
-variable "allowed_security_group_ids" {
-  description = "Security groups (the ECS tasks) allowed to connect on the Redis port."
-  type        = list(string)
+variable "auth_token" {
+  description = "AUTH token clients must present (16-128 characters, no @, \" or /)."
+  type        = string
+  sensitive   = true
 
   validation {
-    condition     = length(var.allowed_security_group_ids) > 0
-    error_message = "allowed_security_group_ids must name at least one client security group."
+    condition     = length(var.auth_token) >= 16 && length(var.auth_token) <= 128 && !can(regex("[@\"/]", var.auth_token))
+    error_message = "auth_token must be 16-128 characters without @, \" or /."
+  }
+}
+
+variable "allowed_security_groups" {
+  description = "Security groups allowed to connect on the Redis port, by a name known at plan time (e.g. { api = <tasks group id> })."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.allowed_security_groups) > 0
+    error_message = "allowed_security_groups must name at least one client security group."
   }
 }
 

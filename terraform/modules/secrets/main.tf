@@ -23,6 +23,55 @@ resource "aws_secretsmanager_secret_version" "jwt" {
   }
 }
 
+# The ElastiCache AUTH token: the replication group is created with it and the tasks read it as REDIS_PASSWORD.
+data "aws_secretsmanager_random_password" "redis" {
+  password_length     = 64
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "redis_auth_token" {
+  name                    = "${var.name}/redis-auth-token"
+  description             = "AUTH token of Primo's ElastiCache Redis (REDIS_PASSWORD)."
+  kms_key_id              = var.kms_key_id
+  recovery_window_in_days = var.recovery_window_in_days
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "redis_auth_token" {
+  secret_id     = aws_secretsmanager_secret.redis_auth_token.id
+  secret_string = data.aws_secretsmanager_random_password.redis.random_password
+
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
+}
+
+# The value CloudFront adds to every API request as a header and the load balancer requires, so
+# the load balancer serves this distribution only (the prefix list alone admits every distribution).
+data "aws_secretsmanager_random_password" "origin_verify" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "origin_verify" {
+  name                    = "${var.name}/origin-verify"
+  description             = "Value of the X-Origin-Verify header CloudFront sends to the API load balancer."
+  kms_key_id              = var.kms_key_id
+  recovery_window_in_days = var.recovery_window_in_days
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "origin_verify" {
+  secret_id     = aws_secretsmanager_secret.origin_verify.id
+  secret_string = data.aws_secretsmanager_random_password.origin_verify.random_password
+
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
+}
+
 resource "aws_secretsmanager_secret" "mongodb_uri" {
   name                    = "${var.name}/mongodb-uri"
   description             = "MongoDB connection string of Primo (MONGODB_URI)."

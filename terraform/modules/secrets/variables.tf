@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "mongodb_uri" {
-  description = "MongoDB connection string (DocumentDB or Atlas). Null creates the secret empty, to be filled in outside Terraform so the URI never enters the state."
+  description = "MongoDB connection string (MongoDB Atlas or a self-managed replica set). Null creates the secret empty, to be filled in outside Terraform so the URI never enters the state."
   type        = string
   default     = null
   sensitive   = true

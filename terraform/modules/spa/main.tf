@@ -43,6 +43,12 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
+resource "aws_s3_bucket_logging" "this" {
+  bucket        = aws_s3_bucket.this.id
+  target_bucket = var.logs_bucket_name
+  target_prefix = "${var.logs_s3_prefix}/"
+}
+
 resource "aws_s3_bucket_versioning" "this" {
   bucket = aws_s3_bucket.this.id
 
@@ -195,6 +201,13 @@ resource "aws_cloudfront_distribution" "this" {
   price_class         = var.price_class
   aliases             = var.aliases
   http_version        = "http2and3"
+  web_acl_id          = var.web_acl_arn
+
+  logging_config {
+    bucket          = var.logs_bucket_domain_name
+    prefix          = "${var.logs_cloudfront_prefix}/"
+    include_cookies = false
+  }
 
   origin {
     origin_id                = local.s3_origin_id
@@ -208,6 +221,15 @@ resource "aws_cloudfront_distribution" "this" {
     content {
       origin_id   = local.api_origin_id
       domain_name = origin.value
+
+      dynamic "custom_header" {
+        for_each = var.api_origin_headers
+
+        content {
+          name  = custom_header.key
+          value = custom_header.value
+        }
+      }
 
       custom_origin_config {
         http_port              = 80

@@ -57,6 +57,13 @@ variable "api_origin_protocol" {
   }
 }
 
+variable "api_origin_headers" {
+  description = "Headers CloudFront adds to every request to the API origin (the origin-verify secret)."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+}
+
 variable "api_path_patterns" {
   description = "Paths served by the API origin instead of the bucket."
   type        = list(string)
@@ -71,6 +78,58 @@ variable "price_class" {
   validation {
     condition     = contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.price_class)
     error_message = "price_class must be PriceClass_All, PriceClass_200 or PriceClass_100."
+  }
+}
+
+variable "web_acl_arn" {
+  description = "WAF web ACL (CLOUDFRONT scope) in front of the distribution."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:", var.web_acl_arn))
+    error_message = "web_acl_arn must be a CloudFront-scoped (us-east-1) WAFv2 web ACL ARN."
+  }
+}
+
+variable "logs_bucket_name" {
+  description = "Bucket that receives the SPA bucket's server access logs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.logs_bucket_name))
+    error_message = "logs_bucket_name must be a valid S3 bucket name."
+  }
+}
+
+variable "logs_bucket_domain_name" {
+  description = "Domain name of the bucket that receives CloudFront standard logs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]+\\.s3\\.amazonaws\\.com$", var.logs_bucket_domain_name))
+    error_message = "logs_bucket_domain_name must be a bucket domain such as logs.s3.amazonaws.com."
+  }
+}
+
+variable "logs_s3_prefix" {
+  description = "Key prefix of the SPA bucket's server access logs."
+  type        = string
+  default     = "s3"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+$", var.logs_s3_prefix))
+    error_message = "logs_s3_prefix must be lower-case letters, digits or hyphens."
+  }
+}
+
+variable "logs_cloudfront_prefix" {
+  description = "Key prefix of the CloudFront standard logs."
+  type        = string
+  default     = "cloudfront"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+$", var.logs_cloudfront_prefix))
+    error_message = "logs_cloudfront_prefix must be lower-case letters, digits or hyphens."
   }
 }
 

@@ -1,7 +1,5 @@
 import mongoose, { mongo } from 'mongoose';
-import { StoreUnavailableError } from '../storage.js';
-
-export const RETRY_AFTER_SECONDS = 2;
+import { StoreUnavailableError } from '../../domain/errors.js';
 
 /**
  * Server error codes that mean "no primary can take this right now" (elections, step-downs,
@@ -56,5 +54,5 @@ export function isCastError(error: unknown): boolean {
 export function toStoreError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError || !isMongoUnavailable(error)) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(`MongoDB is unavailable: ${reason}`, RETRY_AFTER_SECONDS, { cause: error });
+  return new StoreUnavailableError(`MongoDB is unavailable: ${reason}`, undefined, { cause: error });
 }

@@ -1,6 +1,6 @@
-import { type Connection, type Model, Schema, type Types } from 'mongoose';
-import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../tasks/tasks.schemas.js';
-import { SORT_INDEXES, TEXT_INDEX_NAME, type SortDocument } from './task-query.mongo.js';
+import { type Connection, type Model, type Query, Schema, type Types } from 'mongoose';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../tasks/task.model.js';
+import { SEARCH_INDEX, SEARCH_INDEX_NAME, SORT_INDEXES, type SortDocument } from './task-query.mongo.js';
 
 export interface UserDoc {
   _id: Types.ObjectId;
@@ -30,9 +30,12 @@ export interface TaskDoc {
   /** See dueKeysOf. */
   dueAsc: number;
   dueDesc: number;
-  /** See searchTermsOf; never read back. */
-  titleTerms: string;
-  descriptionTerms: string;
+  /** See SearchFields; never read back. */
+  titleWords: string[];
+  descriptionWords: string[];
+  titleKeys: string[];
+  descriptionKeys: string[];
+  searchKeys: string[];
 }
 
 export interface RefreshTokenDoc {
@@ -61,6 +64,29 @@ export const indexName = (keys: SortDocument): string =>
   Object.entries(keys)
     .map(([field, direction]) => (direction === 1 ? field : `${field}_desc`))
     .join('_');
+
+/**
+ * Longest a read (or a find-and-modify) may run on the server before it gives up (`maxTimeMS`), so a
+ * slow or leaderless replica set answers 503 within seconds instead of holding the request.
+ */
+export const READ_TIME_LIMIT_MS = 5000;
+
+const BOUNDED_QUERIES: ('find' | 'findOne' | 'findOneAndUpdate' | 'countDocuments')[] = [
+  'find',
+  'findOne',
+  'findOneAndUpdate',
+  'countDocuments',
+];
+
+/** Gives every read of the schema's model a server-side time limit unless the caller set one. */
+function boundReadTime(schema: Schema): void {
+  schema.pre(BOUNDED_QUERIES, function (this: Query<unknown, unknown>) {
+    if (this.getOptions().maxTimeMS === undefined) this.maxTimeMS(READ_TIME_LIMIT_MS);
+  });
+  schema.pre('aggregate', function () {
+    if (this.options.maxTimeMS === undefined) this.option({ maxTimeMS: READ_TIME_LIMIT_MS });
+  });
+}
 
 const userSchema = new Schema<UserDoc>(
   {
@@ -92,8 +118,11 @@ const taskSchema = new Schema<TaskDoc>(
     priorityRank: { type: Number, required: true },
     dueAsc: { type: Number, required: true },
     dueDesc: { type: Number, required: true },
-    titleTerms: { type: String, default: '', select: false },
-    descriptionTerms: { type: String, default: '', select: false },
+    titleWords: { type: [String], default: [], select: false },
+    descriptionWords: { type: [String], default: [], select: false },
+    titleKeys: { type: [String], default: [], select: false },
+    descriptionKeys: { type: [String], default: [], select: false },
+    searchKeys: { type: [String], default: [], select: false },
   },
   { ...SCHEMA_OPTIONS, collection: 'tasks' },
 );
@@ -104,12 +133,9 @@ taskSchema.index({ user: 1, dueDate: 1 }, { name: 'user_dueDate' });
 taskSchema.index({ user: 1, tags: 1 }, { name: 'user_tags' });
 // …one index per sort, so every page is a bounded walk of one index, never an in-memory sort…
 for (const keys of SORT_INDEXES) taskSchema.index(keys, { name: indexName(keys) });
-// …and the text index, prefixed by `user` so a search only ever touches the caller's entries.
-// Language "none": no stemming and no stop words, words match as the embedded store matches them.
-taskSchema.index(
-  { user: 1, titleTerms: 'text', descriptionTerms: 'text' },
-  { name: TEXT_INDEX_NAME, default_language: 'none', language_override: 'searchLanguage' },
-);
+// …and the search index: `user` then the short word prefixes of title and description (multikey,
+// at most SEARCH_KEYS_MAX entries per task), so a search only reads the caller's candidates.
+taskSchema.index(SEARCH_INDEX, { name: SEARCH_INDEX_NAME });
 
 const refreshTokenSchema = new Schema<RefreshTokenDoc>(
   {
@@ -128,6 +154,8 @@ refreshTokenSchema.index({ familyId: 1 }, { name: 'familyId' });
 // MongoDB's TTL monitor deletes a token about a minute after it expires; purgeExpired stays exact.
 refreshTokenSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
 
+for (const schema of [userSchema, taskSchema, refreshTokenSchema]) boundReadTime(schema);
+
 /** The three models bound to one connection (each connection gets its own, so tests can open several). */
 export function createModels(connection: Connection): MongoModels {
   return {
@@ -138,8 +166,38 @@ export function createModels(connection: Connection): MongoModels {
 }
 
 /** What index management needs of a model, whatever its document type. */
-export type IndexedModel = Pick<Model<unknown>, 'modelName' | 'createIndexes' | 'syncIndexes' | 'diffIndexes'>;
+export type IndexedModel = Pick<
+  Model<unknown>,
+  'modelName' | 'collection' | 'createIndexes' | 'syncIndexes' | 'diffIndexes'
+>;
 
 export function modelList(models: MongoModels): IndexedModel[] {
   return [models.users, models.tasks, models.refreshTokens];
+}
+
+/**
+ * The indexes the schemas declare that the database lacks, as `collection.indexName`: every list
+ * query names its index in a hint (a hint to a missing index fails), search needs the text index and
+ * registration the unique email index, so an instance serves nothing until this is empty.
+ */
+export async function missingIndexes(models: readonly IndexedModel[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const model of models) {
+    const { toCreate } = await model.diffIndexes({ indexOptionsToCreate: true });
+    for (const entry of toCreate as unknown[]) {
+      missing.push(`${model.collection.collectionName}.${declaredIndexName(entry)}`);
+    }
+  }
+  return missing;
+}
+
+/** The name of an index as `diffIndexes` lists it (`[keys, options]` with indexOptionsToCreate). */
+function declaredIndexName(entry: unknown): string {
+  const [keys, options] = Array.isArray(entry) ? (entry as [object, { name?: string }]) : [entry as object, {}];
+  return (
+    options.name ??
+    Object.entries(keys)
+      .map(([field, kind]) => `${field}_${String(kind)}`)
+      .join('_')
+  );
 }

@@ -1,6 +1,6 @@
 import { Types, type Model } from 'mongoose';
-import { isObjectId, newObjectId } from '../object-id.js';
-import { PRIORITY_RANK, sortKeyOf } from '../../tasks/task-query.js';
+import { isObjectId, newObjectId } from '../../domain/ids.js';
+import { PRIORITY_RANK, newTaskRecord, slicePage, sortKeyOf } from '../../tasks/task.model.js';
 import type {
   NewTask,
   TaskChanges,
@@ -13,7 +13,18 @@ import type {
 import type { TaskDoc } from './mongo-models.js';
 import { isCastError } from './mongo-errors.js';
 import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from './task-stats.mongo.js';
-import { dueKeysOf, searchTermsOf, titleKeyOfTitle, toMongoFind, type MongoTaskFind } from './task-query.mongo.js';
+import {
+  boundedSearchKeys,
+  dueKeysOf,
+  searchFieldsOf,
+  searchKeysOfWords,
+  searchWordsOf,
+  SEARCH_KEYS_MAX,
+  OVERFLOW_KEY,
+  titleKeyOfTitle,
+  toMongoFind,
+  type MongoTaskFind,
+} from './task-query.mongo.js';
 
 /** Runs one store call, failing fast while MongoDB is unreachable and mapping outages to StoreUnavailableError. */
 export type StoreRunner = <T>(work: () => Promise<T>) => Promise<T>;
@@ -37,24 +48,15 @@ export function toTaskRecord(doc: TaskDoc): TaskRecord {
 
 /** The stored document of a new task, derived keys included. */
 export function newTaskDoc(userId: string, input: NewTask, now: Date): TaskDoc {
+  const { id, userId: _user, ...record } = newTaskRecord(newObjectId(now.getTime()), userId, input, now);
   return {
-    _id: new Types.ObjectId(newObjectId(now.getTime())),
+    _id: new Types.ObjectId(id),
     user: new Types.ObjectId(userId),
-    title: input.title,
-    description: input.description,
-    status: input.status,
-    priority: input.priority,
-    dueDate: input.dueDate,
-    tags: [...input.tags],
-    createdAt: now,
-    updatedAt: now,
-    completedAt: input.status === 'done' ? now : null,
-    version: 1,
+    ...record,
     titleKey: titleKeyOfTitle(input.title),
     priorityRank: PRIORITY_RANK[input.priority],
     ...dueKeysOf(input.dueDate),
-    titleTerms: searchTermsOf(input.title),
-    descriptionTerms: searchTermsOf(input.description),
+    ...searchFieldsOf(input.title, input.description),
   };
 }
 
@@ -71,12 +73,9 @@ export function taskUpdateStage(changes: TaskChanges, now: Date): { $set: Record
   if (changes.title !== undefined) {
     set.title = literal(changes.title);
     set.titleKey = literal(titleKeyOfTitle(changes.title));
-    set.titleTerms = literal(searchTermsOf(changes.title));
   }
-  if (changes.description !== undefined) {
-    set.description = literal(changes.description);
-    set.descriptionTerms = literal(searchTermsOf(changes.description));
-  }
+  if (changes.description !== undefined) set.description = literal(changes.description);
+  Object.assign(set, searchUpdateOf(changes));
   if (changes.priority !== undefined) {
     set.priority = literal(changes.priority);
     set.priorityRank = literal(PRIORITY_RANK[changes.priority]);
@@ -98,6 +97,36 @@ export function taskUpdateStage(changes: TaskChanges, now: Date): { $set: Record
   set.updatedAt = literal(now);
   set.version = { $add: ['$version', 1] };
   return { $set: set };
+}
+
+/**
+ * The search fields after a change of the title, the description or both. When only one of them
+ * changes, `searchKeys` is rebuilt in the pipeline from the new keys and the stored keys of the other.
+ */
+function searchUpdateOf(changes: TaskChanges): Record<string, unknown> {
+  const { title, description } = changes;
+  if (title !== undefined && description !== undefined) {
+    return Object.fromEntries(
+      Object.entries(searchFieldsOf(title, description)).map(([field, value]) => [field, literal(value)]),
+    );
+  }
+  if (title === undefined && description === undefined) return {};
+  const changed = title !== undefined ? 'title' : 'description';
+  const kept = changed === 'title' ? 'description' : 'title';
+  const words = searchWordsOf((title ?? description) as string);
+  const keys = searchKeysOfWords(words);
+  // The same bound as boundedSearchKeys, evaluated on the stored keys of the unchanged field.
+  const union = { $setUnion: [literal(boundedSearchKeys(keys, [])), { $ifNull: [`$${kept}Keys`, []] }] };
+  return {
+    [`${changed}Words`]: literal(words),
+    [`${changed}Keys`]: literal(keys),
+    searchKeys: {
+      $let: {
+        vars: { union },
+        in: { $cond: [{ $gt: [{ $size: '$$union' }, SEARCH_KEYS_MAX] }, literal([OVERFLOW_KEY]), '$$union'] },
+      },
+    },
+  };
 }
 
 /** The mongoose query of one list page (also what the explain test inspects). */
@@ -173,13 +202,10 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
       if (find === null) return { items: [], next: null };
       return run(async () => {
         const docs = await taskListQuery(tasks, find).lean<TaskDoc[]>();
-        const items = docs.slice(0, query.limit).map(toTaskRecord);
-        const last = items.at(-1);
-        const next =
-          docs.length > query.limit && last !== undefined
-            ? { key: sortKeyOf(last, query.sort.field), id: last.id }
-            : null;
-        return { items, next };
+        return slicePage(docs.map(toTaskRecord), query.limit, (last) => ({
+          key: sortKeyOf(last, query.sort.field),
+          id: last.id,
+        }));
       });
     },
 

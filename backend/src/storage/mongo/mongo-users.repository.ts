@@ -1,6 +1,6 @@
 import { Types, type Model } from 'mongoose';
 import type { UserRecord, UserRepository } from '../../auth/users.repository.js';
-import { isObjectId, newObjectId } from '../object-id.js';
+import { isObjectId, newObjectId } from '../../domain/ids.js';
 import { isCastError, isDuplicateKey } from './mongo-errors.js';
 import type { UserDoc } from './mongo-models.js';
 import type { StoreRunner } from './mongo-tasks.repository.js';
@@ -39,7 +39,7 @@ export function createMongoUserRepository(users: Model<UserDoc>, run: StoreRunne
 
     async findByEmail(email) {
       return run(async () => {
-        const doc = await users.findOne({ email }).lean<UserDoc>();
+        const doc = await users.findOne({ email: email.toLowerCase() }).lean<UserDoc>();
         return doc === null ? null : toUser(doc);
       });
     },

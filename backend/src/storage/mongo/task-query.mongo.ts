@@ -1,7 +1,7 @@
 import mongoose, { Types } from 'mongoose';
-import { searchWords, titleSortKey } from '../../tasks/task-query.js';
+import { searchWords, titleSortKey } from '../../tasks/task.model.js';
 import type { TaskCursor, TaskListQuery, TaskSort } from '../../tasks/tasks.repository.js';
-import type { TaskSortField } from '../../tasks/tasks.schemas.js';
+import type { TaskSortField } from '../../tasks/task.model.js';
 
 /*
  * Translation of a validated list query into one MongoDB find: filter, sort, limit and the index
@@ -33,15 +33,21 @@ export interface MongoTaskFind {
   sort: SortDocument;
   /** One more than the page size, so the adapter can tell whether another page follows. */
   limit: number;
-  /** The index to use; null for a text search, which always runs on the text index. */
+  /** The index to use; for a search, the search index (the page is then sorted in memory, bounded by the matches). */
   hint: SortDocument | null;
 }
 
-/** Name of the compound text index; `$text` queries must match `user` by equality to use it. */
-export const TEXT_INDEX_NAME = 'user_text';
+/** Name of the `{ user, searchKeys }` multikey index that narrows a search (`q`) to candidates. */
+export const SEARCH_INDEX_NAME = 'user_searchKeys';
 
-/** Words longer than this are indexed and searched by their first PREFIX_MAX characters. */
-export const PREFIX_MAX = 40;
+/** Index keys are the word prefixes of at most this many characters (code points). */
+export const SEARCH_KEY_LENGTH = 3;
+
+/** At most this many index keys per task; a task with more is indexed under OVERFLOW_KEY alone. */
+export const SEARCH_KEYS_MAX = 600;
+
+/** The one key of a task whose words have more distinct short prefixes than SEARCH_KEYS_MAX. */
+export const OVERFLOW_KEY = '*';
 
 const NO_DUE_DATE = Number.POSITIVE_INFINITY;
 
@@ -150,32 +156,101 @@ export const SORT_INDEXES: readonly SortDocument[] = [
 ];
 
 const WORD = /[\p{L}\p{N}]+/gu;
+const MARKS = /\p{M}/gu;
 
 /**
- * What the text index holds for one text field: each lower-cased word and all of its prefixes
- * (up to PREFIX_MAX characters), space-separated, so that `$text` matches a searched word as a
- * word prefix exactly as the embedded store's FTS5 prefix queries do.
+ * A word as search compares it: lower-cased and without diacritics (é → e, ü → u), as the embedded
+ * store's FTS5 tokenizer (`unicode61 remove_diacritics 2`) folds both the text and the query.
  */
-export function searchTermsOf(text: string): string {
-  const terms = new Set<string>();
-  for (const word of text.toLowerCase().match(WORD) ?? []) {
-    const chars = Array.from(word).slice(0, PREFIX_MAX);
+export function foldWord(word: string): string {
+  return word.normalize('NFD').replace(MARKS, '').toLowerCase().normalize('NFC');
+}
+
+/** The distinct folded words of a text, in order of first appearance. */
+export function searchWordsOf(text: string): string[] {
+  const words = new Set<string>();
+  for (const word of text.match(WORD) ?? []) {
+    const folded = foldWord(word);
+    if (folded !== '') words.add(folded);
+  }
+  return [...words];
+}
+
+/** The index keys of some words: every prefix of up to SEARCH_KEY_LENGTH characters. */
+export function searchKeysOfWords(words: readonly string[]): string[] {
+  const keys = new Set<string>();
+  for (const word of words) {
+    const chars = Array.from(word).slice(0, SEARCH_KEY_LENGTH);
     let prefix = '';
     for (const char of chars) {
       prefix += char;
-      terms.add(prefix);
+      keys.add(prefix);
     }
   }
-  return [...terms].join(' ');
+  return [...keys];
+}
+
+/** A task's index keys from its title's and description's keys, bounded by SEARCH_KEYS_MAX. */
+export function boundedSearchKeys(titleKeys: readonly string[], descriptionKeys: readonly string[]): string[] {
+  const keys = [...new Set([...titleKeys, ...descriptionKeys])];
+  return keys.length > SEARCH_KEYS_MAX ? [OVERFLOW_KEY] : keys;
+}
+
+/** The stored search fields of a task with this title and description. */
+export function searchFieldsOf(title: string, description: string): SearchFields {
+  const titleWords = searchWordsOf(title);
+  const descriptionWords = searchWordsOf(description);
+  const titleKeys = searchKeysOfWords(titleWords);
+  const descriptionKeys = searchKeysOfWords(descriptionWords);
+  return {
+    titleWords,
+    descriptionWords,
+    titleKeys,
+    descriptionKeys,
+    searchKeys: boundedSearchKeys(titleKeys, descriptionKeys),
+  };
 }
 
 /**
- * The `$search` string for the words of `q`: each word quoted as a phrase, so every one must match
- * (unquoted terms would be OR-ed); null when `q` holds no word. Only letters and digits reach it.
+ * How a task is found by its words. `searchKeys` (indexed with `user`) holds the short prefixes of
+ * every word, so an index lookup narrows a search to the tasks holding every searched word's first
+ * characters; the full words then decide exactly. Title and description keep their own words and
+ * keys so that an update of one can rebuild `searchKeys` from the stored other one.
  */
-export function textSearchOf(q: string): string | null {
-  const words = searchWords(q).map((word) => Array.from(word).slice(0, PREFIX_MAX).join(''));
-  return words.length === 0 ? null : words.map((word) => `"${word}"`).join(' ');
+export interface SearchFields {
+  titleWords: string[];
+  descriptionWords: string[];
+  titleKeys: string[];
+  descriptionKeys: string[];
+  searchKeys: string[];
+}
+
+/**
+ * The filter for the words of `q`, or null when `q` holds no word: every word must be a prefix of a
+ * word of the title or the description (as the embedded store's `"word"*` FTS5 queries). Each word's
+ * key is a plain `$in` on the indexed `searchKeys` (its key, or the overflow key), so the index bounds
+ * come from one of them and the rest, and the exact word checks, filter the fetched candidates.
+ */
+export function searchFilterOf(q: string): FilterDocument | null {
+  const words = [
+    ...new Set(
+      searchWords(q)
+        .map(foldWord)
+        .filter((word) => word !== ''),
+    ),
+  ];
+  if (words.length === 0) return null;
+  const keys = [...new Set(words.map((word) => Array.from(word).slice(0, SEARCH_KEY_LENGTH).join('')))];
+  return {
+    $and: [
+      ...keys.map((key) => ({ searchKeys: op({ $in: [key, OVERFLOW_KEY] }) })),
+      ...words.map((word) => {
+        // Only letters and digits reach here, but the pattern stays literal whatever the input.
+        const pattern = `^${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+        return { $or: [{ titleWords: op({ $regex: pattern }) }, { descriptionWords: op({ $regex: pattern }) }] };
+      }),
+    ],
+  };
 }
 
 // `mongoose.trusted` exists at run time but is missing from mongoose's type declarations.
@@ -203,20 +278,23 @@ export function toMongoFind(userId: string, query: TaskListQuery): MongoTaskFind
     if (filter.dueBefore !== undefined) range.$lte = filter.dueBefore;
     find.dueDate = op(range);
   }
-  let search: string | null = null;
+  let search: FilterDocument | null = null;
   if (filter.q !== undefined) {
-    search = textSearchOf(filter.q);
+    search = searchFilterOf(filter.q);
     if (search === null) return null;
-    find.$text = op({ $search: search });
   }
+  if (search !== null) Object.assign(find, search);
   if (after !== undefined) Object.assign(find, keysetAfter(plan, after));
   return {
     filter: find,
     sort: { [plan.field]: plan.keyDirection, _id: plan.idDirection },
     limit: limit + 1,
-    hint: search === null ? plan.index : null,
+    hint: search === null ? plan.index : SEARCH_INDEX,
   };
 }
+
+/** The search index as a hint document. */
+export const SEARCH_INDEX: SortDocument = { user: 1, searchKeys: 1 };
 
 /**
  * Conditions for "strictly after the cursor in sort order": a range on the key that the index

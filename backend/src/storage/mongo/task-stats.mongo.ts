@@ -1,9 +1,7 @@
 import type { PipelineStage, Types } from 'mongoose';
 import type { TaskStatsRecord } from '../../tasks/tasks.repository.js';
-import { TASK_PRIORITIES, TASK_STATUSES } from '../../tasks/tasks.schemas.js';
+import { TASK_PRIORITIES, TASK_STATUSES, completedByDay, emptyStats, statsWindow } from '../../tasks/task.model.js';
 
-const DAY_MS = 86_400_000;
-const COMPLETED_DAYS = 14;
 const OPEN_STATUSES = TASK_STATUSES.filter((status) => status !== 'done');
 
 interface Count {
@@ -17,12 +15,6 @@ export interface TaskStatsFacets {
   byPriority: Count[];
   due: { overdue: number; dueToday: number }[];
   completed: Count[];
-}
-
-/** UTC day boundaries of a stats read: the end of today and the first instant of the 14-day window. */
-export function statsWindow(now: Date): { endOfDay: Date; firstDay: Date } {
-  const startOfDay = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
-  return { endOfDay: new Date(startOfDay + DAY_MS), firstDay: new Date(startOfDay - (COMPLETED_DAYS - 1) * DAY_MS) };
 }
 
 /**
@@ -61,25 +53,14 @@ export function taskStatsPipeline(user: Types.ObjectId, now: Date): PipelineStag
 
 /** The stats record from the pipeline's result (undefined when there was none), zero-filled. */
 export function toTaskStats(facets: TaskStatsFacets | undefined, now: Date): TaskStatsRecord {
-  const countOf = (counts: Count[] | undefined, key: string) => counts?.find((count) => count._id === key)?.n ?? 0;
-  const byStatus = Object.fromEntries(
-    TASK_STATUSES.map((status) => [status, countOf(facets?.byStatus, status)]),
-  ) as TaskStatsRecord['byStatus'];
-  const byPriority = Object.fromEntries(
-    TASK_PRIORITIES.map((priority) => [priority, countOf(facets?.byPriority, priority)]),
-  ) as TaskStatsRecord['byPriority'];
-  const due = facets?.due[0];
-  const { firstDay } = statsWindow(now);
-  const completedByDay = Array.from({ length: COMPLETED_DAYS }, (_, offset) => {
-    const date = new Date(firstDay.getTime() + offset * DAY_MS).toISOString().slice(0, 10);
-    return { date, count: countOf(facets?.completed, date) };
-  });
-  return {
-    total: Object.values(byStatus).reduce((sum, n) => sum + n, 0),
-    byStatus,
-    byPriority,
-    overdue: due?.overdue ?? 0,
-    dueToday: due?.dueToday ?? 0,
-    completedByDay,
-  };
+  const stats = emptyStats(now);
+  if (facets === undefined) return stats;
+  const countOf = (counts: Count[], key: string) => counts.find((count) => count._id === key)?.n ?? 0;
+  for (const status of TASK_STATUSES) stats.byStatus[status] = countOf(facets.byStatus, status);
+  for (const priority of TASK_PRIORITIES) stats.byPriority[priority] = countOf(facets.byPriority, priority);
+  stats.total = Object.values(stats.byStatus).reduce((sum, n) => sum + n, 0);
+  stats.overdue = facets.due[0]?.overdue ?? 0;
+  stats.dueToday = facets.due[0]?.dueToday ?? 0;
+  stats.completedByDay = completedByDay(now, new Map(facets.completed.map((count) => [count._id, count.n])));
+  return stats;
 }

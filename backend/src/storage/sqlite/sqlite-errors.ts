@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../storage.js';
+import { StoreUnavailableError } from '../../domain/errors.js';
 
 /** Result codes meaning "another connection holds the lock" or "the disk cannot take writes now". */
 const UNAVAILABLE_CODE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/;
-const RETRY_AFTER_SECONDS = 2;
 
 export function isSqliteUnavailable(error: unknown): error is InstanceType<typeof Database.SqliteError> {
   return error instanceof Database.SqliteError && UNAVAILABLE_CODE.test(error.code);
@@ -20,7 +19,7 @@ export type StoreRunner = <T>(work: () => T) => Promise<T>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function unavailable(reason: string, cause?: unknown): StoreUnavailableError {
-  return new StoreUnavailableError(`the SQLite database is unavailable (${reason})`, RETRY_AFTER_SECONDS, { cause });
+  return new StoreUnavailableError(`the SQLite database is unavailable (${reason})`, undefined, { cause });
 }
 
 /**

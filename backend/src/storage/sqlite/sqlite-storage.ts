@@ -86,6 +86,10 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
           return false;
         }
       },
+      // Migrations create every index before the store opens.
+      async readiness() {
+        return (await this.ping()) ? 'up' : 'down';
+      },
       async close() {
         if (db.open) db.close();
       },

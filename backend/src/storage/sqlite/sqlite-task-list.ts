@@ -1,5 +1,5 @@
 import type { TaskSort } from '../../tasks/tasks.repository.js';
-import type { TaskSortField } from '../../tasks/tasks.schemas.js';
+import type { TaskSortField } from '../../tasks/task.model.js';
 
 /** The column each sort orders by; every one has an index `(user_id, column, id)`. */
 export const SORT_COLUMN: Record<TaskSortField, string> = {

@@ -1,5 +1,20 @@
 import type Database from 'better-sqlite3';
-import { PRIORITY_RANK, priorityFromRank, searchWords, sortKeyOf, titleSortKey } from '../../tasks/task-query.js';
+import {
+  DAY_MS,
+  PRIORITY_RANK,
+  TASK_SORT_FIELDS,
+  completedByDay,
+  dayKey,
+  emptyStats,
+  newTaskRecord,
+  priorityFromRank,
+  searchWords,
+  slicePage,
+  sortKeyOf,
+  statsWindow,
+  titleSortKey,
+  type TaskStatus,
+} from '../../tasks/task.model.js';
 import type {
   NewTask,
   TaskChanges,
@@ -12,8 +27,7 @@ import type {
   TaskStatsRecord,
   TaskWriteOutcome,
 } from '../../tasks/tasks.repository.js';
-import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES, type TaskStatus } from '../../tasks/tasks.schemas.js';
-import { isObjectId, newObjectId } from '../object-id.js';
+import { isObjectId, newObjectId } from '../../domain/ids.js';
 import type { StoreRunner } from './sqlite-errors.js';
 import {
   MATCH_LIST_MAX,
@@ -84,9 +98,6 @@ function changedFields(params: UpdateParams): UpdatedField[] {
   if (params.tags !== null) fields.push('tags');
   return fields;
 }
-
-const DAY_MS = 86_400_000;
-const COMPLETED_DAYS = 14;
 
 function toTask(row: TaskRow): TaskRecord {
   return {
@@ -210,20 +221,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
 
   const create = db.transaction((userId: string, input: NewTask, now: Date): TaskRecord => {
     const at = now.getTime();
-    const record: TaskRecord = {
-      id: newObjectId(at),
-      userId,
-      title: input.title,
-      description: input.description,
-      status: input.status,
-      priority: input.priority,
-      dueDate: input.dueDate,
-      tags: [...input.tags],
-      createdAt: new Date(at),
-      updatedAt: new Date(at),
-      completedAt: input.status === 'done' ? new Date(at) : null,
-      version: 1,
-    };
+    const record = newTaskRecord(newObjectId(at), userId, input, now);
     const { lastInsertRowid } = insertTask.run({
       id: record.id,
       user_id: userId,
@@ -293,40 +291,34 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
         rows.push(...listStatement(sort, 'undated', false, source).all({ ...params, limit: wanted - rows.length }));
       }
     }
-    const items = rows.slice(0, limit).map(toTask);
-    const last = items.at(-1);
-    const next = rows.length > limit && last !== undefined ? { key: sortKeyOf(last, sort.field), id: last.id } : null;
-    return { items, next };
+    const page = slicePage(rows.map(toTask), limit, (last) => ({ key: sortKeyOf(last, sort.field), id: last.id }));
+    return page;
   });
 
-  const readStats = db.transaction((userId: string, now: number): TaskStatsRecord => {
-    const startOfDay = Math.floor(now / DAY_MS) * DAY_MS;
-    const firstDay = startOfDay / DAY_MS - (COMPLETED_DAYS - 1);
-    const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as TaskStatsRecord['byStatus'];
-    const byPriority = Object.fromEntries(
-      TASK_PRIORITIES.map((priority) => [priority, 0]),
-    ) as TaskStatsRecord['byPriority'];
-    let total = 0;
+  const readStats = db.transaction((userId: string, nowDate: Date): TaskStatsRecord => {
+    const now = nowDate.getTime();
+    const window = statsWindow(nowDate);
+    const startOfDay = window.startOfDay.getTime();
+    const firstDay = window.firstDay.getTime() / DAY_MS;
+    const stats = emptyStats(nowDate);
     for (const { status, rank, n } of counts.all(userId)) {
-      byStatus[status] += n;
-      byPriority[priorityFromRank(rank)] += n;
-      total += n;
+      stats.byStatus[status] += n;
+      stats.byPriority[priorityFromRank(rank)] += n;
+      stats.total += n;
     }
     const today = countDueToday.get({ userId, now, startOfDay, endOfDay: startOfDay + DAY_MS }) ?? {
       overdue: 0,
       dueToday: 0,
     };
     const earlier = countOverdueBeforeToday.get({ userId, today: startOfDay / DAY_MS })?.n ?? 0;
-    const due = { overdue: earlier + today.overdue, dueToday: today.dueToday };
-    const completed = new Map<number, number>();
+    stats.overdue = earlier + today.overdue;
+    stats.dueToday = today.dueToday;
+    const completed = new Map<string, number>();
     for (const { day, n } of countCompletedByDay.all({ userId, from: firstDay, to: startOfDay / DAY_MS })) {
-      completed.set(day, n);
+      completed.set(dayKey(new Date(day * DAY_MS)), n);
     }
-    const completedByDay = Array.from({ length: COMPLETED_DAYS }, (_, offset) => {
-      const day = firstDay + offset;
-      return { date: new Date(day * DAY_MS).toISOString().slice(0, 10), count: completed.get(day) ?? 0 };
-    });
-    return { total, byStatus, byPriority, overdue: due.overdue, dueToday: due.dueToday, completedByDay };
+    stats.completedByDay = completedByDay(nowDate, completed);
+    return stats;
   });
 
   return {
@@ -385,7 +377,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     },
 
     async stats(userId, now) {
-      return run(() => readStats(userId, now.getTime()));
+      return run(() => readStats(userId, now));
     },
   };
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { NewUser, UserRecord, UserRepository } from '../../auth/users.repository.js';
-import { isObjectId, newObjectId } from '../object-id.js';
+import { isObjectId, newObjectId } from '../../domain/ids.js';
 import type { StoreRunner } from './sqlite-errors.js';
 
 interface UserRow {

@@ -1,0 +1,98 @@
+# Plans the whole production root offline: the AWS provider's schema with made-up data-source
+# answers shaped like AWS's own (a mocked value must pass the modules' validations).
+mock_provider "aws" {
+  alias = "us_east_1"
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/primo-production-edge/0b5e7c1a-1111-2222-3333-444455556666"
+    }
+  }
+}
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names    = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+      zone_ids = ["euw1-az1", "euw1-az2", "euw1-az3"]
+    }
+  }
+  mock_data "aws_ec2_managed_prefix_list" {
+    defaults = {
+      id = "pl-4fa04526"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
+    }
+  }
+  mock_data "aws_secretsmanager_random_password" {
+    defaults = {
+      random_password = "mockedRandomPassword0123456789mockedRandomPassword0123456789abcd"
+    }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+}
+
+variables {
+  aws_region        = "eu-west-1"
+  spa_bucket_name   = "primo-production-spa-123456789012"
+  logs_bucket_name  = "primo-production-logs-123456789012"
+  github_repository = "my-org/primo"
+  certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/0b5e7c1a-1111-2222-3333-444455556666"
+  api_domain_name   = "api.example.com"
+}
+
+# The SPA on CloudFront's own name; the API behind it over TLS.
+run "default_plan" {
+  command = plan
+}
+
+run "certificate_in_another_region_is_refused" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b5e7c1a-1111-2222-3333-444455556666"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "spa_aliases_without_certificate_are_refused" {
+  command = plan
+
+  variables {
+    spa_aliases = ["app.example.com"]
+  }
+
+  expect_failures = [var.spa_certificate_arn]
+}
+
+run "https_custom_domain_plan" {
+  command = plan
+
+  variables {
+    spa_aliases         = ["app.example.com"]
+    spa_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/9f8e7d6c-1111-2222-3333-444455556666"
+  }
+
+  assert {
+    condition     = output.spa_url == "https://app.example.com"
+    error_message = "With an alias, the SPA is served on that name over HTTPS."
+  }
+
+  assert {
+    condition     = output.api_url == "https://app.example.com"
+    error_message = "The API is reached on the SPA's origin, so the refresh cookie stays same-site."
+  }
+}
