@@ -37,6 +37,14 @@ describe.skipIf(!available)('drill: one backend is killed with SIGKILL under loa
     expect(failed, describeSamples(failed)).toEqual([]);
   });
 
+  it('when an instance dies, then nginx stops sending it requests, except as a failed first try', () => {
+    const victim = `127.0.0.1:${stack.backends[1]?.port}`;
+    expect(load.between(0, killedAt).some((s) => s.upstream.includes(victim))).toBe(true);
+    const after = load.between(killedAt + 50);
+    const servedByVictim = after.filter((s) => s.upstream.at(-1) === victim);
+    expect(servedByVictim, describeSamples(servedByVictim)).toEqual([]);
+  });
+
   it('when an instance dies mid-request, then every POST answered 201 is readable and none is stored twice', async () => {
     const creates = load.samples.filter((s) => s.op === 'create');
     expect(creates.filter((s) => s.status === 201).length).toBeGreaterThan(50);

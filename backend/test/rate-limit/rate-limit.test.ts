@@ -115,6 +115,8 @@ describe.skipIf(!hasRedis)('rate limiters shared through a real redis-server', (
     expect(counted.reduce((sum, value) => sum + value, 0)).toBe(20);
     const rejected = responses.find((response) => response.status === 429) as Response;
     expect(rejected.headers['retry-after']).toMatch(/^\d+$/);
+    expect(rejected.headers['content-type']).toMatch(/problem\+json/);
+    expect(rejected.headers['ratelimit-policy']).toMatch(/q=10; w=900/);
     expect(rejected.body.status).toBe(429);
   });
 

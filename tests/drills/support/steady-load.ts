@@ -18,6 +18,8 @@ export interface Sample {
   contentType?: string;
   cache?: string;
   retryAfter?: string;
+  /** nginx's X-Upstream: every backend address tried, the one that answered last. */
+  upstream: string[];
   body: string;
   /** For creates: the unique title sent, and the id answered with a 201. */
   title?: string;
@@ -103,6 +105,10 @@ export class SteadyLoad {
       status: reply.status,
       ms: reply.ms,
       body: reply.body,
+      upstream:
+        typeof reply.headers['x-upstream'] === 'string'
+          ? reply.headers['x-upstream'].split(/\s*,\s*/).filter((part) => part !== '')
+          : [],
       ...(reply.error !== undefined ? { error: reply.error } : {}),
       ...(typeof reply.headers['content-type'] === 'string' ? { contentType: reply.headers['content-type'] } : {}),
       ...(typeof reply.headers['x-cache'] === 'string' ? { cache: reply.headers['x-cache'] } : {}),
