@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { requestPayload } from '@primo/test-support';
 
 /** One finished exchange; `status` is 0 when no HTTP answer arrived (reset, refused, timeout). */
 export interface Reply {
@@ -40,19 +41,7 @@ export class HttpClient {
   }
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const payload =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
-    const headers: Record<string, string> = { ...options.headers };
-    if (payload !== undefined) {
-      headers['content-length'] = String(Buffer.byteLength(payload));
-      if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
-        headers['content-type'] = 'application/json';
-      }
-    }
+    const { payload, headers } = requestPayload(options.body, options.headers);
     const started = performance.now();
     return new Promise((resolve) => {
       let settled = false;

@@ -18,21 +18,29 @@ export interface HttpRequestOptions {
 }
 
 /**
+ * The bytes to send for a string or JSON body, with Content-Length and (unless the caller set one,
+ * in any letter case) a JSON Content-Type added to a copy of the headers.
+ */
+export function requestPayload(
+  body: unknown,
+  headers: Record<string, string> = {},
+): { payload: string | undefined; headers: Record<string, string> } {
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const out: Record<string, string> = { ...headers };
+  if (payload !== undefined) {
+    out['content-length'] = String(Buffer.byteLength(payload));
+    if (!Object.keys(out).some((name) => name.toLowerCase() === 'content-type'))
+      out['content-type'] = 'application/json';
+  }
+  return { payload, headers: out };
+}
+
+/**
  * One HTTP request on a fresh connection (no agent pooling), optionally from a chosen loopback
  * source address — what fetch cannot do — so tests can act as several different client IPs.
  */
 export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
-  const body =
-    options.body === undefined
-      ? undefined
-      : typeof options.body === 'string'
-        ? options.body
-        : JSON.stringify(options.body);
-  const headers: Record<string, string> = { ...options.headers };
-  if (body !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    headers['content-length'] = String(Buffer.byteLength(body));
-  }
+  const { payload: body, headers } = requestPayload(options.body, options.headers);
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,

@@ -9,7 +9,7 @@ export {
   waitForReady,
 } from './backend.js';
 export type { BackendHandle, StartBackendOptions } from './backend.js';
-export { httpRequest } from './http.js';
+export { httpRequest, requestPayload } from './http.js';
 export type { HttpRequestOptions, HttpResponse } from './http.js';
 export { RENDER_SCRIPT, renderNginxConfig, startNginx } from './nginx.js';
 export type { NginxHandle, RenderOptions, StartNginxOptions } from './nginx.js';
