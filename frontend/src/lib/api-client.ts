@@ -1,31 +1,18 @@
-import type { AuthResponse, User } from '@primo/api/auth/auth.schemas';
+import type { AuthResponse, ProblemBody, User } from '@primo/api/contract/wire';
 
-/** One entry of a problem+json `errors` array: the offending field and what is wrong with it. */
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
-/** An RFC 9457 problem details body as the API sends it. */
-export interface ProblemDetails {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  requestId?: string;
-  errors?: FieldProblem[];
-}
+/** A problem+json body as received: a proxy or an old server may send only some of its fields. */
+type ReceivedProblem = Partial<ProblemBody>;
 
 /** Any failed API call: `status` 0 means the request never got an answer (offline, DNS, reset). */
 export class ApiError extends Error {
   readonly status: number;
-  readonly problem: ProblemDetails | null;
+  readonly problem: ReceivedProblem | null;
   readonly retryAfterSeconds: number | null;
 
   constructor(
     status: number,
     message: string,
-    problem: ProblemDetails | null = null,
+    problem: ReceivedProblem | null = null,
     retryAfterSeconds: number | null = null,
   ) {
     super(message);
@@ -131,7 +118,7 @@ async function send(path: string, options: RequestOptions, token: string | null)
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
-  const body = (await readBody(response)) as ProblemDetails | undefined;
+  const body = (await readBody(response)) as ReceivedProblem | undefined;
   const problem = body && typeof body === 'object' ? body : null;
   const message = problem?.detail || problem?.title || `Request failed with status ${response.status}`;
   return new ApiError(response.status, message, problem, parseRetryAfter(response.headers.get('retry-after')));

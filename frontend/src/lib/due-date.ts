@@ -1,4 +1,4 @@
-import type { Task } from '@primo/api/tasks/tasks.schemas';
+import type { Task } from '@primo/api/contract/wire';
 
 export type DueState = 'overdue' | 'today' | 'upcoming' | 'none';
 

@@ -1,5 +1,4 @@
-import type { User } from '@primo/api/auth/auth.schemas';
-import type { Task } from '@primo/api/tasks/tasks.schemas';
+import type { Task, User } from '@primo/api/contract/wire';
 import { json, type FetchMock } from './fetch-mock';
 
 export const alice: User = {

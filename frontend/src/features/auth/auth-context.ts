@@ -1,4 +1,4 @@
-import type { LoginInput, RegisterInput, User } from '@primo/api/auth/auth.schemas';
+import type { LoginInput, RegisterInput, User } from '@primo/api/contract/wire';
 import { createContext, useContext } from 'react';
 
 export type AuthStatus = 'checking' | 'signed-in' | 'signed-out';

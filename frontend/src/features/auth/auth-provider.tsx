@@ -1,4 +1,4 @@
-import type { LoginInput, RegisterInput, User } from '@primo/api/auth/auth.schemas';
+import type { LoginInput, RegisterInput, User } from '@primo/api/contract/wire';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { onSessionEnded, refreshSession } from '../../lib/api-client';
 import { login, logout, register } from './api/auth.api';

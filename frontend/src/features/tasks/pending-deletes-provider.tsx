@@ -1,4 +1,4 @@
-import type { Task } from '@primo/api/tasks/tasks.schemas';
+import type { Task } from '@primo/api/contract/wire';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useToast } from '../../components/ui/toast-context';

@@ -1,4 +1,4 @@
-import type { Task, TaskPriority, TaskStatus } from '@primo/api/tasks/tasks.schemas';
+import type { Task, TaskPriority, TaskStatus } from '@primo/api/contract/wire';
 
 /** The task form's fields as typed, before they become an API body. */
 export interface TaskFormValues {

@@ -1,30 +1,8 @@
-import type {
-  DESCRIPTION_MAX as ApiDescriptionMax,
-  TAG_MAX as ApiTagMax,
-  TAGS_MAX as ApiTagsMax,
-  TITLE_MAX as ApiTitleMax,
-  TaskPriority,
-  TaskSortParam,
-  TaskStatus,
-} from '@primo/api/tasks/tasks.schemas';
+import type { TaskSortParam } from '@primo/api/contract/wire';
 
-// The records are typed by the API's unions, so a value added to or removed from the backend's
-// schema breaks the type check here instead of silently missing from the UI. Only types are
-// imported: the schema module's runtime values would pull zod into the bundle.
+export { PRIORITY_LABELS, STATUS_LABELS } from '../../lib/task-labels';
 
-export const STATUS_LABELS: Record<TaskStatus, string> = {
-  todo: 'To do',
-  in_progress: 'In progress',
-  done: 'Done',
-};
-
-export const PRIORITY_LABELS: Record<TaskPriority, string> = {
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  urgent: 'Urgent',
-};
-
+/** The sort menu, in the order it is offered (the API's `TASK_SORTS` is the set of valid values). */
 export const SORT_LABELS: Record<TaskSortParam, string> = {
   '-createdAt': 'Newest first',
   createdAt: 'Oldest first',
@@ -38,13 +16,6 @@ export const SORT_LABELS: Record<TaskSortParam, string> = {
   '-title': 'Title, Z to A',
 };
 
+export const SORT_OPTIONS = Object.keys(SORT_LABELS) as TaskSortParam[];
+
 export const DEFAULT_SORT: TaskSortParam = '-createdAt';
-
-export const TASK_STATUSES = Object.keys(STATUS_LABELS) as TaskStatus[];
-export const TASK_PRIORITIES = Object.keys(PRIORITY_LABELS) as TaskPriority[];
-export const TASK_SORTS = Object.keys(SORT_LABELS) as TaskSortParam[];
-
-export const TITLE_MAX: typeof ApiTitleMax = 200;
-export const DESCRIPTION_MAX: typeof ApiDescriptionMax = 5000;
-export const TAGS_MAX: typeof ApiTagsMax = 20;
-export const TAG_MAX: typeof ApiTagMax = 32;

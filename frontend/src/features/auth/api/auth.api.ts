@@ -1,4 +1,4 @@
-import type { AuthResponse, LoginInput, RegisterInput, User } from '@primo/api/auth/auth.schemas';
+import type { AuthResponse, LoginInput, RegisterInput, User } from '@primo/api/contract/wire';
 import { acceptAuthResponse, apiRequest, setAccessToken } from '../../../lib/api-client';
 
 export async function register(input: RegisterInput): Promise<User> {

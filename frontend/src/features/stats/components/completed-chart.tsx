@@ -1,4 +1,4 @@
-import type { TaskStats } from '@primo/api/tasks/tasks.schemas';
+import type { TaskStats } from '@primo/api/contract/wire';
 import { useId } from 'react';
 
 type Day = TaskStats['completedByDay'][number];

@@ -1,4 +1,4 @@
-import type { TaskStats } from '@primo/api/tasks/tasks.schemas';
+import type { TaskStats } from '@primo/api/contract/wire';
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { json, mockFetch, problem } from '../../../test/fetch-mock';

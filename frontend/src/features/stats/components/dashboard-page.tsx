@@ -1,9 +1,9 @@
-import type { TaskPriority, TaskStatus } from '@primo/api/tasks/tasks.schemas';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '@primo/api/contract/wire';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '../../../components/ui/links';
 import { describeError } from '../../../lib/describe-error';
-import { getStats, taskKeys } from '../../tasks/api/tasks.api';
-import { PRIORITY_LABELS, STATUS_LABELS, TASK_PRIORITIES, TASK_STATUSES } from '../../tasks/task-options';
+import { PRIORITY_LABELS, STATUS_LABELS } from '../../../lib/task-labels';
+import { getStats, statsKey } from '../api/stats.api';
 import { CompletedChart } from './completed-chart';
 
 function Breakdown<K extends string>({
@@ -50,7 +50,7 @@ function Breakdown<K extends string>({
 
 /** Counts by status and priority, what is overdue or due today, and two weeks of completions. */
 export function DashboardPage() {
-  const stats = useQuery({ queryKey: taskKeys.stats(), queryFn: ({ signal }) => getStats(signal) });
+  const stats = useQuery({ queryKey: statsKey, queryFn: ({ signal }) => getStats(signal) });
 
   return (
     <>

@@ -1,4 +1,4 @@
-import type { Task, TaskList, UpdateTaskInput } from '@primo/api/tasks/tasks.schemas';
+import type { Task, TaskList, UpdateTaskInput } from '@primo/api/contract/wire';
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import { taskKeys } from './tasks.api';
 

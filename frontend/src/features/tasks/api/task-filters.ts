@@ -1,5 +1,12 @@
-import type { TaskPriority, TaskSortParam, TaskStatus } from '@primo/api/tasks/tasks.schemas';
-import { DEFAULT_SORT, TASK_PRIORITIES, TASK_SORTS, TASK_STATUSES } from '../task-options';
+import {
+  TASK_PRIORITIES,
+  TASK_SORTS,
+  TASK_STATUSES,
+  type TaskPriority,
+  type TaskSortParam,
+  type TaskStatus,
+} from '@primo/api/contract/wire';
+import { DEFAULT_SORT } from '../task-options';
 
 /** What the task list shows; kept in the address bar so a reload or a shared link shows the same. */
 export interface TaskFilters {

@@ -1,4 +1,10 @@
-import type { CreateTaskInput, Task, TaskList, TaskStats, UpdateTaskInput } from '@primo/api/tasks/tasks.schemas';
+import {
+  entityEtag,
+  type CreateTaskInput,
+  type Task,
+  type TaskList,
+  type UpdateTaskInput,
+} from '@primo/api/contract/wire';
 import { apiRequest } from '../../../lib/api-client';
 import type { TaskFilters } from './task-filters';
 
@@ -10,13 +16,7 @@ export const taskKeys = {
   lists: () => [...taskKeys.all, 'list'] as const,
   list: (filters: TaskFilters) => [...taskKeys.lists(), filters] as const,
   detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
-  stats: () => [...taskKeys.all, 'stats'] as const,
 };
-
-/** The `If-Match` value for a task: the API's strong ETag, built from id and version. */
-export function etagOf(task: Pick<Task, 'id' | 'version'>): string {
-  return `"${task.id}-${task.version}"`;
-}
 
 export function toSearchParams(filters: TaskFilters, cursor?: string | null): URLSearchParams {
   const params = new URLSearchParams();
@@ -47,18 +47,14 @@ export function updateTask(base: Pick<Task, 'id' | 'version'>, patch: UpdateTask
   return apiRequest<Task>(`/tasks/${encodeURIComponent(base.id)}`, {
     method: 'PATCH',
     body: patch,
-    headers: { 'If-Match': etagOf(base) },
+    headers: { 'If-Match': entityEtag(base) },
   });
 }
 
 export function deleteTask(base: Pick<Task, 'id' | 'version'>, options: { keepalive?: boolean } = {}): Promise<void> {
   return apiRequest<void>(`/tasks/${encodeURIComponent(base.id)}`, {
     method: 'DELETE',
-    headers: { 'If-Match': etagOf(base) },
+    headers: { 'If-Match': entityEtag(base) },
     ...options,
   });
-}
-
-export function getStats(signal?: AbortSignal): Promise<TaskStats> {
-  return apiRequest<TaskStats>('/tasks/stats', signal ? { signal } : {});
 }

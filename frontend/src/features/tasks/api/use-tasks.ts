@@ -1,4 +1,4 @@
-import type { CreateTaskInput, Task, UpdateTaskInput } from '@primo/api/tasks/tasks.schemas';
+import type { CreateTaskInput, Task, UpdateTaskInput } from '@primo/api/contract/wire';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useToast } from '../../../components/ui/toast-context';

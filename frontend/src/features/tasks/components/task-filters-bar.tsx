@@ -1,15 +1,14 @@
-import type { TaskPriority, TaskSortParam, TaskStatus } from '@primo/api/tasks/tasks.schemas';
+import {
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  type TaskPriority,
+  type TaskSortParam,
+  type TaskStatus,
+} from '@primo/api/contract/wire';
 import { useEffect, useState, type RefObject } from 'react';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { hasActiveFilters, type TaskFilters } from '../api/task-filters';
-import {
-  PRIORITY_LABELS,
-  SORT_LABELS,
-  STATUS_LABELS,
-  TASK_PRIORITIES,
-  TASK_SORTS,
-  TASK_STATUSES,
-} from '../task-options';
+import { PRIORITY_LABELS, SORT_LABELS, SORT_OPTIONS, STATUS_LABELS } from '../task-options';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -99,7 +98,7 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
           value={filters.sort}
           onChange={(event) => onChange({ ...filters, sort: event.target.value as TaskSortParam })}
         >
-          {TASK_SORTS.map((sort) => (
+          {SORT_OPTIONS.map((sort) => (
             <option key={sort} value={sort}>
               {SORT_LABELS[sort]}
             </option>

@@ -1,4 +1,12 @@
-import type { CreateTaskInput, Task, UpdateTaskInput } from '@primo/api/tasks/tasks.schemas';
+import {
+  DESCRIPTION_MAX,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TITLE_MAX,
+  type CreateTaskInput,
+  type Task,
+  type UpdateTaskInput,
+} from '@primo/api/contract/wire';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Dialog } from '../../../components/ui/dialog';
 import { Field } from '../../../components/ui/field';
@@ -9,14 +17,7 @@ import { formatDue, fromLocalInputs, toLocalInputs } from '../../../lib/due-date
 import { getTask } from '../api/tasks.api';
 import { useSaveTask } from '../api/use-tasks';
 import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
-import {
-  DESCRIPTION_MAX,
-  PRIORITY_LABELS,
-  STATUS_LABELS,
-  TASK_PRIORITIES,
-  TASK_STATUSES,
-  TITLE_MAX,
-} from '../task-options';
+import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
 
 type FormProblem =
   | { kind: 'retry'; message: string }

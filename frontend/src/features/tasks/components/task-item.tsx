@@ -1,4 +1,4 @@
-import type { Task } from '@primo/api/tasks/tasks.schemas';
+import type { Task } from '@primo/api/contract/wire';
 import { dueState, formatDue } from '../../../lib/due-date';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
 

@@ -1,4 +1,4 @@
-import type { Task } from '@primo/api/tasks/tasks.schemas';
+import type { Task } from '@primo/api/contract/wire';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { json, mockFetch, problem, type FetchMock } from '../../../test/fetch-mock';

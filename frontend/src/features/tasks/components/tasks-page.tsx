@@ -1,8 +1,8 @@
-import type { Task } from '@primo/api/tasks/tasks.schemas';
+import type { Task } from '@primo/api/contract/wire';
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../../../lib/describe-error';
-import { useAuth } from '../../auth/auth-context';
+import { useAuth } from '../../auth';
 import { onDemand } from '../../../lib/on-demand';
 import { useShortcuts } from '../../../lib/use-shortcuts';
 import { hasActiveFilters, readFilters, writeFilters, type TaskFilters } from '../api/task-filters';
