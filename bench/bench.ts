@@ -4,9 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AutocannonRequest } from 'autocannon';
-import { findBinary } from '../tests/helpers/binaries.js';
-import { repoPath, tempDir } from '../tests/helpers/paths.js';
-import { startRedis, type RedisHandle } from '../tests/helpers/redis.js';
+import { findBinary, repoPath, tempDir, startRedis, type RedisHandle } from '@primo/test-support';
 import { bcryptCostMs, finishMachineInfo, machineInfo } from './lib/machine.js';
 import { measure, type Measured, type MeasureOptions } from './lib/measure.js';
 import { evaluateTargets, markdownReport, type BenchResults, type Baseline } from './lib/report.js';

@@ -4,10 +4,15 @@
 // Writes bench/results/loadtest.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { requireBinary } from '../tests/helpers/binaries.js';
-import { startNginx, type NginxHandle } from '../tests/helpers/nginx.js';
-import { repoPath, tempDir } from '../tests/helpers/paths.js';
-import { startRedis, type RedisHandle } from '../tests/helpers/redis.js';
+import {
+  requireBinary,
+  startNginx,
+  type NginxHandle,
+  repoPath,
+  tempDir,
+  startRedis,
+  type RedisHandle,
+} from '@primo/test-support';
 import { HttpClient, jsonOf, percentileOf, sourceAddress, type Reply } from './lib/http-client.js';
 import { childPids, cpuMeter, type CpuGroups, type CpuShare } from './lib/cpu.js';
 import { finishMachineInfo, machineInfo } from './lib/machine.js';
