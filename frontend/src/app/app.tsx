@@ -1,21 +1,22 @@
-import { lazy, Suspense } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { Suspense, type ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { ErrorBoundary } from '../components/ui/error-boundary';
 import { ToastProvider } from '../components/ui/toast-provider';
 import { AuthProvider } from '../features/auth/auth-provider';
 import { RequireAuth } from '../features/auth/components/require-auth';
+import { retryableLazy } from '../lib/retryable-lazy';
 import { NotFoundPage } from './not-found-page';
 
 // Each first screen loads only its own page: a returning, signed-in person never fetches the sign-in
 // form, and everything behind sign-in (TanStack Query with it) is fetched only after sign-in.
-const AuthPage = lazy(() =>
-  import('../features/auth/components/auth-page').then((module) => ({ default: module.AuthPage })),
+// A chunk that fails to load shows Retry (see RouteBoundary), which fetches it again.
+const AuthPage = retryableLazy(() => import('../features/auth/components/auth-page').then((module) => module.AuthPage));
+const AppShell = retryableLazy(() => import('./app-shell').then((module) => module.AppShell));
+const TasksPage = retryableLazy(() =>
+  import('../features/tasks/components/tasks-page').then((module) => module.TasksPage),
 );
-const AppShell = lazy(() => import('./app-shell').then((module) => ({ default: module.AppShell })));
-const TasksPage = lazy(() =>
-  import('../features/tasks/components/tasks-page').then((module) => ({ default: module.TasksPage })),
-);
-const DashboardPage = lazy(() =>
-  import('../features/stats/components/dashboard-page').then((module) => ({ default: module.DashboardPage })),
+const DashboardPage = retryableLazy(() =>
+  import('../features/stats/components/dashboard-page').then((module) => module.DashboardPage),
 );
 
 function Loading() {
@@ -23,6 +24,16 @@ function Loading() {
     <p className="muted page-loading" role="status">
       Loading…
     </p>
+  );
+}
+
+/** A route's error boundary and loading state; moving to another route clears a shown error. */
+function RouteBoundary({ children }: { children: ReactNode }) {
+  const { pathname } = useLocation();
+  return (
+    <ErrorBoundary resetKey={pathname}>
+      <Suspense fallback={<Loading />}>{children}</Suspense>
+    </ErrorBoundary>
   );
 }
 
@@ -34,7 +45,7 @@ export function App() {
           <a className="skip-link" href="#main">
             Skip to content
           </a>
-          <Suspense fallback={<Loading />}>
+          <RouteBoundary>
             <Routes>
               <Route path="/signin" element={<AuthPage mode="signin" />} />
               <Route path="/signup" element={<AuthPage mode="signup" />} />
@@ -49,23 +60,23 @@ export function App() {
                 <Route
                   path="tasks"
                   element={
-                    <Suspense fallback={<Loading />}>
+                    <RouteBoundary>
                       <TasksPage />
-                    </Suspense>
+                    </RouteBoundary>
                   }
                 />
                 <Route
                   path="dashboard"
                   element={
-                    <Suspense fallback={<Loading />}>
+                    <RouteBoundary>
                       <DashboardPage />
-                    </Suspense>
+                    </RouteBoundary>
                   }
                 />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
-          </Suspense>
+          </RouteBoundary>
         </ToastProvider>
       </AuthProvider>
     </BrowserRouter>
