@@ -158,6 +158,23 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     // A server-side validation message lands on its field.
     await page.getByRole('button', { name: 'New task' }).click();
     const dialog = page.getByRole('dialog', { name: 'New task' });
+    // The dialog is modal (showModal): the page behind is inert, out of reach by role and by focus.
+    await dialog.getByLabel('Title').waitFor();
+    const { nodes } = (await (await page.context().newCDPSession(page)).send('Accessibility.getFullAXTree')) as {
+      nodes: Array<{ ignored: boolean; name?: { value?: unknown } }>;
+    };
+    expect(nodes.filter((node) => !node.ignored && node.name?.value === 'Create your first task')).toEqual([]);
+    expect(nodes.some((node) => !node.ignored && node.name?.value === 'Create task')).toBe(true);
+    expect(
+      await page.evaluate(() => {
+        const behind = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Create your first task');
+        behind?.focus();
+        return {
+          modal: document.querySelector('dialog')?.matches(':modal'),
+          focusedBehind: document.activeElement === behind,
+        };
+      }),
+    ).toEqual({ modal: true, focusedBehind: false });
     await dialog.getByRole('button', { name: 'Create task' }).click();
     await eventually(async () => expect(await dialog.getByLabel('Title').getAttribute('aria-invalid')).toBe('true'));
     expect(await dialog.locator('.field__error').first().textContent()).toMatch(/empty|required|at least/i);
@@ -165,6 +182,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     await expectAccessible(page, 'new-task dialog with errors');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New task');
 
     // Three tasks: one overdue, one due today.
     await createTask(page, { title: 'Buy milk', priority: 'Low', tags: 'home' });

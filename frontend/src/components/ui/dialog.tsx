@@ -10,12 +10,13 @@ const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
- * A modal dialog: focus moves into it, Tab cycles inside it, Esc closes it, and focus returns to
- * whatever opened it.
+ * A modal dialog: a native `<dialog>` opened with `showModal()`, so the page behind it is inert (not
+ * focusable, not in the accessibility tree). Focus moves into it, Tab cycles inside it, Esc closes it,
+ * and focus returns to whatever opened it.
  */
 export function Dialog({ title, onClose, children }: DialogProps) {
   const titleId = useId();
-  const panelRef = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLDialogElement>(null);
   const onCloseRef = useRef(onClose);
   useEffect(() => {
     onCloseRef.current = onClose;
@@ -24,9 +25,13 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const panel = panelRef.current;
+    if (panel && !panel.open) panel.showModal();
     const first = panel?.querySelector<HTMLElement>('[data-autofocus]') ?? panel?.querySelector<HTMLElement>(FOCUSABLE);
     (first ?? panel)?.focus();
-    return () => opener?.focus();
+    return () => {
+      if (panel?.open) panel.close();
+      opener?.focus();
+    };
   }, []);
 
   useEffect(() => {
@@ -62,8 +67,19 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   }, []);
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div ref={panelRef} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1}>
+    // A press on the dialog element itself (not its panel) is a press on the backdrop around the panel.
+    <dialog
+      ref={panelRef}
+      className="dialog-backdrop"
+      aria-labelledby={titleId}
+      onMouseDown={(event) => event.target === event.currentTarget && onClose()}
+      onCancel={(event) => {
+        // Esc: the component's owner decides (it unmounts the dialog), so the browser must not close it alone.
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <div className="dialog" tabIndex={-1}>
         <header className="dialog__header">
           <h2 id={titleId}>{title}</h2>
           <button
@@ -77,6 +93,6 @@ export function Dialog({ title, onClose, children }: DialogProps) {
         </header>
         {children}
       </div>
-    </div>
+    </dialog>
   );
 }

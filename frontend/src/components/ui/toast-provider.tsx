@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useLocation } from 'react-router';
 import { ToastContext, type ToastInput, type Toaster } from './toast-context';
 
 interface ActiveToast extends ToastInput {
@@ -6,10 +7,18 @@ interface ActiveToast extends ToastInput {
 }
 
 const DEFAULT_DURATION_MS = 6000;
+/** More would cover the content; a newer toast pushes the oldest out (as if it had timed out). */
+export const MAX_VISIBLE_TOASTS = 3;
 
-/** Holds the toasts and renders them in live regions so screen readers announce each one. */
+/**
+ * Holds the toasts and renders them in live regions so screen readers announce each one: at most
+ * three, newest first. Moving to another page dismisses all but the errors, which stay until dismissed.
+ */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<ActiveToast[]>([]);
+  // The same list, readable synchronously by show() and the route-change effect.
+  const toastsRef = useRef(toasts);
+  const { pathname } = useLocation();
   const nextId = useRef(1);
   const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
   const expireHandlers = useRef(new Map<number, () => void>());
@@ -21,7 +30,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     const onExpire = expireHandlers.current.get(id);
     expireHandlers.current.delete(id);
     if (expired) onExpire?.();
-    setToasts((current) => current.filter((toast) => toast.id !== id));
+    toastsRef.current = toastsRef.current.filter((toast) => toast.id !== id);
+    setToasts(toastsRef.current);
   }, []);
 
   const show = useCallback(
@@ -35,11 +45,21 @@ export function ToastProvider({ children }: { children: ReactNode }) {
           id,
           setTimeout(() => remove(id, true), duration),
         );
-      setToasts((current) => [...current.slice(-4), { ...toast, id }]);
+      const pushedOut = toastsRef.current.slice(MAX_VISIBLE_TOASTS - 1);
+      toastsRef.current = [{ ...toast, id }, ...toastsRef.current.slice(0, MAX_VISIBLE_TOASTS - 1)];
+      setToasts(toastsRef.current);
+      for (const old of pushedOut) remove(old.id, true);
       return id;
     },
     [remove],
   );
+
+  const lastPathname = useRef(pathname);
+  useEffect(() => {
+    if (pathname === lastPathname.current) return;
+    lastPathname.current = pathname;
+    for (const toast of toastsRef.current) if (toast.tone !== 'error') remove(toast.id, true);
+  }, [pathname, remove]);
 
   useEffect(() => {
     const pending = timers.current;

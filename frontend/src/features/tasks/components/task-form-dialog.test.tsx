@@ -16,6 +16,18 @@ async function openNewTask() {
 }
 
 describe('task form', () => {
+  it('when the dialog is open, then the page behind it is out of reach, and closing it brings the page back', async () => {
+    const { dialog, user } = await openNewTask();
+    expect(screen.queryByRole('button', { name: 'Create your first task' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'New task' })).toBeNull();
+    expect(within(dialog).getByRole('button', { name: 'Create task' })).toBeInTheDocument();
+
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(screen.getByRole('button', { name: 'Create your first task' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'New task' })).toHaveFocus();
+  });
+
   it('when a new task is saved, then every field is sent and the dialog closes', async () => {
     const { api, dialog, user } = await openNewTask();
     api.on('POST', '/api/v1/tasks', (request) => json(201, makeTask(request.body as object)));
