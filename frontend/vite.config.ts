@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
@@ -39,6 +40,7 @@ function treeShakeReactRouter(): Plugin {
 export default defineConfig({
   plugins: [
     react(),
+    tailwindcss(),
     treeShakeReactRouter(),
     // Precompressed siblings let nginx (gzip_static/brotli_static) and the API's static handler skip runtime compression.
     compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 1024 }),

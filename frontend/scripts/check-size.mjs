@@ -49,6 +49,8 @@ function closure(key, into = new Set()) {
   for (const imported of manifest[key].imports ?? []) closure(imported, into);
   return into;
 }
+/** The stylesheets the chunks bring (Vite lists them under `css`), for the CSS figure beside the JavaScript. */
+const cssOf = (keys) => new Set([...keys].flatMap((key) => manifest[key].css ?? []));
 const filesOf = (keys) => new Set([...keys].map((key) => manifest[key].file).filter((file) => file.endsWith('.js')));
 
 const entries = Object.keys(manifest).filter((key) => manifest[key].isEntry);
@@ -68,7 +70,10 @@ for (const screen of SCREENS) {
   const total = sum(files);
   const over = total > BUDGET_BYTES;
   failed ||= over;
-  console.log(`${screen.name}: ${kb(total)} gzipped${over ? `, OVER the ${kb(BUDGET_BYTES)} budget` : ''}`);
+  const css = [...cssOf(keys)];
+  console.log(
+    `${screen.name}: ${kb(total)} gzipped${over ? `, OVER the ${kb(BUDGET_BYTES)} budget` : ''}; CSS ${kb(sum(css))} gzipped (not budgeted)`,
+  );
   for (const file of files) console.log(`  ${kb(gzippedSize(file)).padStart(8)}  ${file}`);
 }
 

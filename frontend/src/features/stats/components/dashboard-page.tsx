@@ -34,7 +34,9 @@ function Breakdown<K extends string>({
             </Link>
             <span className="breakdown__track" aria-hidden="true">
               <span
-                className={`breakdown__bar breakdown__bar--${kind}-${key}`}
+                className="breakdown__bar"
+                data-kind={kind}
+                data-value={key}
                 style={{ width: `${total ? (counts[key] / total) * 100 : 0}%` }}
               />
             </span>
@@ -73,11 +75,11 @@ export function DashboardPage() {
               <dt>Total</dt>
               <dd data-testid="stat-total">{stats.data.total}</dd>
             </div>
-            <div className="stat-card stat-card--overdue">
+            <div className="stat-card" data-due="overdue">
               <dt>Overdue</dt>
               <dd data-testid="stat-overdue">{stats.data.overdue}</dd>
             </div>
-            <div className="stat-card stat-card--today">
+            <div className="stat-card" data-due="today">
               <dt>Due today</dt>
               <dd data-testid="stat-due-today">{stats.data.dueToday}</dd>
             </div>

@@ -5,7 +5,8 @@ import {
   type TaskSortParam,
   type TaskStatus,
 } from '@primo/api/contract/wire';
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useId, useState, type RefObject } from 'react';
+import { Button } from '../../../components/ui/button';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { hasActiveFilters, type TaskFilters } from '../api/task-filters';
 import { PRIORITY_LABELS, SORT_LABELS, SORT_OPTIONS, STATUS_LABELS } from '../task-options';
@@ -47,6 +48,10 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debouncedSearch, debouncedTag]);
 
+  const optionsId = useId();
+  const [optionsOpen, setOptionsOpen] = useState(false);
+  const activeOptions = filters.status.length + filters.priority.length + (filters.tag ? 1 : 0);
+
   return (
     <section className="filters" aria-label="Filter and sort tasks">
       <div className="field field--search">
@@ -61,49 +66,60 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
           aria-keyshortcuts="/"
         />
       </div>
-      <fieldset className="filters__group">
-        <legend>Status</legend>
-        {TASK_STATUSES.map((status: TaskStatus) => (
-          <label key={status} className="check">
-            <input
-              type="checkbox"
-              checked={filters.status.includes(status)}
-              onChange={() => onChange({ ...filters, status: toggle(filters.status, status, TASK_STATUSES) })}
-            />
-            {STATUS_LABELS[status]}
-          </label>
-        ))}
-      </fieldset>
-      <fieldset className="filters__group">
-        <legend>Priority</legend>
-        {TASK_PRIORITIES.map((priority: TaskPriority) => (
-          <label key={priority} className="check">
-            <input
-              type="checkbox"
-              checked={filters.priority.includes(priority)}
-              onChange={() => onChange({ ...filters, priority: toggle(filters.priority, priority, TASK_PRIORITIES) })}
-            />
-            {PRIORITY_LABELS[priority]}
-          </label>
-        ))}
-      </fieldset>
-      <div className="field">
-        <label htmlFor="task-tag">Tag</label>
-        <input id="task-tag" value={tag} onChange={(event) => setTag(event.target.value)} placeholder="any tag" />
-      </div>
-      <div className="field">
-        <label htmlFor="task-sort">Sort by</label>
-        <select
-          id="task-sort"
-          value={filters.sort}
-          onChange={(event) => onChange({ ...filters, sort: event.target.value as TaskSortParam })}
-        >
-          {SORT_OPTIONS.map((sort) => (
-            <option key={sort} value={sort}>
-              {SORT_LABELS[sort]}
-            </option>
+      <Button
+        className="justify-self-start mb-4 sm:hidden"
+        aria-expanded={optionsOpen}
+        aria-controls={optionsId}
+        onClick={() => setOptionsOpen((open) => !open)}
+      >
+        {activeOptions ? `Filters (${activeOptions})` : 'Filters'}
+      </Button>
+      {/* On a phone the options fold behind the toggle, so the list starts on the first screen. */}
+      <div id={optionsId} className={optionsOpen ? 'contents' : 'contents max-sm:hidden'}>
+        <fieldset className="filters__group">
+          <legend>Status</legend>
+          {TASK_STATUSES.map((status: TaskStatus) => (
+            <label key={status} className="check">
+              <input
+                type="checkbox"
+                checked={filters.status.includes(status)}
+                onChange={() => onChange({ ...filters, status: toggle(filters.status, status, TASK_STATUSES) })}
+              />
+              {STATUS_LABELS[status]}
+            </label>
           ))}
-        </select>
+        </fieldset>
+        <fieldset className="filters__group">
+          <legend>Priority</legend>
+          {TASK_PRIORITIES.map((priority: TaskPriority) => (
+            <label key={priority} className="check">
+              <input
+                type="checkbox"
+                checked={filters.priority.includes(priority)}
+                onChange={() => onChange({ ...filters, priority: toggle(filters.priority, priority, TASK_PRIORITIES) })}
+              />
+              {PRIORITY_LABELS[priority]}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="task-tag">Tag</label>
+          <input id="task-tag" value={tag} onChange={(event) => setTag(event.target.value)} placeholder="any tag" />
+        </div>
+        <div className="field">
+          <label htmlFor="task-sort">Sort by</label>
+          <select
+            id="task-sort"
+            value={filters.sort}
+            onChange={(event) => onChange({ ...filters, sort: event.target.value as TaskSortParam })}
+          >
+            {SORT_OPTIONS.map((sort) => (
+              <option key={sort} value={sort}>
+                {SORT_LABELS[sort]}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       {hasActiveFilters(filters) && (
         <button

@@ -1,6 +1,7 @@
 import type { Task } from '@primo/api/contract/wire';
 import { dueState, formatDue } from '../../../lib/due-date';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
+import { Badge } from '../../../components/ui/badge';
 
 interface TaskItemProps {
   task: Task;
@@ -17,7 +18,7 @@ export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag }: TaskIt
   const done = task.status === 'done';
   const checkboxId = `task-done-${task.id}`;
   return (
-    <li className={`task-item task-item--${due}${done ? ' task-item--done' : ''}`} data-task-id={task.id}>
+    <li className="task-item" data-due={due} data-done={done || undefined} data-task-id={task.id}>
       <input
         id={checkboxId}
         type="checkbox"
@@ -30,9 +31,9 @@ export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag }: TaskIt
         <h3 className="task-item__title">{task.title}</h3>
         {task.description && <p className="task-item__description">{task.description}</p>}
         <div className="task-item__meta">
-          <span className={`badge badge--status-${task.status}`}>{STATUS_LABELS[task.status]}</span>
-          <span className={`badge badge--priority-${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span>
-          {(due === 'overdue' || due === 'today') && <span className={`badge badge--${due}`}>{dueLabels[due]}</span>}
+          <Badge status={task.status}>{STATUS_LABELS[task.status]}</Badge>
+          <Badge priority={task.priority}>{PRIORITY_LABELS[task.priority]} priority</Badge>
+          {(due === 'overdue' || due === 'today') && <Badge due={due}>{dueLabels[due]}</Badge>}
           {task.dueDate && (
             <span className="task-item__due">
               Due <time dateTime={task.dueDate}>{formatDue(task.dueDate)}</time>
