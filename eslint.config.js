@@ -3,6 +3,7 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 import { backendBoundaries } from './backend/eslint.boundaries.js';
+import { frontendBoundaries } from './frontend/eslint.boundaries.js';
 
 export default tseslint.config(
   {
@@ -41,4 +42,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...frontendBoundaries,
 );
