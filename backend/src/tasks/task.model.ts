@@ -35,7 +35,7 @@ export function priorityFromRank(rank: number): TaskPriority {
 }
 
 /** `completedAt` follows `status`: set when a task is (created or moved) done, cleared otherwise. */
-export function completedAtFor(status: TaskStatus, now: Date): Date | null {
+function completedAtFor(status: TaskStatus, now: Date): Date | null {
   return status === 'done' ? now : null;
 }
 
@@ -97,7 +97,7 @@ export function newTaskRecord(id: string, userId: string, input: NewTask, now: D
   };
 }
 
-export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
 }
 

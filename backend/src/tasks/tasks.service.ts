@@ -9,8 +9,6 @@ import type { TaskStatsRecord } from './tasks.repository.js';
  */
 export type ExpectedVersion = { kind: 'any' } | { kind: 'version'; version: number } | { kind: 'unmatchable' };
 
-export const ANY_VERSION: ExpectedVersion = { kind: 'any' };
-
 export type WriteListener = (userId: string) => Promise<void>;
 
 /** Task use cases; every call is scoped to the calling user, and every successful write notifies `onWrite`. */

@@ -26,7 +26,7 @@ const PING_TIMEOUT_MS = 1000;
 const RECONNECT_DELAY_MS = 3000;
 
 /** The connection-string options the URI sets itself, lower-cased (option names are case-insensitive). */
-export function uriOptionNames(uri: string): Set<string> {
+function uriOptionNames(uri: string): Set<string> {
   const query = uri.indexOf('?');
   if (query === -1) return new Set();
   return new Set([...new URLSearchParams(uri.slice(query + 1)).keys()].map((name) => name.toLowerCase()));
