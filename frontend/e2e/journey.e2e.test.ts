@@ -215,6 +215,10 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     ).toEqual({ modal: true, focusedBehind: false });
     await dialog.getByRole('button', { name: 'Create task' }).click();
     await eventually(async () => expect(await dialog.getByLabel('Title').getAttribute('aria-invalid')).toBe('true'));
+    // Focus moves to the first field in error, with its ring showing.
+    await eventually(async () =>
+      expect(await dialog.getByLabel('Title').evaluate((input) => input.matches(':focus-visible'))).toBe(true),
+    );
     expect(await dialog.locator('.field__error').first().textContent()).toMatch(/empty|required|at least/i);
     await captureScreen(page, '04-new-task-errors');
     await page.keyboard.press('Escape');

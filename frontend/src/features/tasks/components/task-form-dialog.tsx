@@ -108,8 +108,12 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
     (event: { target: { value: string } }) =>
       setValues((current) => ({ ...current, [field]: event.target.value as FormValues[K] }));
 
-  const focusFirstInvalid = () =>
-    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  // Bumped with the server's field messages; the effect runs once they are on screen, so the first
+  // invalid field is there to take focus (a frame callback could run before React had rendered them).
+  const [invalidShown, setInvalidShown] = useState(0);
+  useEffect(() => {
+    if (invalidShown) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [invalidShown]);
 
   const showConflict = async (id: string) => {
     try {
@@ -165,7 +169,7 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
         const { _form: formMessage, ...rest } = fields;
         setFieldErrors(rest);
         if (formMessage) setProblem({ kind: 'message', message: formMessage });
-        focusFirstInvalid();
+        setInvalidShown((count) => count + 1);
         return;
       }
       if (error.status === 412 && base) return showConflict(base.id);
