@@ -75,11 +75,17 @@ async function showView(page: Page, view: (typeof VIEWS)[number]): Promise<void>
 
 /**
  * Screenshots of the screen as it is now in every view (`<name>-light.png`, `-dark`, `-phone`, `-phone-dark`),
- * then, unless `axe` is false, an axe scan in each; ends on the desktop window in the light theme.
+ * with `show` scrolled into sight when given, then, unless `axe` is false, an axe scan in each; ends on the
+ * desktop window in the light theme.
  */
-async function captureScreen(page: Page, name: string, { axe = true } = {}): Promise<void> {
+async function captureScreen(
+  page: Page,
+  name: string,
+  { axe = true, show }: { axe?: boolean; show?: Locator } = {},
+): Promise<void> {
   for (const view of VIEWS) {
     await showView(page, view);
+    await show?.scrollIntoViewIfNeeded();
     await screenshot(page, `${name}-${view.name}`);
   }
   if (axe) {
@@ -326,7 +332,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     expect(await conflict.textContent()).toContain('Someone changed this task');
     expect(await conflict.textContent()).toContain('PriorityHigh');
     expect(await stale.getByLabel('Description').inputValue()).toBe('Two litres');
-    await captureScreen(page, '07-conflict');
+    await captureScreen(page, '07-conflict', { show: conflict });
     await stale.getByRole('button', { name: 'Save changes' }).click();
     await stale.waitFor({ state: 'detached' });
     await row(page, 'Buy oat milk').getByText('Two litres').waitFor();
