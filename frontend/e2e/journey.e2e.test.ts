@@ -36,8 +36,13 @@ async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000)
   }
 }
 
+/** The task list ("3 tasks shown"); absent while there is nothing to list. */
+function taskList(page: Page): Locator {
+  return page.getByRole('list', { name: /tasks? shown$/ });
+}
+
 async function visibleTitles(page: Page): Promise<string[]> {
-  return page.locator('.task-list .task-item__title').allTextContents();
+  return taskList(page).getByRole('heading', { level: 3 }).allTextContents();
 }
 
 async function expectTitles(page: Page, titles: string[]): Promise<void> {
@@ -130,7 +135,9 @@ async function createTask(
 }
 
 function row(page: Page, title: string): Locator {
-  return page.locator('.task-item', { has: page.getByRole('heading', { name: title, exact: true }) });
+  return taskList(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 }
 
 async function statValue(page: Page, testId: string): Promise<string> {
@@ -225,7 +232,8 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     await eventually(async () =>
       expect(await dialog.getByLabel('Title').evaluate((input) => input.matches(':focus-visible'))).toBe(true),
     );
-    expect(await dialog.locator('.field__error').first().textContent()).toMatch(/empty|required|at least/i);
+    const titleMessageId = await dialog.getByLabel('Title').getAttribute('aria-describedby');
+    expect(await dialog.locator(`[id="${titleMessageId}"]`).textContent()).toMatch(/empty|required|at least/i);
     await captureScreen(page, '04-new-task-errors');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
@@ -251,7 +259,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     const filtersToggle = page.getByRole('button', { name: /^Filters/ });
     expect(await filtersToggle.getAttribute('aria-expanded')).toBe('false');
     expect(await page.getByRole('group', { name: 'Priority' }).isVisible()).toBe(false);
-    const firstRowBottom = await page
+    const firstRowBottom = await taskList(page)
       .getByRole('listitem')
       .first()
       .evaluate((item) => item.getBoundingClientRect().bottom + window.scrollY);
@@ -327,7 +335,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     await fresh.waitFor({ state: 'detached' });
     await otherTab.close();
     await stale.getByRole('button', { name: 'Save changes' }).click();
-    const conflict = stale.locator('.form-problem--conflict');
+    const conflict = stale.getByRole('alert');
     await conflict.waitFor();
     expect(await conflict.textContent()).toContain('Someone changed this task');
     expect(await conflict.textContent()).toContain('PriorityHigh');
@@ -350,7 +358,9 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     // Delete "Write report" for good: closing the undo notice sends it.
     await row(page, 'Write report').getByRole('button', { name: 'Delete “Write report”' }).click();
     await expectTitles(page, ['Buy oat milk', 'Plan trip']);
-    const undoToast = page.locator('.toast', { hasText: 'Deleted “Write report”.' });
+    const undoToast = page
+      .getByRole('region', { name: 'Notifications' })
+      .locator('[data-tone]', { hasText: 'Deleted “Write report”.' });
     await undoToast.waitFor();
     // Screenshots only: the undo window must not run out before the notice is closed below.
     await captureScreen(page, '08-undo-toast', { axe: false });

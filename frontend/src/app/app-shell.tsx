@@ -1,31 +1,37 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Outlet } from 'react-router';
+import { Button } from '../components/ui/button';
 import { NavLink } from '../components/ui/links';
 import { useAuth } from '../features/auth/auth-context';
 import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';
 import { createQueryClient } from './query-client';
 
+const navLinkClass = 'rounded-sm px-3 py-2 font-medium aria-[current=page]:bg-info-bg aria-[current=page]:text-primary';
+
 function Header() {
   const { user, signOut } = useAuth();
   const { flush } = usePendingDeletes();
   const [leaving, setLeaving] = useState(false);
   return (
-    <header className="app-header">
-      <div className="app-header__inner">
-        <span className="brand">Primo</span>
-        <nav aria-label="Main">
-          <NavLink to="/tasks">Tasks</NavLink>
-          <NavLink to="/dashboard">Dashboard</NavLink>
+    <header className="border-b border-border bg-surface">
+      <div className="mx-auto flex max-w-content flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
+        <span className="font-extrabold tracking-tight text-primary">Primo</span>
+        <nav aria-label="Main" className="flex gap-2">
+          <NavLink to="/tasks" className={navLinkClass}>
+            Tasks
+          </NavLink>
+          <NavLink to="/dashboard" className={navLinkClass}>
+            Dashboard
+          </NavLink>
         </nav>
-        <div className="app-header__user">
-          <span className="app-header__name" title={user?.email}>
+        <div className="ml-auto flex min-w-0 items-center gap-3">
+          <span className="max-w-48 truncate" title={user?.email}>
             {user?.name}
           </span>
-          <button
-            type="button"
-            className="button button--small"
+          <Button
+            size="small"
             disabled={leaving}
             onClick={async () => {
               setLeaving(true);
@@ -34,7 +40,7 @@ function Header() {
             }}
           >
             Sign out
-          </button>
+          </Button>
         </div>
       </div>
     </header>
@@ -51,7 +57,11 @@ export function AppShell() {
     <QueryClientProvider client={queryClient}>
       <PendingDeletesProvider>
         <Header />
-        <main id="main" className="app-main" tabIndex={-1}>
+        <main
+          id="main"
+          className="mx-auto max-w-content px-4 pt-6 pb-8 focus:outline-none max-sm:px-3 max-sm:pt-4"
+          tabIndex={-1}
+        >
           <Outlet />
         </main>
       </PendingDeletesProvider>

@@ -21,7 +21,7 @@ const DashboardPage = retryableLazy(() =>
 
 function Loading() {
   return (
-    <p className="muted page-loading" role="status">
+    <p className="p-6 text-center text-muted" role="status">
       Loading…
     </p>
   );
@@ -42,7 +42,10 @@ export function App() {
     <BrowserRouter>
       <AuthProvider>
         <ToastProvider>
-          <a className="skip-link" href="#main">
+          <a
+            className="absolute -top-25 left-2 z-100 rounded-sm bg-surface px-3 py-2 text-primary underline focus:top-2"
+            href="#main"
+          >
             Skip to content
           </a>
           <RouteBoundary>

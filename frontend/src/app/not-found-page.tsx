@@ -1,13 +1,14 @@
+import { CenteredPage } from '../components/ui/panel';
 import { Link } from '../components/ui/links';
 
 export function NotFoundPage() {
   return (
-    <main id="main" className="centered-page">
-      <div className="auth-card">
-        <h1>Page not found</h1>
-        <p>There is nothing at this address.</p>
-        <Link to="/tasks">Go to your tasks</Link>
-      </div>
-    </main>
+    <CenteredPage card>
+      <h1 className="mb-6 text-lg font-bold">Page not found</h1>
+      <p className="mb-4">There is nothing at this address.</p>
+      <Link to="/tasks" className="text-primary underline">
+        Go to your tasks
+      </Link>
+    </CenteredPage>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Button } from './button';
 
 interface DialogProps {
   title: string;
@@ -70,7 +71,7 @@ export function Dialog({ title, onClose, children }: DialogProps) {
     // A press on the dialog element itself (not its panel) is a press on the backdrop around the panel.
     <dialog
       ref={panelRef}
-      className="dialog-backdrop"
+      className="m-0 size-full max-h-full max-w-full bg-transparent p-3 text-inherit backdrop:bg-scrim open:grid open:place-items-center"
       aria-labelledby={titleId}
       onMouseDown={(event) => event.target === event.currentTarget && onClose()}
       onCancel={(event) => {
@@ -79,20 +80,25 @@ export function Dialog({ title, onClose, children }: DialogProps) {
         onClose();
       }}
     >
-      <div className="dialog" tabIndex={-1}>
-        <header className="dialog__header">
-          <h2 id={titleId}>{title}</h2>
-          <button
-            type="button"
-            className="button button--ghost button--icon"
-            onClick={onClose}
-            aria-label="Close dialog"
-          >
+      <div
+        className="max-h-[calc(100dvh-1.5rem)] w-full max-w-xl overflow-y-auto rounded-lg bg-surface p-6 shadow-lg focus:outline-none"
+        tabIndex={-1}
+      >
+        <header className="mb-4 flex items-center justify-between gap-3">
+          <h2 id={titleId} className="text-lg font-bold">
+            {title}
+          </h2>
+          <Button variant="ghost" size="icon" onClick={onClose} aria-label="Close dialog">
             ×
-          </button>
+          </Button>
         </header>
         {children}
       </div>
     </dialog>
   );
+}
+
+/** The row of buttons that ends a dialog's form, the main action last. */
+export function DialogActions({ children }: { children: ReactNode }) {
+  return <div className="flex justify-end gap-2">{children}</div>;
 }

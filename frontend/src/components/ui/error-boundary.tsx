@@ -1,6 +1,7 @@
 import { Component, type ReactNode } from 'react';
 import { retryFailedImports } from '../../lib/retryable-lazy';
 import { Button } from './button';
+import { ErrorPanel } from './panel';
 
 interface ErrorBoundaryProps {
   children: ReactNode;
@@ -38,8 +39,8 @@ export class ErrorBoundary extends Component<ErrorBoundaryProps, ErrorBoundarySt
     const { error } = this.state;
     if (!error) return this.props.children;
     return (
-      <div role="alert" className="panel panel--error">
-        <h1>Something went wrong</h1>
+      <ErrorPanel>
+        <h1 className="text-xl font-bold">Something went wrong</h1>
         <p>
           {isChunkLoadError(error)
             ? 'This page could not be loaded. Check your connection and retry.'
@@ -54,7 +55,7 @@ export class ErrorBoundary extends Component<ErrorBoundaryProps, ErrorBoundarySt
         >
           Retry
         </Button>
-      </div>
+      </ErrorPanel>
     );
   }
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useLocation } from 'react-router';
+import { Toast, ToastRegion } from './toast';
 import { ToastContext, type ToastInput, type Toaster } from './toast-context';
 
 interface ActiveToast extends ToastInput {
@@ -68,43 +69,31 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 
   const toaster = useMemo<Toaster>(() => ({ show, dismiss: (id) => remove(id, true) }), [show, remove]);
 
-  const render = (toast: ActiveToast) => (
-    <div key={toast.id} className={`toast toast--${toast.tone ?? 'info'}`}>
-      <p className="toast__message">{toast.message}</p>
-      {toast.action && (
-        <button
-          type="button"
-          className="button button--small"
-          onClick={() => {
-            toast.action?.onClick();
-            remove(toast.id, false);
-          }}
-        >
-          {toast.action.label}
-        </button>
-      )}
-      <button
-        type="button"
-        className="button button--ghost button--icon button--small"
-        aria-label="Dismiss notification"
-        onClick={() => remove(toast.id, true)}
-      >
-        ×
-      </button>
-    </div>
+  const render = ({ id, message, tone, action }: ActiveToast) => (
+    <Toast
+      key={id}
+      message={message}
+      tone={tone}
+      action={
+        action && {
+          label: action.label,
+          onClick: () => {
+            action.onClick();
+            remove(id, false);
+          },
+        }
+      }
+      onDismiss={() => remove(id, true)}
+    />
   );
 
   return (
     <ToastContext.Provider value={toaster}>
       {children}
-      <section className="toasts" aria-label="Notifications">
-        <div role="status" aria-live="polite">
-          {toasts.filter((toast) => toast.tone !== 'error').map(render)}
-        </div>
-        <div role="alert" aria-live="assertive">
-          {toasts.filter((toast) => toast.tone === 'error').map(render)}
-        </div>
-      </section>
+      <ToastRegion
+        polite={toasts.filter((toast) => toast.tone !== 'error').map(render)}
+        assertive={toasts.filter((toast) => toast.tone === 'error').map(render)}
+      />
     </ToastContext.Provider>
   );
 }

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
 import { Link } from '../../../components/ui/links';
+import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
+import { CenteredPage, Notice } from '../../../components/ui/panel';
 import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
 import { useAuth } from '../auth-context';
@@ -73,52 +75,56 @@ export function AuthPage({ mode }: { mode: Mode }) {
   const switchTo = `${mode === 'signin' ? '/signup' : '/signin'}${params.size ? `?${params.toString()}` : ''}`;
 
   return (
-    <main id="main" className="centered-page">
-      <div className="auth-card">
-        <p className="brand brand--large" aria-hidden="true">
-          Primo
-        </p>
-        <h1>{text.title}</h1>
-        {mode === 'signin' && auth.endedReason === 'expired' && (
-          <p className="notice" role="status">
-            Your session has ended. Sign in again to pick up where you left off.
+    <CenteredPage card>
+      <p className="mb-2 text-xl font-extrabold tracking-tight text-primary" aria-hidden="true">
+        Primo
+      </p>
+      <h1 className="mb-6 text-lg font-bold">{text.title}</h1>
+      {mode === 'signin' && auth.endedReason === 'expired' && (
+        <Notice className="mb-4">Your session has ended. Sign in again to pick up where you left off.</Notice>
+      )}
+      <form
+        className="flex flex-col gap-4"
+        onSubmit={onSubmit}
+        noValidate
+        aria-describedby={errors.form ? 'auth-form-error' : undefined}
+      >
+        {mode === 'signup' && (
+          <Field label="Name" error={errors.fields.name}>
+            <input name="name" autoComplete="name" value={values.name} onChange={update('name')} data-autofocus />
+          </Field>
+        )}
+        <Field label="Email" error={errors.fields.email}>
+          <input name="email" type="email" autoComplete="email" value={values.email} onChange={update('email')} />
+        </Field>
+        <Field
+          label="Password"
+          error={errors.fields.password}
+          {...(mode === 'signup' ? { hint: 'At least 8 characters.' } : {})}
+        >
+          <input
+            name="password"
+            type="password"
+            autoComplete={mode === 'signin' ? 'current-password' : 'new-password'}
+            value={values.password}
+            onChange={update('password')}
+          />
+        </Field>
+        {errors.form && (
+          <p id="auth-form-error" className="text-sm font-medium text-danger" role="alert">
+            {errors.form}
           </p>
         )}
-        <form onSubmit={onSubmit} noValidate aria-describedby={errors.form ? 'auth-form-error' : undefined}>
-          {mode === 'signup' && (
-            <Field label="Name" error={errors.fields.name}>
-              <input name="name" autoComplete="name" value={values.name} onChange={update('name')} data-autofocus />
-            </Field>
-          )}
-          <Field label="Email" error={errors.fields.email}>
-            <input name="email" type="email" autoComplete="email" value={values.email} onChange={update('email')} />
-          </Field>
-          <Field
-            label="Password"
-            error={errors.fields.password}
-            {...(mode === 'signup' ? { hint: 'At least 8 characters.' } : {})}
-          >
-            <input
-              name="password"
-              type="password"
-              autoComplete={mode === 'signin' ? 'current-password' : 'new-password'}
-              value={values.password}
-              onChange={update('password')}
-            />
-          </Field>
-          {errors.form && (
-            <p id="auth-form-error" className="form-error" role="alert">
-              {errors.form}
-            </p>
-          )}
-          <button type="submit" className="button button--primary button--block" disabled={submitting}>
-            {submitting ? text.busy : text.submit}
-          </button>
-        </form>
-        <p className="muted">
-          {text.switchText} <Link to={switchTo}>{text.switchLink}</Link>
-        </p>
-      </div>
-    </main>
+        <Button type="submit" variant="primary" className="w-full" disabled={submitting}>
+          {submitting ? text.busy : text.submit}
+        </Button>
+      </form>
+      <p className="mt-4 text-muted">
+        {text.switchText}{' '}
+        <Link to={switchTo} className="text-primary underline">
+          {text.switchLink}
+        </Link>
+      </p>
+    </CenteredPage>
   );
 }

@@ -1,3 +1,5 @@
+import { Button } from '../../../components/ui/button';
+import { CenteredPage, ErrorPanel } from '../../../components/ui/panel';
 import { describeError } from '../../../lib/describe-error';
 import { useAuth } from '../auth-context';
 
@@ -6,19 +8,17 @@ export function SessionCheck() {
   const { restoreError, retryRestore } = useAuth();
   if (restoreError) {
     return (
-      <main id="main" className="centered-page">
-        <div className="panel panel--error" role="alert">
+      <CenteredPage>
+        <ErrorPanel>
           <p>{describeError(restoreError)}</p>
-          <button type="button" className="button" onClick={retryRestore}>
-            Retry
-          </button>
-        </div>
-      </main>
+          <Button onClick={retryRestore}>Retry</Button>
+        </ErrorPanel>
+      </CenteredPage>
     );
   }
   return (
-    <main id="main" className="centered-page" aria-busy="true">
-      <p className="muted">Loading Primo…</p>
-    </main>
+    <CenteredPage aria-busy="true">
+      <p className="text-muted">Loading Primo…</p>
+    </CenteredPage>
   );
 }

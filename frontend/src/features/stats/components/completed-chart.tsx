@@ -32,19 +32,19 @@ export function CompletedChart({ days }: { days: Day[] }) {
   const last = days[days.length - 1];
 
   return (
-    <figure className="chart">
+    <figure>
       <svg
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
         aria-labelledby={`${titleId} ${descId}`}
-        className="chart__svg"
+        className="block h-auto w-full"
       >
         <title id={titleId}>Tasks completed per day, last {days.length} days</title>
         <desc id={descId}>
           {total} task{total === 1 ? '' : 's'} completed
           {first && last ? ` from ${formatDay(first.date)} to ${formatDay(last.date)}` : ''}.
         </desc>
-        <line x1="0" x2={WIDTH} y1={HEIGHT - AXIS} y2={HEIGHT - AXIS} className="chart__axis" />
+        <line x1="0" x2={WIDTH} y1={HEIGHT - AXIS} y2={HEIGHT - AXIS} className="stroke-border" />
         {days.map((day, index) => {
           const height = (day.count / max) * plotHeight;
           const x = index * slot + (slot - barWidth) / 2;
@@ -57,12 +57,18 @@ export function CompletedChart({ days }: { days: Day[] }) {
                 width={barWidth}
                 height={Math.max(height, day.count ? 2 : 0)}
                 rx="3"
-                className="chart__bar"
+                className="fill-primary"
               >
                 <title>{`${formatDay(day.date)}: ${day.count} completed`}</title>
               </rect>
               {day.count > 0 && (
-                <text x={x + barWidth / 2} y={y - 4} textAnchor="middle" className="chart__value" aria-hidden="true">
+                <text
+                  x={x + barWidth / 2}
+                  y={y - 4}
+                  textAnchor="middle"
+                  className="fill-muted text-[11px]"
+                  aria-hidden="true"
+                >
                   {day.count}
                 </text>
               )}
@@ -72,7 +78,7 @@ export function CompletedChart({ days }: { days: Day[] }) {
                   x={x + barWidth / 2}
                   y={HEIGHT - 6}
                   textAnchor="middle"
-                  className="chart__label"
+                  className="fill-muted text-[11px]"
                   aria-hidden="true"
                 >
                   {formatDay(day.date)}
@@ -82,8 +88,8 @@ export function CompletedChart({ days }: { days: Day[] }) {
           );
         })}
       </svg>
-      <figcaption className="muted">Completed tasks per day over the last {days.length} days.</figcaption>
-      <table className="visually-hidden">
+      <figcaption className="text-muted">Completed tasks per day over the last {days.length} days.</figcaption>
+      <table className="sr-only">
         <caption>Tasks completed per day</caption>
         <thead>
           <tr>

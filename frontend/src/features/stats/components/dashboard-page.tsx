@@ -1,10 +1,36 @@
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '@primo/api/contract/wire';
 import { useQuery } from '@tanstack/react-query';
+import { Button } from '../../../components/ui/button';
 import { Link } from '../../../components/ui/links';
+import { ErrorPanel } from '../../../components/ui/panel';
 import { describeError } from '../../../lib/describe-error';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../../../lib/task-labels';
 import { getStats, statsKey } from '../api/stats.api';
 import { CompletedChart } from './completed-chart';
+
+const cardClass = 'rounded-md border border-border bg-surface p-4';
+const cardHeadingClass = 'mb-3 leading-heading font-bold';
+
+function StatCard({
+  label,
+  value,
+  testId,
+  tone = '',
+}: {
+  label: string;
+  value: number;
+  testId: string;
+  tone?: string;
+}) {
+  return (
+    <div className={cardClass}>
+      <dt className="text-sm font-semibold text-muted">{label}</dt>
+      <dd className={`text-2xl font-bold ${tone}`} data-testid={testId}>
+        {value}
+      </dd>
+    </div>
+  );
+}
 
 function Breakdown<K extends string>({
   title,
@@ -14,6 +40,7 @@ function Breakdown<K extends string>({
   total,
   kind,
   filter,
+  barTones,
 }: {
   title: string;
   keys: readonly K[];
@@ -22,25 +49,27 @@ function Breakdown<K extends string>({
   total: number;
   kind: string;
   filter: string;
+  /** The bar colour of values that have their own (others are the primary colour). */
+  barTones: Partial<Record<K, string>>;
 }) {
   return (
-    <section className="card" aria-labelledby={`${kind}-heading`}>
-      <h2 id={`${kind}-heading`}>{title}</h2>
-      <ul className="breakdown">
+    <section className={`${cardClass} max-sm:col-span-full`} aria-labelledby={`${kind}-heading`}>
+      <h2 id={`${kind}-heading`} className={cardHeadingClass}>
+        {title}
+      </h2>
+      <ul className="grid gap-2">
         {keys.map((key) => (
-          <li key={key}>
-            <Link to={`/tasks?${filter}=${key}`} className="breakdown__label">
+          <li key={key} className="grid grid-cols-[7rem_1fr_2.5rem] items-center gap-3">
+            <Link to={`/tasks?${filter}=${key}`} className="text-primary underline">
               {labels[key]}
             </Link>
-            <span className="breakdown__track" aria-hidden="true">
+            <span className="h-2.5 overflow-hidden rounded-full bg-surface-2" aria-hidden="true">
               <span
-                className="breakdown__bar"
-                data-kind={kind}
-                data-value={key}
+                className={`block h-full ${barTones[key] ?? 'bg-primary'}`}
                 style={{ width: `${total ? (counts[key] / total) * 100 : 0}%` }}
               />
             </span>
-            <span className="breakdown__count" data-testid={`${kind}-${key}`}>
+            <span className="text-right font-semibold tabular-nums" data-testid={`${kind}-${key}`}>
               {counts[key]}
             </span>
           </li>
@@ -56,37 +85,21 @@ export function DashboardPage() {
 
   return (
     <>
-      <div className="page-header">
-        <h1>Dashboard</h1>
-      </div>
+      <h1 className="mb-2 text-xl font-bold">Dashboard</h1>
       {stats.isPending ? (
-        <p className="muted">Loading your numbers…</p>
+        <p className="text-muted">Loading your numbers…</p>
       ) : stats.isError ? (
-        <div className="panel panel--error" role="alert">
+        <ErrorPanel>
           <p>The dashboard could not be loaded. {describeError(stats.error)}</p>
-          <button type="button" className="button" onClick={() => void stats.refetch()}>
-            Retry
-          </button>
-        </div>
+          <Button onClick={() => void stats.refetch()}>Retry</Button>
+        </ErrorPanel>
       ) : (
-        <div className="dashboard">
-          <dl className="stat-cards">
-            <div className="stat-card">
-              <dt>Total</dt>
-              <dd data-testid="stat-total">{stats.data.total}</dd>
-            </div>
-            <div className="stat-card" data-due="overdue">
-              <dt>Overdue</dt>
-              <dd data-testid="stat-overdue">{stats.data.overdue}</dd>
-            </div>
-            <div className="stat-card" data-due="today">
-              <dt>Due today</dt>
-              <dd data-testid="stat-due-today">{stats.data.dueToday}</dd>
-            </div>
-            <div className="stat-card">
-              <dt>Done</dt>
-              <dd data-testid="stat-done">{stats.data.byStatus.done}</dd>
-            </div>
+        <div className="grid grid-cols-2 gap-4">
+          <dl className="col-span-full grid grid-cols-4 gap-3 max-sm:grid-cols-2">
+            <StatCard label="Total" value={stats.data.total} testId="stat-total" />
+            <StatCard label="Overdue" value={stats.data.overdue} testId="stat-overdue" tone="text-danger" />
+            <StatCard label="Due today" value={stats.data.dueToday} testId="stat-due-today" tone="text-warning" />
+            <StatCard label="Done" value={stats.data.byStatus.done} testId="stat-done" />
           </dl>
           <Breakdown<TaskStatus>
             title="By status"
@@ -96,6 +109,7 @@ export function DashboardPage() {
             total={stats.data.total}
             kind="status"
             filter="status"
+            barTones={{ done: 'bg-status-done' }}
           />
           <Breakdown<TaskPriority>
             title="By priority"
@@ -105,9 +119,12 @@ export function DashboardPage() {
             total={stats.data.total}
             kind="priority"
             filter="priority"
+            barTones={{ high: 'bg-priority-high', urgent: 'bg-priority-urgent' }}
           />
-          <section className="card card--wide" aria-labelledby="completed-heading">
-            <h2 id="completed-heading">Completed, last 14 days</h2>
+          <section className={`${cardClass} col-span-full`} aria-labelledby="completed-heading">
+            <h2 id="completed-heading" className={cardHeadingClass}>
+              Completed, last 14 days
+            </h2>
             <CompletedChart days={stats.data.completedByDay} />
           </section>
         </div>

@@ -7,11 +7,15 @@ import {
 } from '@primo/api/contract/wire';
 import { useEffect, useId, useState, type RefObject } from 'react';
 import { Button } from '../../../components/ui/button';
+import { Checkbox, Field } from '../../../components/ui/field';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { hasActiveFilters, type TaskFilters } from '../api/task-filters';
 import { PRIORITY_LABELS, SORT_LABELS, SORT_OPTIONS, STATUS_LABELS } from '../task-options';
 
 export const SEARCH_DEBOUNCE_MS = 300;
+
+const groupClass = 'flex flex-wrap gap-x-3 gap-y-1';
+const legendClass = 'mb-1 text-sm font-semibold';
 
 interface TaskFiltersBarProps {
   filters: TaskFilters;
@@ -53,11 +57,12 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
   const activeOptions = filters.status.length + filters.priority.length + (filters.tag ? 1 : 0);
 
   return (
-    <section className="filters" aria-label="Filter and sort tasks">
-      <div className="field field--search">
-        <label htmlFor="task-search">Search tasks</label>
+    <section
+      className="mb-4 grid grid-cols-[repeat(auto-fit,minmax(12rem,1fr))] items-start gap-4 rounded-md border border-border bg-surface p-4"
+      aria-label="Filter and sort tasks"
+    >
+      <Field label="Search tasks" id="task-search" className="col-span-full">
         <input
-          id="task-search"
           ref={searchRef}
           type="search"
           value={search}
@@ -65,9 +70,9 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
           placeholder="Search title and description"
           aria-keyshortcuts="/"
         />
-      </div>
+      </Field>
       <Button
-        className="justify-self-start mb-4 sm:hidden"
+        className="justify-self-start sm:hidden"
         aria-expanded={optionsOpen}
         aria-controls={optionsId}
         onClick={() => setOptionsOpen((open) => !open)}
@@ -76,40 +81,33 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
       </Button>
       {/* On a phone the options fold behind the toggle, so the list starts on the first screen. */}
       <div id={optionsId} className={optionsOpen ? 'contents' : 'contents max-sm:hidden'}>
-        <fieldset className="filters__group">
-          <legend>Status</legend>
+        <fieldset className={groupClass}>
+          <legend className={legendClass}>Status</legend>
           {TASK_STATUSES.map((status: TaskStatus) => (
-            <label key={status} className="check">
-              <input
-                type="checkbox"
-                checked={filters.status.includes(status)}
-                onChange={() => onChange({ ...filters, status: toggle(filters.status, status, TASK_STATUSES) })}
-              />
-              {STATUS_LABELS[status]}
-            </label>
+            <Checkbox
+              key={status}
+              label={STATUS_LABELS[status]}
+              checked={filters.status.includes(status)}
+              onChange={() => onChange({ ...filters, status: toggle(filters.status, status, TASK_STATUSES) })}
+            />
           ))}
         </fieldset>
-        <fieldset className="filters__group">
-          <legend>Priority</legend>
+        <fieldset className={groupClass}>
+          <legend className={legendClass}>Priority</legend>
           {TASK_PRIORITIES.map((priority: TaskPriority) => (
-            <label key={priority} className="check">
-              <input
-                type="checkbox"
-                checked={filters.priority.includes(priority)}
-                onChange={() => onChange({ ...filters, priority: toggle(filters.priority, priority, TASK_PRIORITIES) })}
-              />
-              {PRIORITY_LABELS[priority]}
-            </label>
+            <Checkbox
+              key={priority}
+              label={PRIORITY_LABELS[priority]}
+              checked={filters.priority.includes(priority)}
+              onChange={() => onChange({ ...filters, priority: toggle(filters.priority, priority, TASK_PRIORITIES) })}
+            />
           ))}
         </fieldset>
-        <div className="field">
-          <label htmlFor="task-tag">Tag</label>
-          <input id="task-tag" value={tag} onChange={(event) => setTag(event.target.value)} placeholder="any tag" />
-        </div>
-        <div className="field">
-          <label htmlFor="task-sort">Sort by</label>
+        <Field label="Tag" id="task-tag">
+          <input value={tag} onChange={(event) => setTag(event.target.value)} placeholder="any tag" />
+        </Field>
+        <Field label="Sort by" id="task-sort">
           <select
-            id="task-sort"
             value={filters.sort}
             onChange={(event) => onChange({ ...filters, sort: event.target.value as TaskSortParam })}
           >
@@ -119,16 +117,16 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
               </option>
             ))}
           </select>
-        </div>
+        </Field>
       </div>
       {hasActiveFilters(filters) && (
-        <button
-          type="button"
-          className="button button--ghost filters__clear"
+        <Button
+          variant="ghost"
+          className="self-end justify-self-start"
           onClick={() => onChange({ ...filters, status: [], priority: [], tag: '', q: '' })}
         >
           Clear filters
-        </button>
+        </Button>
       )}
     </section>
   );

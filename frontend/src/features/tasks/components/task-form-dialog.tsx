@@ -8,8 +8,10 @@ import {
   type UpdateTaskInput,
 } from '@primo/api/contract/wire';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Dialog } from '../../../components/ui/dialog';
+import { Button } from '../../../components/ui/button';
+import { Dialog, DialogActions } from '../../../components/ui/dialog';
 import { Field } from '../../../components/ui/field';
+import { Notice } from '../../../components/ui/panel';
 import { useToast } from '../../../components/ui/toast-context';
 import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
@@ -183,12 +185,8 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
 
   return (
     <Dialog title={editing ? 'Edit task' : 'New task'} onClose={onClose}>
-      <form ref={formRef} className="task-form" onSubmit={onSubmit} noValidate>
-        {draft && (
-          <p className="notice" role="status">
-            Your unsaved changes were kept while you signed in again. Review them and save.
-          </p>
-        )}
+      <form ref={formRef} className="flex flex-col gap-4" onSubmit={onSubmit} noValidate>
+        {draft && <Notice>Your unsaved changes were kept while you signed in again. Review them and save.</Notice>}
         <Field label="Title" error={fieldErrors.title}>
           <input name="title" value={values.title} onChange={set('title')} maxLength={TITLE_MAX} data-autofocus />
         </Field>
@@ -201,7 +199,7 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
             maxLength={DESCRIPTION_MAX}
           />
         </Field>
-        <div className="form-row">
+        <div className="grid grid-cols-2 gap-3">
           <Field label="Status" error={fieldErrors.status}>
             <select name="status" value={values.status} onChange={set('status')}>
               {TASK_STATUSES.map((status) => (
@@ -221,7 +219,7 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
             </select>
           </Field>
         </div>
-        <div className="form-row">
+        <div className="grid grid-cols-2 gap-3">
           <Field label="Due date" error={fieldErrors.dueDate}>
             <input name="dueDate" type="date" value={values.date} onChange={set('date')} />
           </Field>
@@ -234,12 +232,15 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
         </Field>
 
         {problem && (
-          <div className={`form-problem form-problem--${problem.kind}`} role="alert">
-            <p>{problem.message}</p>
+          <div
+            className={`rounded-sm border-l-4 p-3 ${problem.kind === 'conflict' ? 'border-warning bg-warning-bg' : 'border-danger bg-danger-bg'}`}
+            role="alert"
+          >
+            <p className="mb-2">{problem.message}</p>
             {problem.kind === 'conflict' && problem.latest && (
               <>
-                <p className="latest-version__heading">Latest saved version</p>
-                <dl className="latest-version">
+                <p className="mb-2 font-semibold">Latest saved version</p>
+                <dl className="mb-3 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 [&>dd]:wrap-anywhere [&>dt]:font-semibold">
                   <dt>Title</dt>
                   <dd>{problem.latest.title}</dd>
                   <dt>Description</dt>
@@ -253,26 +254,22 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
                   <dt>Tags</dt>
                   <dd>{problem.latest.tags.join(', ') || 'None'}</dd>
                 </dl>
-                <button
-                  type="button"
-                  className="button"
+                <Button
                   onClick={() => {
                     if (problem.latest) setValues(valuesOf(problem.latest));
                     setProblem(null);
                   }}
                 >
                   Load latest version
-                </button>
+                </Button>
               </>
             )}
           </div>
         )}
 
-        <div className="dialog__actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={save.isPending}>
+        <DialogActions>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={save.isPending}>
             {save.isPending
               ? 'Saving…'
               : problem?.kind === 'retry'
@@ -280,8 +277,8 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
                 : editing
                   ? 'Save changes'
                   : 'Create task'}
-          </button>
-        </div>
+          </Button>
+        </DialogActions>
       </form>
     </Dialog>
   );

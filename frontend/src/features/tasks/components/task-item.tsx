@@ -1,7 +1,9 @@
 import type { Task } from '@primo/api/contract/wire';
+import { Badge } from '../../../components/ui/badge';
+import { Button } from '../../../components/ui/button';
+import { Checkbox } from '../../../components/ui/field';
 import { dueState, formatDue } from '../../../lib/due-date';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
-import { Badge } from '../../../components/ui/badge';
 
 interface TaskItemProps {
   task: Task;
@@ -13,29 +15,43 @@ interface TaskItemProps {
 
 const dueLabels = { overdue: 'Overdue', today: 'Due today' } as const;
 
+/** An overdue or due-today task gets a coloured left edge fading into the card. */
+const dueTones: Partial<Record<string, string>> = {
+  overdue: 'border-l-danger bg-linear-to-r from-danger-bg',
+  today: 'border-l-warning bg-linear-to-r from-warning-bg',
+};
+
 export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag }: TaskItemProps) {
   const due = dueState(task);
   const done = task.status === 'done';
   const checkboxId = `task-done-${task.id}`;
   return (
-    <li className="task-item" data-due={due} data-done={done || undefined} data-task-id={task.id}>
-      <input
+    <li
+      className={`group grid grid-cols-[auto_1fr_auto] items-start gap-3 rounded-md border border-l-4 border-border bg-surface to-surface to-40% px-4 py-3 max-sm:grid-cols-[auto_1fr] ${dueTones[due] ?? ''}`}
+      data-due={due}
+      data-done={done || undefined}
+      data-task-id={task.id}
+    >
+      <Checkbox
         id={checkboxId}
-        type="checkbox"
-        className="task-item__check"
+        className="mt-0.5"
         checked={done}
         onChange={() => onToggleDone(task)}
         aria-label={done ? `Reopen “${task.title}”` : `Complete “${task.title}”`}
       />
-      <div className="task-item__body">
-        <h3 className="task-item__title">{task.title}</h3>
-        {task.description && <p className="task-item__description">{task.description}</p>}
-        <div className="task-item__meta">
+      <div className="min-w-0">
+        <h3 className="leading-heading font-semibold wrap-anywhere group-data-done:text-muted group-data-done:line-through">
+          {task.title}
+        </h3>
+        {task.description && (
+          <p className="mt-1 text-sm whitespace-pre-wrap text-muted wrap-anywhere">{task.description}</p>
+        )}
+        <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">
           <Badge status={task.status}>{STATUS_LABELS[task.status]}</Badge>
           <Badge priority={task.priority}>{PRIORITY_LABELS[task.priority]} priority</Badge>
           {(due === 'overdue' || due === 'today') && <Badge due={due}>{dueLabels[due]}</Badge>}
           {task.dueDate && (
-            <span className="task-item__due">
+            <span className="text-muted">
               Due <time dateTime={task.dueDate}>{formatDue(task.dueDate)}</time>
             </span>
           )}
@@ -43,7 +59,7 @@ export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag }: TaskIt
             <button
               key={tag}
               type="button"
-              className="tag"
+              className="min-h-7 cursor-pointer rounded-sm bg-surface-2 px-2 hover:underline"
               onClick={() => onTag(tag)}
               aria-label={`Show tasks tagged ${tag}`}
             >
@@ -52,23 +68,13 @@ export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag }: TaskIt
           ))}
         </div>
       </div>
-      <div className="task-item__actions">
-        <button
-          type="button"
-          className="button button--small"
-          onClick={() => onEdit(task)}
-          aria-label={`Edit “${task.title}”`}
-        >
+      <div className="flex gap-2 max-sm:col-start-2">
+        <Button size="small" onClick={() => onEdit(task)} aria-label={`Edit “${task.title}”`}>
           Edit
-        </button>
-        <button
-          type="button"
-          className="button button--small button--danger"
-          onClick={() => onDelete(task)}
-          aria-label={`Delete “${task.title}”`}
-        >
+        </Button>
+        <Button size="small" variant="danger" onClick={() => onDelete(task)} aria-label={`Delete “${task.title}”`}>
           Delete
-        </button>
+        </Button>
       </div>
     </li>
   );

@@ -1,6 +1,8 @@
 import type { Task } from '@primo/api/contract/wire';
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { Button } from '../../../components/ui/button';
+import { ErrorPanel } from '../../../components/ui/panel';
 import { describeError } from '../../../lib/describe-error';
 import { useAuth } from '../../auth';
 import { onDemand } from '../../../lib/on-demand';
@@ -14,6 +16,8 @@ import { TaskItem } from './task-item';
 
 // The form is not needed to show the list, so it arrives in its own chunk, fetched once the list is up.
 const taskFormDialog = onDemand(() => import('./task-form-dialog').then((module) => module.TaskFormDialog));
+
+const kbdClass = 'rounded-xs border border-border bg-surface px-1 font-mono text-[0.85em]';
 
 type Editor = { mode: 'new'; draft?: TaskFormValues } | { mode: 'edit'; task: Task; draft?: TaskFormValues } | null;
 
@@ -69,51 +73,48 @@ export function TasksPage() {
 
   return (
     <>
-      <div className="page-header">
-        <h1>Tasks</h1>
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => setEditor({ mode: 'new' })}
-          aria-keyshortcuts="n"
-        >
+      <div className="mb-2 flex items-center justify-between gap-3">
+        <h1 className="text-xl font-bold">Tasks</h1>
+        <Button variant="primary" onClick={() => setEditor({ mode: 'new' })} aria-keyshortcuts="n">
           New task
-        </button>
+        </Button>
       </div>
-      <p className="muted shortcuts-hint">
-        Shortcuts: <kbd>n</kbd> new task, <kbd>/</kbd> search, <kbd>Esc</kbd> close.
+      <p className="mb-4 text-sm text-muted max-sm:hidden">
+        Shortcuts: <kbd className={kbdClass}>n</kbd> new task, <kbd className={kbdClass}>/</kbd> search,{' '}
+        <kbd className={kbdClass}>Esc</kbd> close.
       </p>
 
       <TaskFiltersBar filters={filters} onChange={setFilters} searchRef={searchRef} />
 
       <section aria-labelledby="task-list-heading" aria-busy={list.isFetching}>
-        <h2 id="task-list-heading" className="visually-hidden">
+        <h2 id="task-list-heading" className="sr-only">
           Task list
         </h2>
         {list.isPending ? (
-          <p className="muted">Loading tasks…</p>
+          <p className="text-muted">Loading tasks…</p>
         ) : list.isError && list.tasks.length === 0 ? (
-          <div className="panel panel--error" role="alert">
+          <ErrorPanel>
             <p>Your tasks could not be loaded. {describeError(list.error)}</p>
-            <button type="button" className="button" onClick={() => void list.refetch()}>
-              Retry
-            </button>
-          </div>
+            <Button onClick={() => void list.refetch()}>Retry</Button>
+          </ErrorPanel>
         ) : visible.length === 0 ? (
-          <div className="empty-state">
+          <div className="flex flex-col items-center gap-4 rounded-md border-2 border-dashed border-border px-4 py-10 text-center">
             {filtered ? (
               <p>No tasks match these filters.</p>
             ) : (
               <>
                 <p>No tasks yet.</p>
-                <button type="button" className="button button--primary" onClick={() => setEditor({ mode: 'new' })}>
+                <Button variant="primary" onClick={() => setEditor({ mode: 'new' })}>
                   Create your first task
-                </button>
+                </Button>
               </>
             )}
           </div>
         ) : (
-          <ul className="task-list" aria-label={`${visible.length} task${visible.length === 1 ? '' : 's'} shown`}>
+          <ul
+            className="flex flex-col gap-2"
+            aria-label={`${visible.length} task${visible.length === 1 ? '' : 's'} shown`}
+          >
             {visible.map((task) => (
               <TaskItem
                 key={task.id}
@@ -129,19 +130,14 @@ export function TasksPage() {
           </ul>
         )}
         {list.isFetchNextPageError && (
-          <div className="panel panel--error" role="alert">
+          <ErrorPanel>
             <p>More tasks could not be loaded. {describeError(list.error)}</p>
-          </div>
+          </ErrorPanel>
         )}
         {list.hasNextPage && (
-          <button
-            type="button"
-            className="button button--block load-more"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
+          <Button className="mt-4 w-full" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
             {list.isFetchingNextPage ? 'Loading…' : list.isFetchNextPageError ? 'Retry loading more' : 'Load more'}
-          </button>
+          </Button>
         )}
       </section>
 
