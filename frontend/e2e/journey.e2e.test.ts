@@ -377,6 +377,14 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     expect(await chart.getAttribute('aria-labelledby')).toBeTruthy();
     const lastDay = page.getByRole('table', { name: 'Tasks completed per day' }).locator('tbody tr').last();
     expect(await lastDay.locator('td').last().textContent()).toBe('1');
+    // That table is for screen readers only: it must not make the page scroll past its content.
+    expect(
+      await page.evaluate(() => {
+        const main = document.querySelector('main') as HTMLElement;
+        const contentBottom = main.getBoundingClientRect().bottom + window.scrollY;
+        return document.documentElement.scrollHeight - Math.max(window.innerHeight, contentBottom);
+      }),
+    ).toBeLessThanOrEqual(1);
     await captureScreen(page, '09-dashboard');
 
     // Reload: still signed in, and the undone task really survived on the server.
