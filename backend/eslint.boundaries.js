@@ -34,7 +34,13 @@ const CONTRACT = group(['**/contract/**'], 'The domain does not depend on the wi
 const restrict = (...groups) => ['error', { patterns: groups }];
 
 const SRC = 'backend/src';
-const DOMAIN = [`${SRC}/domain/**/*.ts`, `${SRC}/**/*.model.ts`, `${SRC}/**/*.repository.ts`];
+const DOMAIN = [
+  `${SRC}/domain/**/*.ts`,
+  `${SRC}/**/*.model.ts`,
+  `${SRC}/**/*.repository.ts`,
+  `${SRC}/projects/access-policy.ts`,
+  `${SRC}/projects/change-notifier.ts`,
+];
 const SERVICE = [`${SRC}/**/*.service.ts`];
 const ADAPTER = [`${SRC}/storage/**/*.ts`];
 const CONTRACT_FILES = [`${SRC}/contract/**/*.ts`];

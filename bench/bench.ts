@@ -28,6 +28,7 @@ const settings = {
   growthSeconds: quick ? 2 : 8,
   smallTasks: 1_000,
   largeTasks: quick ? 10_000 : 100_000,
+  sharedProjects: 50,
   otherUsers: 100,
   tasksPerOtherUser: quick ? 20 : 100,
   memoryWarmupRequests: quick ? 5_000 : 20_000,
@@ -79,6 +80,8 @@ function seedInto(dir: string, tasks: number): Promise<SeedResult> {
     bcryptRounds: BCRYPT_ROUNDS,
     writers: 1,
     tasksPerWriter: 500,
+    sharedProjects: settings.sharedProjects,
+    sharedTasks: tasks,
   });
 }
 
@@ -110,10 +113,21 @@ async function assertAlive(server: PrimoHandle, during: string): Promise<void> {
   );
 }
 
+/** The shared-project member's reads across all their projects. */
+function sharedReads(auth: Record<string, string>): Record<string, Pick<MeasureOptions, 'requests'>> {
+  const get = (p: string) => ({ requests: [{ method: 'GET', path: p, headers: auth }] });
+  return {
+    'shared-first-page': get('/api/v1/tasks'),
+    'shared-assigned': get('/api/v1/tasks?assignee=me'),
+    'shared-stats': get('/api/v1/tasks/stats'),
+  };
+}
+
 async function measureGrowth(server: PrimoHandle, seed: SeedResult): Promise<Record<string, Measured>> {
   const auth = { authorization: `Bearer ${await login(server.url, seed.email)}` };
+  const memberAuth = { authorization: `Bearer ${await login(server.url, seed.memberEmail ?? '')}` };
   const out: Record<string, Measured> = {};
-  for (const [name, options] of Object.entries(growthReads(seed, auth))) {
+  for (const [name, options] of Object.entries({ ...growthReads(seed, auth), ...sharedReads(memberAuth) })) {
     out[name] = await measure({
       url: server.url,
       connections: settings.growthConnections,
@@ -174,6 +188,7 @@ async function main(): Promise<void> {
     cleanups.push(() => uncached.stop());
 
     const mainAuth = { authorization: `Bearer ${await login(cached.url, large.email)}` };
+    const memberAuth = { authorization: `Bearer ${await login(cached.url, large.memberEmail ?? '')}` };
     const writerEmail = large.writerEmails[0] as string;
     const writerAuth = { authorization: `Bearer ${await login(cached.url, writerEmail)}` };
     const json = { 'content-type': 'application/json' };
@@ -272,6 +287,11 @@ async function main(): Promise<void> {
         name: 'list-search',
         server: uncached,
         options: { requests: [{ method: 'GET', path: `/api/v1/tasks?q=${SEARCH_WORD}`, headers: mainAuth }] },
+      },
+      {
+        name: 'list-shared',
+        server: uncached,
+        options: { requests: [{ method: 'GET', path: '/api/v1/tasks', headers: memberAuth }] },
       },
       {
         name: 'list-deep',

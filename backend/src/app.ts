@@ -23,6 +23,13 @@ import type { Metrics } from './observability/metrics.js';
 import type { Storage } from './storage/storage.js';
 import { TASKS_BASE_PATH, tasksRoutes } from './tasks/tasks.routes.js';
 import type { TasksService } from './tasks/tasks.service.js';
+import {
+  INVITATIONS_BASE_PATH,
+  PROJECTS_BASE_PATH,
+  invitationsRoutes,
+  projectsRoutes,
+} from './projects/projects.routes.js';
+import type { ProjectsService } from './projects/projects.service.js';
 
 export const QUERY_STRING_MAX_BYTES = 2048;
 
@@ -36,6 +43,7 @@ export interface AppDeps {
   accessTokens: AccessTokens;
   authService: AuthService;
   tasksService: TasksService;
+  projectsService: ProjectsService;
   clock: Clock;
   isDraining: () => boolean;
   /** Directory of the built SPA, served when it holds an index.html. */
@@ -104,10 +112,10 @@ export function createApp(deps: AppDeps): Express {
       cookieSecure: config.cookieSecure,
     }),
   );
-  api.use(
-    TASKS_BASE_PATH.replace(/^\/api/, ''),
-    tasksRoutes({ service: deps.tasksService, reads: cachedJson(deps.cache), clock: deps.clock }),
-  );
+  const reads = cachedJson(deps.cache);
+  api.use(TASKS_BASE_PATH.replace(/^\/api/, ''), tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }));
+  api.use(PROJECTS_BASE_PATH.replace(/^\/api/, ''), projectsRoutes({ service: deps.projectsService, reads }));
+  api.use(INVITATIONS_BASE_PATH.replace(/^\/api/, ''), invitationsRoutes({ service: deps.projectsService }));
   api.use(notFoundHandler());
   app.use('/api', api);
 

@@ -14,6 +14,8 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
+import { notifyMembers } from './projects/change-notifier.js';
+import { ProjectsService } from './projects/projects.service.js';
 import { TasksService } from './tasks/tasks.service.js';
 
 const REFRESH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -76,6 +78,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   });
   const authService = new AuthService({
     users: storage.users,
+    projects: storage.projects,
     refreshTokens: storage.refreshTokens,
     passwords: new PasswordHasher(config.bcryptRounds),
     accessTokens,
@@ -83,7 +86,16 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     metrics,
     clock,
   });
-  const tasksService = new TasksService(storage.tasks, (userId) => cache.invalidateUser(userId), clock);
+  // Cached reads are per user: a change to a project reaches every member's next read.
+  const onChange = notifyMembers(storage.projects, (userId) => cache.invalidateUser(userId));
+  const tasksService = new TasksService(storage.tasks, storage.projects, onChange, clock);
+  const projectsService = new ProjectsService({
+    projects: storage.projects,
+    invitations: storage.invitations,
+    users: storage.users,
+    onChange,
+    clock,
+  });
 
   // Spent and expired refresh tokens are kept only until they expire (MongoDB also has a TTL index for this).
   const purge = setInterval(() => {
@@ -106,6 +118,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     accessTokens,
     authService,
     tasksService,
+    projectsService,
     clock,
     isDraining: () => draining,
     staticDir: config.staticDir ?? defaultStaticDir(),

@@ -62,7 +62,7 @@ export function evaluateTargets(results: BenchResults): Target[] {
     target('create req/s ≥ 0.3 × stack', rps('create'), '>=', 0.3 * stack.rps),
     target('patch req/s ≥ 0.3 × stack', rps('patch'), '>=', 0.3 * stack.rps),
   ];
-  for (const name of ['first-page', 'deep-page', 'stats']) {
+  for (const name of ['first-page', 'deep-page', 'stats', 'shared-first-page', 'shared-assigned', 'shared-stats']) {
     targets.push(target(`growth ${name} p50 ratio ≤ 1.3`, results.growth[name]?.ratio ?? Infinity, '<=', 1.3));
   }
   for (const name of ['q', 'q-rare']) {

@@ -1,5 +1,6 @@
 import { PasswordHasher } from '../../backend/src/auth/password.js';
 import { openSqliteStorage } from '../../backend/src/storage/sqlite/sqlite-storage.js';
+import type { Storage } from '../../backend/src/storage/storage.js';
 import { encodeCursor } from '../../backend/src/tasks/task-query.js';
 import type { NewTask, TaskCursor, TaskRepository, TaskSort } from '../../backend/src/tasks/tasks.repository.js';
 import type { TaskPriority, TaskStatus } from '../../backend/src/tasks/task.model.js';
@@ -68,6 +69,7 @@ export function fakeTask(random: () => number, now: number): NewTask {
     priority: pick(random, PRIORITIES),
     dueDate: due,
     tags,
+    assigneeId: null,
   };
 }
 
@@ -86,6 +88,9 @@ export interface SeedOptions {
   tasksPerWriter?: number;
   /** How far into the measured user's list (0–1) the returned deep cursor points. */
   deepFraction?: number;
+  /** Projects of a team lead that one member belongs to, holding `sharedTasks` tasks between them. */
+  sharedProjects?: number;
+  sharedTasks?: number;
 }
 
 export interface SeedResult {
@@ -100,6 +105,9 @@ export interface SeedResult {
   deepCursor: string | null;
   /** The measured user's tasks whose title or description holds SEARCH_WORD. */
   searchMatches: number;
+  /** The member of the shared projects (null without them), and how many of the shared tasks are theirs. */
+  memberEmail: string | null;
+  memberAssigned: number;
   taskCount: number;
   otherTaskCount: number;
   seconds: number;
@@ -113,28 +121,28 @@ export interface SeedResult {
 export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   const storage = openSqliteStorage({ file: options.file });
   const started = performance.now();
+  /** A user with their personal project, as registration makes them. */
+  const newUser = async (email: string, name: string, passwordHash: string, at: Date) => {
+    const user = await storage.users.create({ email, name, passwordHash }, at);
+    if (user !== null) await storage.projects.ensurePersonal(user.id, at);
+    return user;
+  };
   try {
     const hash = await new PasswordHasher(options.bcryptRounds).hash(BENCH_PASSWORD);
     const now = Date.now();
     const createdAt = new Date(now - 400 * DAY_MS);
-    const main = await storage.users.create(
-      { email: 'bench@primo.local', name: 'Bench', passwordHash: hash },
-      createdAt,
-    );
+    const main = await newUser('bench@primo.local', 'Bench', hash, createdAt);
     if (main === null) throw new Error(`${options.file} already holds the bench user; seed into an empty folder`);
     const others: string[] = [];
     for (let i = 0; i < options.otherUsers; i += 1) {
-      const user = await storage.users.create(
-        { email: `neighbour${i}@primo.local`, name: `Neighbour ${i}`, passwordHash: hash },
-        createdAt,
-      );
+      const user = await newUser(`neighbour${i}@primo.local`, `Neighbour ${i}`, hash, createdAt);
       if (user !== null) others.push(user.id);
     }
     const writers: string[] = [];
     const writerEmails: string[] = [];
     for (let i = 0; i < (options.writers ?? 0); i += 1) {
       const email = `writer${i}@primo.local`;
-      const user = await storage.users.create({ email, name: `Writer ${i}`, passwordHash: hash }, createdAt);
+      const user = await newUser(email, `Writer ${i}`, hash, createdAt);
       if (user !== null) {
         writers.push(user.id);
         writerEmails.push(email);
@@ -156,7 +164,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
       const remaining = total - i;
       const owner = random() * remaining < mainLeft ? main.id : (others[otherIndex++ % others.length] as string);
       const input = fakeTask(random, at.getTime());
-      const task = await storage.tasks.create(owner, input, at);
+      const task = await storage.tasks.create(owner, owner, input, at);
       if (owner === main.id) {
         mainLeft -= 1;
         if ((options.tasks - mainLeft) % sampleEvery === 0 && sampleTaskIds.length < 1000) sampleTaskIds.push(task.id);
@@ -166,9 +174,10 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
     const writerTaskIds: string[] = [];
     for (const writer of writers) {
       for (let i = 0; i < (options.tasksPerWriter ?? 0); i += 1) {
-        writerTaskIds.push((await storage.tasks.create(writer, fakeTask(random, now), new Date(now))).id);
+        writerTaskIds.push((await storage.tasks.create(writer, writer, fakeTask(random, now), new Date(now))).id);
       }
     }
+    const shared = await seedSharedProjects(storage, { ...options, hash, createdAt, random, newUser });
     const deepCursor = await cursorAt(
       storage.tasks,
       main.id,
@@ -183,14 +192,74 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
       sampleTaskIds,
       deepCursor,
       searchMatches,
+      memberEmail: shared.memberEmail,
+      memberAssigned: shared.assigned,
       taskCount: options.tasks,
       otherTaskCount: otherTotal,
       seconds,
-      tasksPerSecond: total / seconds,
+      tasksPerSecond: (total + shared.tasks) / seconds,
     };
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * A team lead's `sharedProjects` projects, each with the same member (joined through an invitation,
+ * as the API does), holding `sharedTasks` tasks round-robin; every tenth is assigned to the member.
+ */
+async function seedSharedProjects(
+  storage: Storage,
+  options: SeedOptions & {
+    hash: string;
+    createdAt: Date;
+    random: () => number;
+    newUser: (email: string, name: string, hash: string, at: Date) => Promise<{ id: string; email: string } | null>;
+  },
+): Promise<{ memberEmail: string | null; assigned: number; tasks: number }> {
+  const count = options.sharedProjects ?? 0;
+  if (count === 0) return { memberEmail: null, assigned: 0, tasks: 0 };
+  const lead = await options.newUser('lead@primo.local', 'Lead', options.hash, options.createdAt);
+  const member = await options.newUser('member@primo.local', 'Member', options.hash, options.createdAt);
+  if (lead === null || member === null)
+    throw new Error('the shared-project users exist already; seed into an empty folder');
+  const projectIds: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const project = await storage.projects.create(
+      lead.id,
+      { name: `Team project ${i}`, description: '', color: null },
+      options.createdAt,
+    );
+    const tokenHash = `bench-invitation-${i}`;
+    await storage.invitations.create({
+      projectId: project.id,
+      email: member.email,
+      role: 'editor',
+      invitedBy: lead.id,
+      tokenHash,
+      createdAt: options.createdAt,
+      expiresAt: new Date(options.createdAt.getTime() + DAY_MS),
+    });
+    const joined = await storage.invitations.accept(tokenHash, member, options.createdAt);
+    if (joined.kind !== 'ok') throw new Error('the member could not join a shared project');
+    projectIds.push(project.id);
+  }
+  const tasks = options.sharedTasks ?? 0;
+  const now = Date.now();
+  const span = 365 * DAY_MS;
+  let assigned = 0;
+  for (let i = 0; i < tasks; i += 1) {
+    const at = new Date(now - span + Math.floor((span * i) / Math.max(tasks, 1)));
+    const assigneeId = i % 10 === 0 ? member.id : null;
+    if (assigneeId !== null) assigned += 1;
+    await storage.tasks.create(
+      projectIds[i % count] as string,
+      lead.id,
+      { ...fakeTask(options.random, at.getTime()), assigneeId },
+      at,
+    );
+  }
+  return { memberEmail: member.email, assigned, tasks };
 }
 
 const DEFAULT_SORT: TaskSort = { field: 'createdAt', direction: 'desc' };
@@ -200,7 +269,7 @@ async function cursorAt(tasks: TaskRepository, userId: string, position: number)
   let after: TaskCursor | undefined;
   let seen = 0;
   while (seen < position) {
-    const page = await tasks.list(userId, {
+    const page = await tasks.list([userId], {
       filter: {},
       sort: DEFAULT_SORT,
       limit: Math.min(100, position - seen),
@@ -242,10 +311,11 @@ export async function seedUsers(options: {
         new Date(now - 30 * DAY_MS),
       );
       if (user === null) throw new Error(`${email} exists already; seed into an empty folder`);
+      await storage.projects.ensurePersonal(user.id, user.createdAt);
       const ids: string[] = [];
       for (let t = 0; t < options.tasksPerUser; t += 1) {
         const at = new Date(now - Math.floor(random() * 30 * DAY_MS));
-        ids.push((await storage.tasks.create(user.id, fakeTask(random, at.getTime()), at)).id);
+        ids.push((await storage.tasks.create(user.id, user.id, fakeTask(random, at.getTime()), at)).id);
       }
       emails.push(email);
       taskIds.push(ids);

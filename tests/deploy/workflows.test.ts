@@ -197,21 +197,32 @@ describe('deploy.yml', () => {
   });
 
   it('when a revision is deployed, then the migration runs as a one-off task of it first and the service rolls only after it exited 0', () => {
+    const migration = readFileSync(repoPath('.github', 'scripts', 'ecs-run-migration.sh'), 'utf8');
     const register = script.indexOf('aws ecs register-task-definition');
-    const runTask = script.indexOf('aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "$TASK_DEFINITION"');
-    const waitStopped = script.indexOf('aws ecs wait tasks-stopped');
-    const exitCheck = script.indexOf('if [ "$exit_code" != "0" ]');
+    const before = script.indexOf('.github/scripts/ecs-run-migration.sh\n');
     const roll = script.indexOf('aws ecs update-service');
+    const stable = script.indexOf('aws ecs wait services-stable');
+    const primaryCheck = script.indexOf("deployments[?status=='PRIMARY'].taskDefinition");
+    const after = script.indexOf('.github/scripts/ecs-run-migration.sh --after-roll');
     expect(register).toBeGreaterThan(-1);
-    expect(runTask).toBeGreaterThan(register);
-    expect(script).toContain('command: ["node", "backend/dist/scripts/db-indexes.js"]');
-    expect(script).toContain(
+    expect(before).toBeGreaterThan(register);
+    expect(roll).toBeGreaterThan(before);
+    expect(stable).toBeGreaterThan(roll);
+    // What the old revision still reads is dropped only once it no longer runs.
+    expect(after).toBeGreaterThan(primaryCheck);
+    expect(primaryCheck).toBeGreaterThan(stable);
+
+    const runTask = migration.indexOf('aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "$TASK_DEFINITION"');
+    const waitStopped = migration.indexOf('aws ecs wait tasks-stopped');
+    const exitCheck = migration.indexOf('if [ "$exit_code" != "0" ]');
+    expect(migration).toMatch(/^set -euo pipefail$/m);
+    expect(migration).toContain('command: (["node", "backend/dist/scripts/db-indexes.js"] + ');
+    expect(migration).toContain(
       'subnets=[$ECS_TASK_SUBNETS],securityGroups=[$ECS_TASK_SECURITY_GROUP],assignPublicIp=DISABLED',
     );
+    expect(runTask).toBeGreaterThan(-1);
     expect(waitStopped).toBeGreaterThan(runTask);
     expect(exitCheck).toBeGreaterThan(waitStopped);
-    expect(roll).toBeGreaterThan(exitCheck);
-    expect(script.indexOf('aws ecs wait services-stable')).toBeGreaterThan(roll);
   });
 
   it('when the circuit breaker rolled the deployment back, then the deploy fails', () => {

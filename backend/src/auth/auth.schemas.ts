@@ -4,7 +4,7 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 export const NAME_MAX = 100;
 
-const email = z
+export const emailSchema = z
   .string({ error: 'must be a string' })
   .trim()
   .max(254, 'must be at most 254 characters')
@@ -17,7 +17,7 @@ const password = z
 const refreshToken = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(512, 'is too long');
 
 export const registerBody = z.strictObject({
-  email,
+  email: emailSchema,
   password,
   name: z
     .string({ error: 'must be a string' })
@@ -27,7 +27,7 @@ export const registerBody = z.strictObject({
 });
 
 export const loginBody = z.strictObject({
-  email,
+  email: emailSchema,
   // Any length is checked against the hash, so a shorter legacy password still gets a uniform 401.
   password: z
     .string({ error: 'must be a string' })

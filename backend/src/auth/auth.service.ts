@@ -2,9 +2,10 @@ import type { Clock } from '../domain/clock.js';
 import { EmailTaken, NotAuthenticated } from '../domain/errors.js';
 import { newObjectId } from '../domain/ids.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ProjectRepository } from '../projects/projects.repository.js';
 import type { PasswordHasher } from './password.js';
 import type { RefreshTokenRepository } from './refresh-tokens.repository.js';
-import { hashRefreshToken, newRefreshToken, type AccessTokens } from './tokens.js';
+import { hashOpaqueToken, newOpaqueToken, type AccessTokens } from './tokens.js';
 import type { UserRecord, UserRepository } from './users.repository.js';
 
 export interface Session {
@@ -15,6 +16,8 @@ export interface Session {
 
 export interface AuthServiceDeps {
   users: UserRepository;
+  /** Every account starts with its personal project. */
+  projects: Pick<ProjectRepository, 'ensurePersonal'>;
   refreshTokens: RefreshTokenRepository;
   passwords: PasswordHasher;
   accessTokens: AccessTokens;
@@ -40,6 +43,7 @@ export class AuthService {
     if (user === null) {
       throw new EmailTaken();
     }
+    await this.deps.projects.ensurePersonal(user.id, user.createdAt);
     this.deps.metrics.authEvents.inc({ event: 'register' });
     return this.startSession(user, newObjectId());
   }
@@ -58,7 +62,7 @@ export class AuthService {
   /** Spends the refresh token and issues a new pair in the same family; a spent token revokes the family. */
   async refresh(token: string): Promise<Session> {
     const now = this.now();
-    const outcome = await this.deps.refreshTokens.consume(hashRefreshToken(token), now);
+    const outcome = await this.deps.refreshTokens.consume(hashOpaqueToken(token), now);
     if (outcome.kind === 'reused') {
       await this.deps.refreshTokens.revokeFamily(outcome.token.familyId, now);
       this.deps.metrics.authEvents.inc({ event: 'refresh_reuse' });
@@ -74,7 +78,7 @@ export class AuthService {
   /** Revokes the whole family of the token; unknown tokens are ignored so logout is idempotent. */
   async logout(token: string): Promise<void> {
     const now = this.now();
-    const outcome = await this.deps.refreshTokens.consume(hashRefreshToken(token), now);
+    const outcome = await this.deps.refreshTokens.consume(hashOpaqueToken(token), now);
     if (outcome.kind !== 'unknown') await this.deps.refreshTokens.revokeFamily(outcome.token.familyId, now);
     this.deps.metrics.authEvents.inc({ event: 'logout' });
   }
@@ -87,9 +91,9 @@ export class AuthService {
 
   private async startSession(user: UserRecord, familyId: string): Promise<Session> {
     const now = this.now();
-    const refreshToken = newRefreshToken();
+    const refreshToken = newOpaqueToken();
     await this.deps.refreshTokens.create({
-      hash: hashRefreshToken(refreshToken),
+      hash: hashOpaqueToken(refreshToken),
       userId: user.id,
       familyId,
       createdAt: now,

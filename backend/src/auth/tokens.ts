@@ -59,12 +59,12 @@ export class AccessTokens {
   }
 }
 
-/** A new opaque refresh token: 256 random bits, URL-safe. */
-export function newRefreshToken(): string {
+/** A new opaque token (refresh tokens, invitations): 256 random bits, URL-safe. */
+export function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Refresh tokens are stored only as this hash. */
-export function hashRefreshToken(token: string): string {
+/** Opaque tokens are stored only as this hash. */
+export function hashOpaqueToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

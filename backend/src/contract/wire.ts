@@ -12,6 +12,26 @@ export type {
   UpdateTaskInput,
 } from '../tasks/tasks.schemas.js';
 export type { AuthResponse, LoginInput, RegisterInput, User } from '../auth/auth.schemas.js';
+export type {
+  CreatedInvitation,
+  CreateInvitationInput,
+  CreateProjectInput,
+  Invitation,
+  Member,
+  MemberList,
+  Project,
+  ProjectList,
+  UpdateProjectInput,
+} from '../projects/projects.schemas.js';
+export {
+  INVITABLE_ROLES,
+  PERSONAL_PROJECT_NAME,
+  PROJECT_DESCRIPTION_MAX,
+  PROJECT_NAME_MAX,
+  PROJECT_ROLES,
+  type InvitableRole,
+  type ProjectRole,
+} from '../projects/project.model.js';
 export type { FieldError } from '../domain/errors.js';
 export {
   DESCRIPTION_MAX,

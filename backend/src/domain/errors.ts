@@ -38,6 +38,31 @@ export class TaskNotFound extends NotFound {
   }
 }
 
+export class ProjectNotFound extends NotFound {
+  override name = 'ProjectNotFound';
+  constructor() {
+    super('No project with this id.');
+  }
+}
+
+/** The caller is a member, but their role does not allow the action. */
+export class Forbidden extends DomainError {
+  readonly kind = 'forbidden';
+  override name = 'Forbidden';
+}
+
+/** The action would break a rule of the current state (the last owner leaving, a personal project shared). */
+export class Conflict extends DomainError {
+  readonly kind = 'conflict';
+  override name = 'Conflict';
+  constructor(
+    readonly slug: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 /** The write was guarded by a version that is no longer current; `current` is what is stored now. */
 export class VersionConflict<T extends { id: string; version: number }> extends DomainError {
   readonly kind = 'version_conflict';

@@ -2,7 +2,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../observability/logger.js';
 import { entityEtag } from '../contract/wire.js';
 import {
+  Conflict,
   DomainError,
+  Forbidden,
   EmailTaken,
   InvalidInput,
   NotAuthenticated,
@@ -33,6 +35,8 @@ function fromDomainError(err: DomainError): HttpError | null {
   if (err instanceof VersionConflict) {
     return new HttpError(412, err.message, { headers: { ETag: entityEtag(err.current) } });
   }
+  if (err instanceof Forbidden) return new HttpError(403, err.message);
+  if (err instanceof Conflict) return new HttpError(409, err.message, { slug: err.slug });
   if (err instanceof EmailTaken) return new HttpError(409, err.message, { slug: 'email-taken' });
   if (err instanceof NotAuthenticated) return HttpError.unauthorized(err.message);
   if (err instanceof StoreUnavailableError) {

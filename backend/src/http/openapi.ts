@@ -7,7 +7,22 @@ import {
   taskSchema,
   taskStatsSchema,
   updateTaskBody,
+  statsQuery,
 } from '../tasks/tasks.schemas.js';
+import {
+  acceptInvitationBody,
+  createdInvitationSchema,
+  createInvitationBody,
+  createProjectBody,
+  invitationListSchema,
+  listProjectsQuery,
+  memberListSchema,
+  memberSchema,
+  projectListSchema,
+  projectSchema,
+  updateMemberBody,
+  updateProjectBody,
+} from '../projects/projects.schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -60,8 +75,9 @@ const errors = (...statuses: number[]) => {
   const text: Record<number, string> = {
     400: 'Validation failed or malformed JSON',
     401: 'Missing, invalid or expired token',
-    404: 'Not found (or another user’s task)',
-    409: 'Email already registered',
+    403: 'A member whose role does not allow this action',
+    404: 'Not found, or in a project the caller is not a member of',
+    409: 'Conflicts with the current state (email registered, last owner, personal project, already a member)',
     412: 'If-Match does not match the current ETag',
     413: 'Body too large',
     415: 'Body is not application/json',
@@ -86,6 +102,20 @@ const bearer = [{ bearerAuth: [] }];
 // Explicitly public: no token is read (or, for refresh and logout, the refresh token travels in the body or cookie).
 const publicAccess: never[] = [];
 const taskRef = { $ref: '#/components/schemas/Task' };
+const projectRef = { $ref: '#/components/schemas/Project' };
+const memberUserParameter = {
+  name: 'userId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+};
+const invitationIdParameter = {
+  name: 'invitationId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+};
+const etagHeader = { ETag: { schema: { type: 'string' } } };
 
 /** The OpenAPI 3.1 document, derived from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(version: string): JsonSchema {
@@ -107,6 +137,12 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         TaskStats: jsonSchema(taskStatsSchema, 'output'),
         AuthResponse: jsonSchema(authResponseSchema, 'output'),
         MeResponse: jsonSchema(meResponseSchema, 'output'),
+        Project: jsonSchema(projectSchema, 'output'),
+        ProjectList: jsonSchema(projectListSchema, 'output'),
+        Member: jsonSchema(memberSchema, 'output'),
+        MemberList: jsonSchema(memberListSchema, 'output'),
+        Invitation: jsonSchema(createdInvitationSchema, 'output'),
+        InvitationList: jsonSchema(invitationListSchema, 'output'),
       },
     },
     paths: {
@@ -166,7 +202,8 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       '/api/v1/tasks': {
         get: {
           operationId: 'listTasks',
-          summary: 'List the caller’s tasks (keyset pagination through nextCursor)',
+          summary:
+            'List the tasks of every project the caller is a member of, or of the named ones (keyset pagination through nextCursor)',
           security: bearer,
           parameters: [...queryParameters(listTasksQuery), ifNoneMatch],
           responses: {
@@ -175,7 +212,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
               'X-Cache': { schema: { type: 'string' } },
             }),
             '304': { description: 'Not modified' },
-            ...errors(400, 401, 429, 503),
+            ...errors(400, 401, 404, 429, 503),
           },
         },
         post: {
@@ -188,7 +225,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
               Location: { schema: { type: 'string' } },
               ETag: { schema: { type: 'string' } },
             }),
-            ...errors(400, 401, 413, 415, 429, 503),
+            ...errors(400, 401, 403, 404, 413, 415, 429, 503),
           },
         },
       },
@@ -197,11 +234,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           operationId: 'getTaskStats',
           summary: 'Counts by status and priority, overdue, due today, completions over the last 14 UTC days',
           security: bearer,
-          parameters: [ifNoneMatch],
+          parameters: [...queryParameters(statsQuery), ifNoneMatch],
           responses: {
             '200': json({ $ref: '#/components/schemas/TaskStats' }, 'Statistics'),
             '304': { description: 'Not modified' },
-            ...errors(401, 429, 503),
+            ...errors(400, 401, 404, 429, 503),
           },
         },
       },
@@ -226,7 +263,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           requestBody: body(updateTaskBody),
           responses: {
             '200': json(taskRef, 'Updated', { ETag: { schema: { type: 'string' } } }),
-            ...errors(400, 401, 404, 412, 413, 415, 429, 503),
+            ...errors(400, 401, 403, 404, 412, 413, 415, 429, 503),
           },
         },
         delete: {
@@ -234,7 +271,141 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           summary: 'Delete a task',
           security: bearer,
           parameters: [ifMatch],
-          responses: { '204': { description: 'Deleted' }, ...errors(401, 404, 412, 429, 503) },
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 403, 404, 412, 429, 503) },
+        },
+      },
+      '/api/v1/projects': {
+        get: {
+          operationId: 'listProjects',
+          summary: 'The caller’s projects: personal first, then by name (keyset pagination through nextCursor)',
+          security: bearer,
+          parameters: [...queryParameters(listProjectsQuery), ifNoneMatch],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/ProjectList' }, 'One page', etagHeader),
+            '304': { description: 'Not modified' },
+            ...errors(400, 401, 429, 503),
+          },
+        },
+        post: {
+          operationId: 'createProject',
+          summary: 'Create a project; the caller is its owner',
+          security: bearer,
+          requestBody: body(createProjectBody),
+          responses: {
+            '201': json(projectRef, 'Created', { Location: { schema: { type: 'string' } }, ...etagHeader }),
+            ...errors(400, 401, 413, 415, 429, 503),
+          },
+        },
+      },
+      '/api/v1/projects/{id}': {
+        parameters: [idParameter],
+        get: {
+          operationId: 'getProject',
+          summary: 'One project, with the caller’s role (members)',
+          security: bearer,
+          parameters: [ifNoneMatch],
+          responses: {
+            '200': json(projectRef, 'The project', etagHeader),
+            '304': { description: 'Not modified' },
+            ...errors(401, 404, 429, 503),
+          },
+        },
+        patch: {
+          operationId: 'updateProject',
+          summary: 'Rename, describe or colour a project (owners and editors)',
+          security: bearer,
+          parameters: [ifMatch],
+          requestBody: body(updateProjectBody),
+          responses: {
+            '200': json(projectRef, 'Updated', etagHeader),
+            ...errors(400, 401, 403, 404, 412, 413, 415, 429, 503),
+          },
+        },
+        delete: {
+          operationId: 'deleteProject',
+          summary: 'Delete a project with its tasks, members and invitations (owners; not the personal project)',
+          security: bearer,
+          parameters: [ifMatch],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 403, 404, 409, 412, 429, 503) },
+        },
+      },
+      '/api/v1/projects/{id}/members': {
+        parameters: [idParameter],
+        get: {
+          operationId: 'listMembers',
+          summary: 'Members with their roles, owners first (members)',
+          security: bearer,
+          parameters: [ifNoneMatch],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/MemberList' }, 'The members'),
+            '304': { description: 'Not modified' },
+            ...errors(401, 404, 429, 503),
+          },
+        },
+      },
+      '/api/v1/projects/{id}/members/{userId}': {
+        parameters: [idParameter, memberUserParameter],
+        patch: {
+          operationId: 'updateMember',
+          summary: 'Change a member’s role (owners); demoting the last owner is a 409',
+          security: bearer,
+          requestBody: body(updateMemberBody),
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Member' }, 'The member'),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 429, 503),
+          },
+        },
+        delete: {
+          operationId: 'removeMember',
+          summary:
+            'Remove a member (owners) or leave (any member, with their own id); their assigned tasks become unassigned',
+          security: bearer,
+          responses: { '204': { description: 'Removed' }, ...errors(401, 403, 404, 409, 429, 503) },
+        },
+      },
+      '/api/v1/projects/{id}/invitations': {
+        parameters: [idParameter],
+        post: {
+          operationId: 'createInvitation',
+          summary: 'Invite an email address (owners); the token is in this answer only',
+          security: bearer,
+          requestBody: body(createInvitationBody),
+          responses: {
+            '201': json({ $ref: '#/components/schemas/Invitation' }, 'Invited', {
+              Location: { schema: { type: 'string' } },
+            }),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 429, 503),
+          },
+        },
+        get: {
+          operationId: 'listInvitations',
+          summary: 'Pending invitations, without tokens (owners)',
+          security: bearer,
+          responses: {
+            '200': json({ $ref: '#/components/schemas/InvitationList' }, 'Pending invitations'),
+            ...errors(401, 403, 404, 429, 503),
+          },
+        },
+      },
+      '/api/v1/projects/{id}/invitations/{invitationId}': {
+        parameters: [idParameter, invitationIdParameter],
+        delete: {
+          operationId: 'revokeInvitation',
+          summary: 'Revoke a pending invitation (owners)',
+          security: bearer,
+          responses: { '204': { description: 'Revoked' }, ...errors(401, 403, 404, 429, 503) },
+        },
+      },
+      '/api/v1/invitations/accept': {
+        post: {
+          operationId: 'acceptInvitation',
+          summary: 'Join the project an invitation token was sent for (the invited email’s account)',
+          security: bearer,
+          requestBody: body(acceptInvitationBody),
+          responses: {
+            '200': json(projectRef, 'Joined: the project', etagHeader),
+            ...errors(400, 401, 404, 413, 415, 429, 503),
+          },
         },
       },
       '/api/v1/openapi.json': {

@@ -1,16 +1,21 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
-import { backfillSearchFields } from '../storage/mongo/mongo-migrations.js';
-import { modelList } from '../storage/mongo/mongo-models.js';
+import { migrationStep } from '../storage/mongo/mongo-migrations.js';
 import { openIndexConnection } from '../storage/mongo/mongo-storage.js';
 
 /**
- * The deploy's migration step. Makes MongoDB's indexes exactly those the schemas declare (mongoose
- * `syncIndexes`: creates the missing ones, drops the ones no schema declares any more), then fills in
- * derived fields that older documents lack. Run once per deploy, before the new version takes
- * traffic; the API itself never builds indexes in production. Safe to run again at any time.
+ * The deploy's migration step, in two phases so that the running version keeps working while the
+ * service rolls (expand, then contract):
+ * - `db:indexes` (before traffic moves): creates every index the schemas declare that is missing,
+ *   dropping nothing, then moves data written by older versions forward (per-user tasks into personal
+ *   projects, search fields), keeping every field the previous version still reads.
+ * - `db:indexes --after-roll` (once no instance of the previous version runs): moves what that version
+ *   wrote during the roll, then drops the indexes no schema declares any more (mongoose `syncIndexes`)
+ *   and the fields only it read.
+ * The API itself never builds indexes in production. Each phase is idempotent and resumable: run it
+ * again after an interruption and it finishes the job; run it again after success and it changes nothing.
  */
-async function syncIndexes(): Promise<void> {
+async function migrate(afterRoll: boolean): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: 'info', json: config.env === 'production' });
   if (config.mongo.uri === undefined) {
@@ -20,22 +25,20 @@ async function syncIndexes(): Promise<void> {
   }
   const { models, close } = await openIndexConnection(config.mongo.uri);
   try {
-    for (const model of modelList(models)) {
-      const { toCreate, toDrop } = await model.diffIndexes();
-      await model.syncIndexes();
-      const describe = (specs: unknown[]) => specs.map((spec) => JSON.stringify(spec)).join(', ') || 'none';
-      logger.info(`${model.modelName}: created ${describe(toCreate)}; dropped ${describe(toDrop)}`);
-    }
-    const backfilled = await backfillSearchFields(models.tasks, (count) =>
-      logger.info(`tasks: search fields added to ${count} task(s) so far`),
-    );
-    logger.info(`tasks: ${backfilled} task(s) given search fields`);
+    await migrationStep(models, afterRoll ? 'after-roll' : 'before-roll', (line) => logger.info(line));
   } finally {
     await close();
   }
 }
 
-syncIndexes().catch((error: unknown) => {
+const args = process.argv.slice(2);
+const unknown = args.filter((arg) => arg !== '--after-roll');
+if (unknown.length > 0) {
+  process.stderr.write(`db:indexes: unknown argument ${unknown.join(' ')} (the only option is --after-roll)\n`);
+  process.exit(2);
+}
+
+migrate(args.includes('--after-roll')).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {

@@ -2,6 +2,7 @@ import { PasswordHasher } from '../auth/password.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { openStorage } from '../storage/open-storage.js';
+import { personalProjectId } from '../projects/project.model.js';
 import type { NewTask } from '../tasks/tasks.repository.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../tasks/task.model.js';
 
@@ -29,6 +30,7 @@ const TAGS = ['work', 'home', 'errand', 'health', 'urgent', 'reading'];
 /** Demo tasks spread over statuses, priorities, due dates (some overdue, some due today) and tags. */
 function demoTasks(count: number, now: number): NewTask[] {
   return Array.from({ length: count }, (_, i) => ({
+    assigneeId: null,
     title: TITLES[i % TITLES.length] ?? 'Task',
     description: i % 3 === 0 ? 'Created by the demo seed.' : '',
     status: TASK_STATUSES[i % TASK_STATUSES.length] ?? 'todo',
@@ -57,19 +59,26 @@ async function seed(): Promise<void> {
       }
       const user = await storage.users.create({ ...demo, passwordHash }, new Date());
       if (user === null) continue;
+      await storage.projects.ensurePersonal(user.id, user.createdAt);
+      const inbox = personalProjectId(user.id);
       const tasks = demoTasks(24, now);
       for (const [i, task] of tasks.entries()) {
-        const created = await storage.tasks.create(user.id, task, new Date(now - (tasks.length - i) * 3_600_000));
+        const created = await storage.tasks.create(
+          inbox,
+          user.id,
+          task,
+          new Date(now - (tasks.length - i) * 3_600_000),
+        );
         if (task.status === 'done') {
           // Spread completions over the last two weeks so the dashboard chart has a shape.
           await storage.tasks.update(
-            user.id,
+            inbox,
             created.id,
             { status: 'todo' },
             { now: new Date(now - (i % 14) * 86_400_000) },
           );
           await storage.tasks.update(
-            user.id,
+            inbox,
             created.id,
             { status: 'done' },
             { now: new Date(now - (i % 14) * 86_400_000) },

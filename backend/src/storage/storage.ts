@@ -1,13 +1,16 @@
 import type { RefreshTokenRepository } from '../auth/refresh-tokens.repository.js';
 import type { UserRepository } from '../auth/users.repository.js';
 import type { StoreReadiness } from '../domain/readiness.js';
+import type { InvitationRepository, ProjectRepository } from '../projects/projects.repository.js';
 import type { TaskRepository } from '../tasks/tasks.repository.js';
 
-/** One opened store: the three repositories plus the store's own lifecycle. */
+/** One opened store: its repositories plus the store's own lifecycle. */
 export interface Storage {
   readonly kind: 'sqlite' | 'mongo';
   readonly users: UserRepository;
   readonly tasks: TaskRepository;
+  readonly projects: ProjectRepository;
+  readonly invitations: InvitationRepository;
   readonly refreshTokens: RefreshTokenRepository;
   /** True while the store can serve reads and writes. Must answer within about a second. */
   ping(): Promise<boolean>;

@@ -80,10 +80,17 @@ export function emptyStats(now: Date): TaskStatsRecord {
 }
 
 /** The record a new task starts as: version 1, created and updated now, completed now if created done. */
-export function newTaskRecord(id: string, userId: string, input: NewTask, now: Date): TaskRecord {
+export function newTaskRecord(
+  id: string,
+  place: { projectId: string; createdBy: string },
+  input: NewTask,
+  now: Date,
+): TaskRecord {
   return {
     id,
-    userId,
+    projectId: place.projectId,
+    createdBy: place.createdBy,
+    assigneeId: input.assigneeId,
     title: input.title,
     description: input.description,
     status: input.status,

@@ -1,9 +1,13 @@
 import type { TaskPriority, TaskSortField, TaskStatus } from './task.model.js';
 
-/** A task as stored: dates are Dates, and `userId` scopes every query. */
+/** A task as stored: dates are Dates; it belongs to one project, and `projectId` scopes every query. */
 export interface TaskRecord {
   id: string;
-  userId: string;
+  projectId: string;
+  /** The user who created it (kept when they leave the project). */
+  createdBy: string;
+  /** A member of the project, or null. */
+  assigneeId: string | null;
   title: string;
   description: string;
   status: TaskStatus;
@@ -23,9 +27,11 @@ export interface NewTask {
   priority: TaskPriority;
   dueDate: Date | null;
   tags: string[];
+  assigneeId: string | null;
 }
 
-export type TaskChanges = Partial<NewTask>;
+/** Any subset of the writable fields; `projectId` moves the task to another project. */
+export type TaskChanges = Partial<NewTask> & { projectId?: string };
 
 export interface TaskFilter {
   status?: TaskStatus[];
@@ -35,6 +41,8 @@ export interface TaskFilter {
   q?: string;
   dueBefore?: Date;
   dueAfter?: Date;
+  /** Tasks assigned to this user id; null: unassigned tasks; absent: any. */
+  assignee?: string | null;
 }
 
 export interface TaskSort {
@@ -84,24 +92,31 @@ export type TaskDeleteOutcome =
   { kind: 'ok' } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: TaskRecord };
 
 /**
- * Storage port for tasks. Every method is scoped to one user: another user's task
- * behaves exactly like a missing one. Malformed ids are "not found", never errors.
+ * Storage port for tasks. Access is decided before a call (the access policy); writes are scoped to
+ * the project the caller was allowed in, so a task in another project behaves exactly like a missing
+ * one (a task moved away meanwhile is not found). Malformed ids are "not found", never errors.
  */
 export interface TaskRepository {
-  create(userId: string, input: NewTask, now: Date): Promise<TaskRecord>;
-  findById(userId: string, id: string): Promise<TaskRecord | null>;
+  create(projectId: string, createdBy: string, input: NewTask, now: Date): Promise<TaskRecord>;
+  /** Any project's task by id: the caller then checks the membership of `projectId`. */
+  findById(id: string): Promise<TaskRecord | null>;
   /**
    * Applies the changes in one atomic step guarded by `expectedVersion` when given;
    * bumps `version`, sets `updatedAt`, and sets or clears `completedAt` as `status` enters or leaves `done`.
    */
   update(
-    userId: string,
+    projectId: string,
     id: string,
     changes: TaskChanges,
     options: { expectedVersion?: number; now: Date },
   ): Promise<TaskWriteOutcome>;
-  delete(userId: string, id: string, options: { expectedVersion?: number }): Promise<TaskDeleteOutcome>;
-  /** One page in sort order (ties broken by id in the sort's direction), never loading the whole list. */
-  list(userId: string, query: TaskListQuery): Promise<TaskPage>;
-  stats(userId: string, now: Date): Promise<TaskStatsRecord>;
+  delete(projectId: string, id: string, options: { expectedVersion?: number }): Promise<TaskDeleteOutcome>;
+  /**
+   * One page of the tasks of these projects in sort order (ties broken by id in the sort's
+   * direction), never loading the whole list: each project's sort index is walked from the cursor
+   * and the walks merged. An empty `projectIds` is an empty page.
+   */
+  list(projectIds: readonly string[], query: TaskListQuery): Promise<TaskPage>;
+  /** Stats over these projects; `assignee` narrows them as TaskFilter.assignee does. */
+  stats(projectIds: readonly string[], options: { assignee?: string | null; now: Date }): Promise<TaskStatsRecord>;
 }

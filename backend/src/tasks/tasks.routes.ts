@@ -8,8 +8,9 @@ import { parseInput } from '../http/validate.js';
 import { toListQuery } from './task-query.js';
 import type { TaskChanges } from './tasks.repository.js';
 import { createTaskBody, listTasksQuery, statsQuery, taskIdParam, updateTaskBody } from './tasks.schemas.js';
-import type { TasksService } from './tasks.service.js';
-import { parseIfMatch, taskEtag, toTask, toTaskList } from './tasks.wire.js';
+import type { TaskScope, TasksService } from './tasks.service.js';
+import { taskEtag, toTask, toTaskList } from './tasks.wire.js';
+import { parseIfMatch } from '../http/if-match.js';
 
 export const TASKS_BASE_PATH = '/api/v1/tasks';
 
@@ -17,6 +18,14 @@ export const TASKS_BASE_PATH = '/api/v1/tasks';
 function toChanges<T extends { dueDate?: string | null }>(body: T): Omit<T, 'dueDate'> & Pick<TaskChanges, 'dueDate'> {
   const { dueDate, ...rest } = body;
   return dueDate === undefined ? rest : { ...rest, dueDate: dueDate === null ? null : new Date(dueDate) };
+}
+
+/** The project and assignee parameters of a list or stats query. */
+function scopeOf(params: { projectId?: string[] | undefined; assignee?: string | undefined }): TaskScope {
+  return {
+    ...(params.projectId === undefined ? {} : { projectIds: params.projectId }),
+    ...(params.assignee === undefined ? {} : { assignee: params.assignee }),
+  };
 }
 
 /** A malformed id names no task: 404, exactly like another user's task. */
@@ -40,19 +49,20 @@ export function tasksRoutes(options: TasksRoutesOptions): Router {
   router.use(requireAuth());
 
   const list: RequestHandler = async (req, res) => {
-    const query = toListQuery(parseInput(listTasksQuery, req.query, 'query'));
+    const params = parseInput(listTasksQuery, req.query, 'query');
+    const query = toListQuery(params);
     const userId = userIdOf(req);
     await reads.send(req, res, userId, async () => ({
-      body: toTaskList(await service.list(userId, query), query.sort),
+      body: toTaskList(await service.list(userId, query, scopeOf(params)), query.sort),
     }));
   };
 
   const stats: RequestHandler = async (req, res) => {
-    parseInput(statsQuery, req.query, 'query');
+    const scope = scopeOf(parseInput(statsQuery, req.query, 'query'));
     const userId = userIdOf(req);
     // Overdue and due-today move with the clock, not only with writes: cache per minute.
     const minute = clock().toISOString().slice(0, 16);
-    await reads.send(req, res, userId, async () => ({ body: await service.stats(userId) }), { variant: minute });
+    await reads.send(req, res, userId, async () => ({ body: await service.stats(userId, scope) }), { variant: minute });
   };
 
   const getOne: RequestHandler = async (req, res) => {

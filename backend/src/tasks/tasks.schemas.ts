@@ -13,6 +13,9 @@ import {
   type TaskSortParam,
 } from './task.model.js';
 
+/** The most projects one list or stats request may name in `projectId`. */
+export const PROJECT_FILTER_MAX = 100;
+
 const isoDateTime = z.iso.datetime({
   offset: true,
   error: 'must be an ISO-8601 date-time such as 2026-11-22T10:00:00Z',
@@ -39,9 +42,24 @@ const tags = z
   .max(TAGS_MAX, `must hold at most ${TAGS_MAX} tags`)
   .refine((list) => new Set(list).size === list.length, 'must not repeat a tag (tags are compared lower-cased)');
 const dueDate = isoDateTime.nullable();
+const objectId = z.string({ error: 'must be a string' }).regex(/^[0-9a-f]{24}$/, 'must be an id (24 hex characters)');
+const assigneeId = objectId.nullable();
+
+/** `projectId` of list and stats: one id or a comma-separated list. */
+const projectIds = z
+  .string()
+  .transform((raw) => raw.split(',').map((item) => item.trim()))
+  .pipe(z.array(objectId).min(1).max(PROJECT_FILTER_MAX, `must name at most ${PROJECT_FILTER_MAX} projects`))
+  .transform((ids) => [...new Set(ids)]);
+/** `assignee` of list and stats: `me`, `none` or a user id. */
+const assignee = z.union([z.literal('me'), z.literal('none'), objectId], {
+  error: 'must be me, none or a user id',
+});
 
 /** Body of POST /api/v1/tasks. */
 export const createTaskBody = z.strictObject({
+  projectId: objectId.optional(),
+  assigneeId: assigneeId.optional(),
   title,
   description: description.optional(),
   status: status.optional(),
@@ -53,6 +71,8 @@ export const createTaskBody = z.strictObject({
 /** Body of PATCH /api/v1/tasks/:id: any non-empty subset of the writable fields. */
 export const updateTaskBody = z
   .strictObject({
+    projectId: objectId.optional(),
+    assigneeId: assigneeId.optional(),
     title: title.optional(),
     description: description.optional(),
     status: status.optional(),
@@ -78,6 +98,8 @@ const csvOf = <T extends readonly [string, ...string[]]>(values: T, name: string
 
 /** Query string of GET /api/v1/tasks. Values arrive as strings; unknown parameters are rejected. */
 export const listTasksQuery = z.strictObject({
+  projectId: projectIds.optional(),
+  assignee: assignee.optional(),
   status: csvOf(TASK_STATUSES, 'status').optional(),
   priority: csvOf(TASK_PRIORITIES, 'priority').optional(),
   tag: tag.optional(),
@@ -101,8 +123,8 @@ export const listTasksQuery = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
-/** GET /api/v1/tasks/stats takes no parameters. */
-export const statsQuery = z.strictObject({});
+/** GET /api/v1/tasks/stats narrows by project and assignee as the list does. */
+export const statsQuery = z.strictObject({ projectId: projectIds.optional(), assignee: assignee.optional() });
 
 /** Path parameter of the single-task routes. A malformed id is treated as not found. */
 export const taskIdParam = z.strictObject({ id: z.string() });
@@ -110,6 +132,9 @@ export const taskIdParam = z.strictObject({ id: z.string() });
 /** A task as the API returns it. */
 export const taskSchema = z.object({
   id: z.string(),
+  projectId: z.string(),
+  assigneeId: z.string().nullable(),
+  createdBy: z.string(),
   title: z.string(),
   description: z.string(),
   status,

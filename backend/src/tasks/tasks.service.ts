@@ -1,26 +1,58 @@
 import type { Clock } from '../domain/clock.js';
-import { TaskNotFound, VersionConflict } from '../domain/errors.js';
-import type { NewTask, TaskChanges, TaskListQuery, TaskPage, TaskRecord, TaskRepository } from './tasks.repository.js';
-import type { TaskStatsRecord } from './tasks.repository.js';
+import { InvalidInput, ProjectNotFound, TaskNotFound, VersionConflict } from '../domain/errors.js';
+import { versionGuardOf, type ExpectedVersion } from '../domain/expected-version.js';
+import { authorize } from '../projects/access-policy.js';
+import type { ChangeListener } from '../projects/change-notifier.js';
+import { personalProjectId, type ProjectRole } from '../projects/project.model.js';
+import type { ProjectRepository } from '../projects/projects.repository.js';
+import type {
+  NewTask,
+  TaskChanges,
+  TaskListQuery,
+  TaskPage,
+  TaskRecord,
+  TaskRepository,
+  TaskStatsRecord,
+} from './tasks.repository.js';
+
+/** Whose tasks a list or stats asks for: `me`, a user id, or `none` (unassigned). */
+export type AssigneeParam = 'me' | 'none' | (string & {});
+
+/** Which of the caller's projects a list or stats covers, and for which assignee. */
+export interface TaskScope {
+  /** Absent: every project the caller is a member of. */
+  projectIds?: readonly string[];
+  assignee?: AssigneeParam;
+}
+
+export type NewTaskInput = Partial<NewTask> & { title: string; projectId?: string };
+
+const notAMember = () =>
+  new InvalidInput(
+    [{ path: 'assigneeId', message: 'must be a member of the project' }],
+    'The assignee is not a member of the project.',
+  );
 
 /**
- * Which stored version a write may replace: whatever is current, exactly this version,
- * or none at all (the caller's copy names another task, so it can never be current).
+ * Task use cases. Every call is made by one user and decided by the access policy from their
+ * membership of the task's project: a non-member finds nothing (404), a viewer may only read (403).
+ * Every successful write is told to `onChange` with the projects it touched.
  */
-export type ExpectedVersion = { kind: 'any' } | { kind: 'version'; version: number } | { kind: 'unmatchable' };
-
-export type WriteListener = (userId: string) => Promise<void>;
-
-/** Task use cases; every call is scoped to the calling user, and every successful write notifies `onWrite`. */
 export class TasksService {
   constructor(
     private readonly tasks: TaskRepository,
-    private readonly onWrite: WriteListener,
+    private readonly projects: ProjectRepository,
+    private readonly onChange: ChangeListener,
     private readonly clock: Clock,
   ) {}
 
-  async create(userId: string, input: Partial<NewTask> & { title: string }): Promise<TaskRecord> {
+  async create(userId: string, input: NewTaskInput): Promise<TaskRecord> {
+    const projectId = input.projectId ?? personalProjectId(userId);
+    authorize(await this.roleIn(userId, projectId), 'tasks.write');
+    const assigneeId = input.assigneeId ?? null;
+    if (assigneeId !== null && (await this.projects.roleOf(assigneeId, projectId)) === null) throw notAMember();
     const task = await this.tasks.create(
+      projectId,
       userId,
       {
         title: input.title,
@@ -29,56 +61,104 @@ export class TasksService {
         priority: input.priority ?? 'medium',
         dueDate: input.dueDate ?? null,
         tags: input.tags ?? [],
+        assigneeId,
       },
       this.clock(),
     );
-    await this.onWrite(userId);
+    await this.onChange({ projectIds: [projectId] });
     return task;
   }
 
   async get(userId: string, id: string): Promise<TaskRecord> {
-    const task = await this.tasks.findById(userId, id);
-    if (task === null) throw new TaskNotFound();
+    const { task } = await this.visibleTask(userId, id);
     return task;
   }
 
+  /**
+   * Applies `changes`; a `projectId` moves the task, which needs write access in both projects. A
+   * moved task keeps its assignee when they are a member of the new project and is unassigned otherwise
+   * (an `assigneeId` given with the move must be a member of the new project).
+   */
   async update(userId: string, id: string, changes: TaskChanges, expected: ExpectedVersion): Promise<TaskRecord> {
-    const expectedVersion = await this.versionGuard(userId, id, expected);
-    const outcome = await this.tasks.update(userId, id, changes, { expectedVersion, now: this.clock() });
+    const { task, role } = await this.visibleTask(userId, id);
+    authorize(role, 'tasks.write');
+    const target = changes.projectId ?? task.projectId;
+    const applied: TaskChanges = { ...changes };
+    if (target !== task.projectId) {
+      const targetRole = await this.projects.roleOf(userId, target);
+      if (targetRole === null) throw new ProjectNotFound();
+      authorize(targetRole, 'tasks.write');
+      if (
+        changes.assigneeId === undefined &&
+        task.assigneeId !== null &&
+        (await this.projects.roleOf(task.assigneeId, target)) === null
+      ) {
+        applied.assigneeId = null;
+      }
+    }
+    if (typeof changes.assigneeId === 'string' && (await this.projects.roleOf(changes.assigneeId, target)) === null) {
+      throw notAMember();
+    }
+    const outcome = await this.tasks.update(task.projectId, id, applied, {
+      expectedVersion: versionGuardOf(expected),
+      now: this.clock(),
+    });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
-    await this.onWrite(userId);
+    await this.onChange({ projectIds: [task.projectId, target] });
     return outcome.task;
   }
 
   async delete(userId: string, id: string, expected: ExpectedVersion): Promise<void> {
-    const expectedVersion = await this.versionGuard(userId, id, expected);
-    const outcome = await this.tasks.delete(userId, id, { expectedVersion });
+    const { task, role } = await this.visibleTask(userId, id);
+    authorize(role, 'tasks.write');
+    const outcome = await this.tasks.delete(task.projectId, id, { expectedVersion: versionGuardOf(expected) });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
-    await this.onWrite(userId);
+    await this.onChange({ projectIds: [task.projectId] });
   }
 
-  list(userId: string, query: TaskListQuery): Promise<TaskPage> {
-    return this.tasks.list(userId, query);
+  async list(userId: string, query: TaskListQuery, scope: TaskScope = {}): Promise<TaskPage> {
+    const { projectIds, assignee } = await this.resolveScope(userId, scope);
+    return this.tasks.list(projectIds, { ...query, filter: { ...query.filter, ...assignee } });
   }
 
-  stats(userId: string): Promise<TaskStatsRecord> {
-    return this.tasks.stats(userId, this.clock());
+  async stats(userId: string, scope: TaskScope = {}): Promise<TaskStatsRecord> {
+    const { projectIds, assignee } = await this.resolveScope(userId, scope);
+    return this.tasks.stats(projectIds, { ...assignee, now: this.clock() });
   }
 
-  /** Maps the expectation onto the repository's version guard; an unmatchable one can only fail (412) or not exist (404). */
-  private async versionGuard(userId: string, id: string, expected: ExpectedVersion): Promise<number | undefined> {
-    switch (expected.kind) {
-      case 'any':
-        return undefined;
-      case 'version':
-        return expected.version;
-      case 'unmatchable': {
-        const current = await this.tasks.findById(userId, id);
-        if (current === null) throw new TaskNotFound();
-        throw new VersionConflict('task', current);
-      }
+  /** The task and the caller's role in its project; a task in a project they are not in is not found. */
+  private async visibleTask(userId: string, id: string): Promise<{ task: TaskRecord; role: ProjectRole }> {
+    const task = await this.tasks.findById(id);
+    const role = task === null ? null : await this.projects.roleOf(userId, task.projectId);
+    if (task === null || role === null) throw new TaskNotFound();
+    return { task, role };
+  }
+
+  /** The caller's role, creating their personal project first if it is somehow missing. */
+  private async roleIn(userId: string, projectId: string): Promise<ProjectRole | null> {
+    const role = await this.projects.roleOf(userId, projectId);
+    if (role !== null || projectId !== personalProjectId(userId)) return role;
+    await this.projects.ensurePersonal(userId, this.clock());
+    return 'owner';
+  }
+
+  private async resolveScope(
+    userId: string,
+    scope: TaskScope,
+  ): Promise<{ projectIds: string[]; assignee: { assignee?: string | null } }> {
+    const memberships = await this.projects.membershipsOf(userId);
+    const mine = new Set(memberships.map((membership) => membership.projectId));
+    let projectIds = [...mine];
+    if (scope.projectIds !== undefined) {
+      for (const projectId of scope.projectIds) if (!mine.has(projectId)) throw new ProjectNotFound();
+      projectIds = [...new Set(scope.projectIds)];
     }
+    const assignee =
+      scope.assignee === undefined
+        ? {}
+        : { assignee: scope.assignee === 'me' ? userId : scope.assignee === 'none' ? null : scope.assignee };
+    return { projectIds, assignee };
   }
 }

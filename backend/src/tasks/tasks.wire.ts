@@ -1,18 +1,20 @@
-import { entityEtag, versionFromEtag, type Page } from '../contract/wire.js';
+import { entityEtag, type Page } from '../contract/wire.js';
 import { encodeCursor } from './task-query.js';
 import type { TaskPage, TaskRecord, TaskSort } from './tasks.repository.js';
 import type { Task } from './tasks.schemas.js';
-import type { ExpectedVersion } from './tasks.service.js';
 
 /** The strong ETag of one task version. */
 export function taskEtag(task: Pick<TaskRecord, 'id' | 'version'>): string {
   return entityEtag(task);
 }
 
-/** A task as the API sends it: dates as ISO strings, no owner field. */
+/** A task as the API sends it: dates as ISO strings. */
 export function toTask(record: TaskRecord): Task {
   return {
     id: record.id,
+    projectId: record.projectId,
+    assigneeId: record.assigneeId,
+    createdBy: record.createdBy,
     title: record.title,
     description: record.description,
     status: record.status,
@@ -32,17 +34,4 @@ export function toTaskList(page: TaskPage, sort: TaskSort): Page<Task> {
     data: page.items.map(toTask),
     nextCursor: page.next === null ? null : encodeCursor(sort, page.next),
   };
-}
-
-/**
- * What an `If-Match` header asks of a write to task `taskId`: nothing or `*` accept any version,
- * a tag of this task names its version, and tags of anything else can never match.
- */
-export function parseIfMatch(header: string | undefined, taskId: string): ExpectedVersion {
-  if (header === undefined || header.trim() === '' || header.trim() === '*') return { kind: 'any' };
-  for (const tag of header.split(',')) {
-    const version = versionFromEtag(tag, taskId);
-    if (version !== null) return { kind: 'version', version };
-  }
-  return { kind: 'unmatchable' };
 }

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type * as Validate from '../../src/http/validate.js';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/app.js';
+import { routerOperations } from '../helpers/router.js';
 
 // Every schema a route validates with, recorded per request, so the test learns from the running
 // router which part of a request each route validates instead of from a second, hand-kept list.
@@ -33,36 +33,6 @@ type OpenApiDocument = { paths: Record<string, Record<string, Operation | unknow
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** The parts of an Express 5 (router@2) layer the walk reads; none of them is typed by @types/express. */
-interface RouterLayer {
-  rawPath?: unknown;
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle: { stack?: RouterLayer[] };
-}
-
-/** Every `METHOD /path` the router answers, with Express `:param` written as OpenAPI `{param}`. */
-function routerOperations(app: Express): string[] {
-  const found: string[] = [];
-  const walk = (stack: RouterLayer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        // Regexp routes are the SPA fallback and asset handler, outside the API contract.
-        if (typeof layer.route.path !== 'string') continue;
-        const full = `${prefix}${layer.route.path === '/' ? '' : layer.route.path}` || '/';
-        for (const [method, on] of Object.entries(layer.route.methods)) {
-          if (on && method !== '_all') found.push(`${method} ${full.replace(/:(\w+)/g, '{$1}')}`);
-        }
-      } else if (layer.handle.stack) {
-        // A mounted router's layer keeps the path it was mounted at; `use(fn)` without one keeps '/'.
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-        walk(layer.handle.stack, `${prefix}${mount}`);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack, '');
-  return [...new Set(found)].sort();
-}
 
 function documentedOperations(doc: OpenApiDocument): string[] {
   return Object.entries(doc.paths)

@@ -18,10 +18,14 @@ describe('tasks API', () => {
   const create = (user: TestUser, body: Record<string, unknown>) =>
     request(t.app).post('/api/v1/tasks').set(user.auth).send(body);
 
-  it('when a task is created with only a title, then 201 with defaults, Location and ETag', async () => {
+  it('when a task is created with only a title, then 201 with defaults in the personal project, Location and ETag', async () => {
     const res = await create(alice, { title: '  Write report  ' }).expect(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      // Without a projectId a task goes to the creator's personal project, which has their id.
+      projectId: alice.id,
+      assigneeId: null,
+      createdBy: alice.id,
       title: 'Write report',
       description: '',
       status: 'todo',

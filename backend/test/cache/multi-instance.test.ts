@@ -95,6 +95,76 @@ describe.skipIf(!hasRedis)('three app instances sharing one Redis and one databa
     expect(metrics.text).toMatch(/cache_requests_total\{result="hit"\} [1-9]/);
     expect(metrics.text).toMatch(/cache_requests_total\{result="miss"\} [1-9]/);
   });
+
+  it('when members of a shared project read on every instance, then a write by any member, a removal and a departure are seen at once', async () => {
+    const owner = await registerUser(app(0));
+    const member = await registerUser(app(1));
+    const project = await request(app(0)).post('/api/v1/projects').set(owner.auth).send({ name: 'Shared' }).expect(201);
+    const projectId = project.body.id as string;
+    const invitation = await request(app(1))
+      .post(`/api/v1/projects/${projectId}/invitations`)
+      .set(owner.auth)
+      .send({ email: member.email, role: 'editor' })
+      .expect(201);
+    // The member's cached project list from before joining must not hide the new project.
+    await request(app(2)).get('/api/v1/projects').set(member.auth).expect(200);
+    await request(app(2))
+      .post('/api/v1/invitations/accept')
+      .set(member.auth)
+      .send({ token: invitation.body.token })
+      .expect(200);
+    const projects = await request(app(0)).get('/api/v1/projects').set(member.auth).expect(200);
+    expect(projects.body.data.map((p: { id: string }) => p.id)).toContain(projectId);
+
+    // Both warm their caches on every instance, then each writes in turn on another instance.
+    const writers = [owner, member];
+    const expected: string[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      for (const [i, reader] of writers.entries()) {
+        await request(app(round + i))
+          .get('/api/v1/tasks')
+          .set(reader.auth)
+          .expect(200);
+        await request(app(round + i + 1))
+          .get(`/api/v1/tasks?projectId=${projectId}`)
+          .set(reader.auth)
+          .expect(200);
+      }
+      const writer = writers[round % 2] as TestUser;
+      const title = `shared ${round}`;
+      await request(app(round + 2))
+        .post('/api/v1/tasks')
+        .set(writer.auth)
+        .send({ title, projectId })
+        .expect(201);
+      expected.push(title);
+      for (const [i, reader] of writers.entries()) {
+        const read = await request(app(round + i))
+          .get(`/api/v1/tasks?projectId=${projectId}`)
+          .set(reader.auth);
+        expect(read.status).toBe(200);
+        expect(read.headers['x-cache']).toBe('MISS');
+        expect(titles(read.body)).toEqual([...expected].sort());
+      }
+    }
+    const taskId = (await request(app(0)).get(`/api/v1/tasks?projectId=${projectId}`).set(member.auth)).body.data[0]
+      .id as string;
+    // Warm the member's single-task and list reads on every instance, then remove them on one.
+    for (let i = 0; i < 3; i += 1) {
+      await request(app(i)).get(`/api/v1/tasks/${taskId}`).set(member.auth).expect(200);
+      await request(app(i)).get(`/api/v1/projects/${projectId}`).set(member.auth).expect(200);
+      await request(app(i)).get('/api/v1/tasks').set(member.auth).expect(200);
+    }
+    await request(app(1)).delete(`/api/v1/projects/${projectId}/members/${member.id}`).set(owner.auth).expect(204);
+    for (let i = 0; i < 3; i += 1) {
+      await request(app(i)).get(`/api/v1/tasks/${taskId}`).set(member.auth).expect(404);
+      await request(app(i)).get(`/api/v1/projects/${projectId}`).set(member.auth).expect(404);
+      const list = await request(app(i)).get('/api/v1/tasks').set(member.auth).expect(200);
+      expect(list.body.data.map((task: { projectId: string }) => task.projectId)).not.toContain(projectId);
+      const theirs = await request(app(i)).get('/api/v1/projects').set(member.auth).expect(200);
+      expect(theirs.body.data.map((p: { id: string }) => p.id)).not.toContain(projectId);
+    }
+  });
 });
 
 // The general API limit shared by several instances is covered in rate-limit/rate-limit.test.ts.

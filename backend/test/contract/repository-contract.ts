@@ -11,6 +11,7 @@ import {
   type TaskStatus,
 } from '../../src/tasks/task.model.js';
 import type { NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
+import { projectNameKey, type ProjectCursor } from '../../src/projects/project.model.js';
 
 export interface OpenedStorage {
   storage: Storage;
@@ -36,10 +37,15 @@ function newTask(overrides: Partial<NewTask> = {}): NewTask {
     priority: 'medium',
     dueDate: null,
     tags: [],
+    assigneeId: null,
     ...overrides,
   };
 }
 
+const sortedNames = (names: readonly string[]) =>
+  [...names].sort((a, b) =>
+    projectNameKey(a) < projectNameKey(b) ? -1 : projectNameKey(a) > projectNameKey(b) ? 1 : 0,
+  );
 const sortName = (sort: TaskSort) => `${sort.direction === 'desc' ? '-' : ''}${sort.field}`;
 const idsOf = (tasks: readonly TaskRecord[]) => tasks.map((task) => task.id);
 const sortedIds = (tasks: readonly TaskRecord[], sort: TaskSort) =>
@@ -71,6 +77,8 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         at(T0),
       );
       if (user === null) throw new Error('could not create a user with a fresh email');
+      // Their personal project has their id: the tests below use it as the project of their tasks.
+      await store().projects.ensurePersonal(user.id, at(T0));
       return user.id;
     }
 
@@ -79,7 +87,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
      * `next` points at the last item; `betweenPages` runs after each page that has a successor.
      */
     async function walk(
-      userId: string,
+      scope: string | readonly string[],
       sort: TaskSort,
       limit: number,
       filter: TaskFilter = {},
@@ -88,7 +96,8 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
       const seen: TaskRecord[] = [];
       let after: { key: number | string | null; id: string } | undefined;
       for (let page = 0; page < 1000; page += 1) {
-        const result = await store().tasks.list(userId, { filter, sort, limit, ...(after ? { after } : {}) });
+        const projectIds = typeof scope === 'string' ? [scope] : scope;
+        const result = await store().tasks.list(projectIds, { filter, sort, limit, ...(after ? { after } : {}) });
         expect(result.items.length).toBeLessThanOrEqual(limit);
         seen.push(...result.items);
         if (result.next === null) return seen;
@@ -158,38 +167,39 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           dueDate: at(T0 + DAY),
           tags: ['work', 'q1'],
         });
-        const task = await store().tasks.create(userId, input, at(T0));
+        const task = await store().tasks.create(userId, userId, input, at(T0));
         expect(task).toEqual({
           id: expect.stringMatching(/^[0-9a-f]{24}$/),
-          userId,
+          projectId: userId,
+          createdBy: userId,
           ...input,
           createdAt: at(T0),
           updatedAt: at(T0),
           completedAt: null,
           version: 1,
         });
-        expect(await store().tasks.findById(userId, task.id)).toEqual(task);
+        expect(await store().tasks.findById(task.id)).toEqual(task);
       });
 
       it('when a task is created as done, then completedAt is the creation time', async () => {
         const userId = await newUserId();
-        const task = await store().tasks.create(userId, newTask({ status: 'done' }), at(T0));
+        const task = await store().tasks.create(userId, userId, newTask({ status: 'done' }), at(T0));
         expect(task.completedAt).toEqual(at(T0));
-        expect((await store().tasks.findById(userId, task.id))?.completedAt).toEqual(at(T0));
+        expect((await store().tasks.findById(task.id))?.completedAt).toEqual(at(T0));
       });
 
-      it("when another user's or a malformed id is looked up, then nothing is found", async () => {
+      it('when a task is looked up by id, then it is found whatever its project; a malformed or unknown id is not', async () => {
         const owner = await newUserId();
-        const stranger = await newUserId();
-        const task = await store().tasks.create(owner, newTask(), at(T0));
-        expect(await store().tasks.findById(stranger, task.id)).toBeNull();
-        expect(await store().tasks.findById(owner, 'nope')).toBeNull();
-        expect(await store().tasks.findById(owner, 'ffffffffffffffffffffffff')).toBeNull();
+        const task = await store().tasks.create(owner, owner, newTask(), at(T0));
+        expect(await store().tasks.findById(task.id)).toEqual(task);
+        expect(await store().tasks.findById('nope')).toBeNull();
+        expect(await store().tasks.findById('ffffffffffffffffffffffff')).toBeNull();
       });
 
       it('when a task is updated without a version, then only the given fields change and the version grows', async () => {
         const userId = await newUserId();
         const task = await store().tasks.create(
+          userId,
           userId,
           newTask({ title: 'Old', description: 'keep', dueDate: at(T0 + DAY), tags: ['a', 'b'] }),
           at(T0),
@@ -210,7 +220,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           version: 2,
         };
         expect(outcome).toEqual({ kind: 'ok', task: expected });
-        expect(await store().tasks.findById(userId, task.id)).toEqual(expected);
+        expect(await store().tasks.findById(task.id)).toEqual(expected);
         const redated = await store().tasks.update(
           userId,
           task.id,
@@ -225,7 +235,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
 
       it('when the expected version matches, then the update applies; when stale, then the current task comes back unchanged', async () => {
         const userId = await newUserId();
-        const task = await store().tasks.create(userId, newTask({ title: 'v1' }), at(T0));
+        const task = await store().tasks.create(userId, userId, newTask({ title: 'v1' }), at(T0));
         const ok = await store().tasks.update(
           userId,
           task.id,
@@ -241,13 +251,13 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         );
         const current = { ...task, title: 'v2', updatedAt: at(T0 + 1), version: 2 };
         expect(stale).toEqual({ kind: 'version_mismatch', current });
-        expect(await store().tasks.findById(userId, task.id)).toEqual(current);
+        expect(await store().tasks.findById(task.id)).toEqual(current);
       });
 
-      it("when another user's or a malformed or unknown id is updated, then it is not found and nothing changes", async () => {
+      it("when a task is updated in another project's scope, or by a malformed or unknown id, then it is not found and nothing changes", async () => {
         const owner = await newUserId();
         const stranger = await newUserId();
-        const task = await store().tasks.create(owner, newTask({ title: 'mine' }), at(T0));
+        const task = await store().tasks.create(owner, owner, newTask({ title: 'mine' }), at(T0));
         const now = at(T0 + 1);
         expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { now })).toEqual({ kind: 'not_found' });
         expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { now, expectedVersion: 1 })).toEqual({
@@ -257,12 +267,12 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         expect(await store().tasks.update(owner, 'ffffffffffffffffffffffff', { title: 'x' }, { now })).toEqual({
           kind: 'not_found',
         });
-        expect(await store().tasks.findById(owner, task.id)).toEqual(task);
+        expect(await store().tasks.findById(task.id)).toEqual(task);
       });
 
       it('when status enters, stays in and leaves done, then completedAt is set, kept and cleared', async () => {
         const userId = await newUserId();
-        const task = await store().tasks.create(userId, newTask(), at(T0));
+        const task = await store().tasks.create(userId, userId, newTask(), at(T0));
         const update = async (changes: { status?: TaskStatus; title?: string }, now: number) => {
           const outcome = await store().tasks.update(userId, task.id, changes, { now: at(now) });
           if (outcome.kind !== 'ok') throw new Error(`update failed: ${outcome.kind}`);
@@ -277,24 +287,24 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         expect(reopened).toMatchObject({ status: 'done', completedAt: at(T0 + 6000), version: 7 });
       });
 
-      it('when a task is deleted, then the delete is scoped to its owner and guarded by the version', async () => {
+      it('when a task is deleted, then the delete is scoped to its project and guarded by the version', async () => {
         const owner = await newUserId();
         const stranger = await newUserId();
-        const task = await store().tasks.create(owner, newTask(), at(T0));
+        const task = await store().tasks.create(owner, owner, newTask(), at(T0));
         expect(await store().tasks.delete(stranger, task.id, {})).toEqual({ kind: 'not_found' });
         expect(await store().tasks.delete(owner, 'bad-id', {})).toEqual({ kind: 'not_found' });
         expect(await store().tasks.delete(owner, task.id, { expectedVersion: 2 })).toEqual({
           kind: 'version_mismatch',
           current: task,
         });
-        expect(await store().tasks.findById(owner, task.id)).toEqual(task);
+        expect(await store().tasks.findById(task.id)).toEqual(task);
         expect(await store().tasks.delete(owner, task.id, { expectedVersion: 1 })).toEqual({ kind: 'ok' });
-        expect(await store().tasks.findById(owner, task.id)).toBeNull();
+        expect(await store().tasks.findById(task.id)).toBeNull();
         expect(await store().tasks.delete(owner, task.id, {})).toEqual({ kind: 'not_found' });
 
-        const other = await store().tasks.create(owner, newTask(), at(T0));
+        const other = await store().tasks.create(owner, owner, newTask(), at(T0));
         expect(await store().tasks.delete(owner, other.id, {})).toEqual({ kind: 'ok' });
-        expect(await store().tasks.list(owner, { filter: {}, sort: ALL_SORTS[0] as TaskSort, limit: 10 })).toEqual({
+        expect(await store().tasks.list([owner], { filter: {}, sort: ALL_SORTS[0] as TaskSort, limit: 10 })).toEqual({
           items: [],
           next: null,
         });
@@ -321,7 +331,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
       beforeAll(async () => {
         userId = await newUserId();
         const make = (input: Partial<NewTask>, offset: number) =>
-          store().tasks.create(userId, newTask(input), at(T0 + offset));
+          store().tasks.create(userId, userId, newTask(input), at(T0 + offset));
         fixture.set(
           'report',
           await make(
@@ -393,13 +403,14 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         const stranger = await newUserId();
         await store().tasks.create(
           stranger,
+          stranger,
           newTask({ title: 'Report draft report', tags: ['work', 'home'], dueDate: at(T0) }),
           at(T0),
         );
       });
 
       const expectList = async (filter: TaskFilter, expected: TaskRecord[]) => {
-        const page = await store().tasks.list(userId, { filter, sort: byDefault, limit: 50 });
+        const page = await store().tasks.list([userId], { filter, sort: byDefault, limit: 50 });
         expect(idsOf(page.items)).toEqual(sortedIds(expected, byDefault));
         expect(page.next).toBeNull();
       };
@@ -500,7 +511,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
             dueDate: i % 5 === 0 ? null : at(T0 + DAY * ((i * 3) % 4)),
           });
           // Eight creation instants, three tasks on each, not in creation order.
-          created.push(await store().tasks.create(userId, input, at(T0 + ((i * 5) % 8) * 60_000)));
+          created.push(await store().tasks.create(userId, userId, input, at(T0 + ((i * 5) % 8) * 60_000)));
         }
         tasks = [];
         for (const [i, task] of created.entries()) {
@@ -521,7 +532,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
 
       it('when the whole list is read in one page under each of the 10 sorts, then it follows the reference order', async () => {
         for (const sort of ALL_SORTS) {
-          const page = await store().tasks.list(userId, { filter: {}, sort, limit: 100 });
+          const page = await store().tasks.list([userId], { filter: {}, sort, limit: 100 });
           expect(idsOf(page.items), sortName(sort)).toEqual(sortedIds(tasks, sort));
           expect(page.items).toEqual([...tasks].sort((a, b) => compareTasks(a, b, sort)));
           expect(page.next).toBeNull();
@@ -539,10 +550,10 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
 
       it('when a page stops exactly at the end, then next is null', async () => {
         const sort: TaskSort = { field: 'createdAt', direction: 'desc' };
-        const first = await store().tasks.list(userId, { filter: {}, sort, limit: 23 });
+        const first = await store().tasks.list([userId], { filter: {}, sort, limit: 23 });
         expect(first.items).toHaveLength(23);
         expect(first.next).not.toBeNull();
-        const exact = await store().tasks.list(userId, { filter: {}, sort, limit: 24 });
+        const exact = await store().tasks.list([userId], { filter: {}, sort, limit: 24 });
         expect(exact.items).toHaveLength(24);
         expect(exact.next).toBeNull();
       });
@@ -553,6 +564,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         for (let i = 0; i < 10; i += 1) {
           before.push(
             await store().tasks.create(
+              walker,
               walker,
               newTask({ title: `m ${i}`, dueDate: i % 3 === 0 ? null : at(T0 + i * HOUR) }),
               at(T0 + i * 1000),
@@ -575,6 +587,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
             for (const title of ['a new', 'm 5b', 'z new']) {
               await store().tasks.create(
                 walker,
+                walker,
                 newTask({ title, dueDate: created % 2 === 0 ? null : at(T0 + 5 * HOUR) }),
                 at(T0 + 60_000 + created),
               );
@@ -596,7 +609,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
       it('when stats are read at a fixed instant, then counts, overdue, due today and 14 zero-filled days are exact', async () => {
         const userId = await newUserId();
         const make = (input: Partial<NewTask>, createdAt = T0 - 30 * DAY) =>
-          store().tasks.create(userId, newTask(input), at(createdAt));
+          store().tasks.create(userId, userId, newTask(input), at(createdAt));
         const midnight = Date.UTC(2026, 2, 16);
         await make({ dueDate: at(T0 - HOUR), priority: 'high' }); // overdue
         await make({ status: 'in_progress', dueDate: at(T0 - 3 * DAY), priority: 'urgent' }); // overdue
@@ -616,8 +629,13 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         await store().tasks.update(userId, later.id, { status: 'done' }, { now: at(Date.UTC(2026, 2, 14, 23, 59)) });
 
         const stranger = await newUserId();
-        await store().tasks.create(stranger, newTask({ status: 'done', dueDate: at(T0 - HOUR) }), at(T0 - HOUR));
-        await store().tasks.create(stranger, newTask({ dueDate: at(T0 - HOUR) }), at(T0 - HOUR));
+        await store().tasks.create(
+          stranger,
+          stranger,
+          newTask({ status: 'done', dueDate: at(T0 - HOUR) }),
+          at(T0 - HOUR),
+        );
+        await store().tasks.create(stranger, stranger, newTask({ dueDate: at(T0 - HOUR) }), at(T0 - HOUR));
 
         const completed: Record<string, number> = {
           '2026-03-02': 1,
@@ -628,7 +646,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         const days = Array.from({ length: 14 }, (_, i) =>
           new Date(Date.UTC(2026, 2, 2 + i)).toISOString().slice(0, 10),
         );
-        expect(await store().tasks.stats(userId, at(T0))).toEqual({
+        expect(await store().tasks.stats([userId], { now: at(T0) })).toEqual({
           total: 14,
           byStatus: { todo: 5, in_progress: 2, done: 7 },
           byPriority: { low: 2, medium: 10, high: 1, urgent: 1 },
@@ -640,7 +658,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
 
       it('when a user has no tasks, then every count is zero and the 14 days are still listed', async () => {
         const userId = await newUserId();
-        const stats = await store().tasks.stats(userId, at(Date.UTC(2026, 0, 5, 23, 59, 59)));
+        const stats = await store().tasks.stats([userId], { now: at(Date.UTC(2026, 0, 5, 23, 59, 59)) });
         expect(stats).toMatchObject({ total: 0, overdue: 0, dueToday: 0 });
         expect(stats.byStatus).toEqual({ todo: 0, in_progress: 0, done: 0 });
         expect(stats.byPriority).toEqual({ low: 0, medium: 0, high: 0, urgent: 0 });
@@ -739,6 +757,330 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         expect((await store().refreshTokens.consume(kept[0]?.hash ?? '', at(PURGE_AT))).kind).toBe('expired');
         expect((await store().refreshTokens.consume(kept[1]?.hash ?? '', at(PURGE_AT))).kind).toBe('consumed');
         expect(await store().refreshTokens.purgeExpired(at(PURGE_AT))).toBe(0);
+      });
+    });
+    describe('projects and memberships', () => {
+      const project = (name: string, color: string | null = null) => ({ name, description: '', color });
+
+      it('when projects are created, then the list is personal first, then by name, paged without repeats', async () => {
+        const userId = await newUserId();
+        await store().projects.ensurePersonal(userId, at(T0 + 1));
+        const names = ['beta', 'Alpha', 'gamma', 'alpha', 'Delta'];
+        const created = [];
+        for (const name of names) created.push(await store().projects.create(userId, project(name), at(T0)));
+        expect(created[0]).toMatchObject({ name: 'beta', personal: false, role: 'owner', memberCount: 1, version: 1 });
+        const all = await store().projects.listForMember(userId, { limit: 100 });
+        expect(all.next).toBeNull();
+        expect(all.items.map((p) => p.name)).toEqual(['Inbox', ...sortedNames(names)]);
+        expect(all.items[0]).toMatchObject({ id: userId, personal: true, role: 'owner' });
+        const paged: string[] = [];
+        let after: ProjectCursor | undefined;
+        for (let i = 0; i < 10; i += 1) {
+          const page = await store().projects.listForMember(userId, { limit: 2, ...(after ? { after } : {}) });
+          paged.push(...page.items.map((p) => p.id));
+          if (page.next === null) break;
+          after = page.next;
+        }
+        expect(paged).toEqual(all.items.map((p) => p.id));
+      });
+
+      it('when a project is read by a non-member or with a malformed id, then it is not found', async () => {
+        const owner = await newUserId();
+        const stranger = await newUserId();
+        const created = await store().projects.create(owner, project('Private'), at(T0));
+        expect(await store().projects.findForMember(stranger, created.id)).toBeNull();
+        expect(await store().projects.findForMember(owner, 'nope')).toBeNull();
+        expect(await store().projects.roleOf(stranger, created.id)).toBeNull();
+        expect(await store().projects.findForMember(owner, created.id)).toEqual(created);
+      });
+
+      it('when a project is updated, then only the given fields change, guarded by the version', async () => {
+        const owner = await newUserId();
+        const created = await store().projects.create(owner, project('Launch', '#4f46e5'), at(T0));
+        const stale = await store().projects.update(created.id, { name: 'x' }, { expectedVersion: 2, now: at(T0 + 1) });
+        expect(stale).toMatchObject({ kind: 'version_mismatch', current: { version: 1, name: 'Launch' } });
+        const ok = await store().projects.update(
+          created.id,
+          { description: 'Q3', color: null },
+          { expectedVersion: 1, now: at(T0 + 5) },
+        );
+        expect(ok).toEqual({
+          kind: 'ok',
+          project: {
+            id: created.id,
+            name: 'Launch',
+            description: 'Q3',
+            color: null,
+            personal: false,
+            createdAt: at(T0),
+            updatedAt: at(T0 + 5),
+            version: 2,
+          },
+        });
+        expect(await store().projects.update('ffffffffffffffffffffffff', { name: 'x' }, { now: at(T0) })).toEqual({
+          kind: 'not_found',
+        });
+      });
+
+      it('when members join, change role and leave, then roles, lists and the last-owner rule hold', async () => {
+        const ada = await newUserId();
+        const bob = await newUserId();
+        const created = await store().projects.create(ada, project('Team'), at(T0));
+        const tokenHash = `hash-${randomUUID()}`;
+        const invitation = await store().invitations.create({
+          projectId: created.id,
+          email: (await store().users.findById(bob))?.email ?? '',
+          role: 'editor',
+          invitedBy: ada,
+          tokenHash,
+          createdAt: at(T0),
+          expiresAt: at(T0 + DAY),
+        });
+        const bobUser = await store().users.findById(bob);
+        if (bobUser === null) throw new Error('no bob');
+        expect(await store().invitations.accept(`hash-other`, bobUser, at(T0 + 1))).toEqual({ kind: 'not_found' });
+        const pending = await store().invitations.listPending(created.id, at(T0 + 1));
+        expect(pending.map((i) => i.id)).toEqual([invitation.id]);
+        expect(await store().invitations.accept(tokenHash, bobUser, at(T0 + 2))).toEqual({
+          kind: 'ok',
+          projectId: created.id,
+          role: 'editor',
+        });
+        expect(await store().invitations.accept(tokenHash, bobUser, at(T0 + 3))).toEqual({ kind: 'not_found' });
+        expect(await store().invitations.listPending(created.id, at(T0 + 3))).toEqual([]);
+
+        expect(await store().projects.roleOf(bob, created.id)).toBe('editor');
+        expect((await store().projects.membershipsOf(bob)).map((m) => m.projectId).sort()).toEqual(
+          [bob, created.id].sort(),
+        );
+        expect((await store().projects.memberIds(created.id)).sort()).toEqual([ada, bob].sort());
+        const members = await store().projects.members(created.id);
+        expect(members.map((m) => [m.user.id, m.role])).toEqual([
+          [ada, 'owner'],
+          [bob, 'editor'],
+        ]);
+        expect(members[1]?.joinedAt).toEqual(at(T0 + 2));
+        expect((await store().projects.findForMember(bob, created.id))?.memberCount).toBe(2);
+
+        expect(await store().projects.setRole(created.id, ada, 'editor', at(T0))).toEqual({ kind: 'last_owner' });
+        expect(await store().projects.removeMember(created.id, ada, at(T0))).toEqual({ kind: 'last_owner' });
+        expect(await store().projects.setRole(created.id, bob, 'owner', at(T0))).toEqual({ kind: 'ok' });
+        expect(await store().projects.setRole(created.id, ada, 'viewer', at(T0))).toEqual({ kind: 'ok' });
+        expect(await store().projects.roleOf(ada, created.id)).toBe('viewer');
+        expect(await store().projects.setRole(created.id, 'ffffffffffffffffffffffff', 'viewer', at(T0))).toEqual({
+          kind: 'not_found',
+        });
+
+        const assigned = await store().tasks.create(created.id, ada, newTask({ assigneeId: ada }), at(T0));
+        const other = await store().tasks.create(created.id, ada, newTask({ assigneeId: bob }), at(T0));
+        expect(await store().projects.removeMember(created.id, ada, at(T0 + HOUR))).toEqual({ kind: 'ok' });
+        expect(await store().projects.roleOf(ada, created.id)).toBeNull();
+        expect(await store().tasks.findById(assigned.id)).toMatchObject({
+          assigneeId: null,
+          createdBy: ada,
+          version: 2,
+          updatedAt: at(T0 + HOUR),
+        });
+        expect(await store().tasks.findById(other.id)).toEqual(other);
+        expect(await store().projects.removeMember(created.id, ada, at(T0))).toEqual({ kind: 'not_found' });
+      });
+
+      it('when an invitation is sent again, revoked or expired, then only the newest pending one can be accepted', async () => {
+        const owner = await newUserId();
+        const invitee = await newUserId();
+        const user = await store().users.findById(invitee);
+        if (user === null) throw new Error('no invitee');
+        const created = await store().projects.create(owner, project('Invites'), at(T0));
+        const send = (hash: string, createdAt: number, expiresAt: number) =>
+          store().invitations.create({
+            projectId: created.id,
+            email: user.email.toUpperCase(),
+            role: 'viewer',
+            invitedBy: owner,
+            tokenHash: hash,
+            createdAt: at(createdAt),
+            expiresAt: at(expiresAt),
+          });
+        const first = `first-${randomUUID()}`;
+        const second = `second-${randomUUID()}`;
+        await send(first, T0, T0 + DAY);
+        const replacing = await send(second, T0 + 1, T0 + DAY);
+        expect(replacing).toMatchObject({ email: user.email, role: 'viewer', invitedBy: { id: owner } });
+        expect((await store().invitations.listPending(created.id, at(T0 + 2))).map((i) => i.id)).toEqual([
+          replacing.id,
+        ]);
+        expect(await store().invitations.accept(first, user, at(T0 + 2))).toEqual({ kind: 'not_found' });
+        // Someone else holding the token is refused, and the invitation stays pending.
+        const stranger = await store().users.findById(await newUserId());
+        if (stranger === null) throw new Error('no stranger');
+        expect(await store().invitations.accept(second, stranger, at(T0 + 2))).toEqual({ kind: 'not_found' });
+        expect(await store().invitations.listPending(created.id, at(T0 + 2))).toHaveLength(1);
+        // Expired: not listed, not accepted.
+        expect(await store().invitations.listPending(created.id, at(T0 + DAY))).toEqual([]);
+        expect(await store().invitations.accept(second, user, at(T0 + DAY))).toEqual({ kind: 'not_found' });
+        // Revoked.
+        const third = `third-${randomUUID()}`;
+        const revocable = await send(third, T0 + 5, T0 + 2 * DAY);
+        expect(await store().invitations.revoke(created.id, revocable.id, at(T0 + 6))).toBe(true);
+        expect(await store().invitations.revoke(created.id, revocable.id, at(T0 + 7))).toBe(false);
+        expect(await store().invitations.accept(third, user, at(T0 + 8))).toEqual({ kind: 'not_found' });
+        expect(await store().projects.roleOf(invitee, created.id)).toBeNull();
+      });
+
+      it('when a project is deleted, then its tasks, members and invitations go with it', async () => {
+        const owner = await newUserId();
+        const member = await newUserId();
+        const created = await store().projects.create(owner, project('Doomed'), at(T0));
+        const memberUser = await store().users.findById(member);
+        if (memberUser === null) throw new Error('no member');
+        await store().invitations.create({
+          projectId: created.id,
+          email: memberUser.email,
+          role: 'editor',
+          invitedBy: owner,
+          tokenHash: `doomed-${randomUUID()}`,
+          createdAt: at(T0),
+          expiresAt: at(T0 + DAY),
+        });
+        const kept = await store().tasks.create(owner, owner, newTask({ tags: ['x'] }), at(T0));
+        const task = await store().tasks.create(created.id, owner, newTask({ tags: ['x'], title: 'gone' }), at(T0));
+        expect(await store().projects.delete(created.id, { expectedVersion: 9 })).toMatchObject({
+          kind: 'version_mismatch',
+        });
+        expect(await store().projects.delete(created.id, { expectedVersion: 1 })).toEqual({ kind: 'ok' });
+        expect(await store().projects.findForMember(owner, created.id)).toBeNull();
+        expect(await store().projects.memberIds(created.id)).toEqual([]);
+        expect(await store().invitations.listPending(created.id, at(T0))).toEqual([]);
+        expect(await store().tasks.findById(task.id)).toBeNull();
+        expect(await store().tasks.findById(kept.id)).toEqual(kept);
+        expect((await store().tasks.stats([created.id], { now: at(T0) })).total).toBe(0);
+        expect(await store().projects.delete(created.id, {})).toEqual({ kind: 'not_found' });
+      });
+    });
+
+    describe('tasks across projects', () => {
+      let ada: string;
+      let bob: string;
+      let shared: string;
+      let side: string;
+      const tasks: TaskRecord[] = [];
+
+      beforeAll(async () => {
+        ada = await newUserId();
+        bob = await newUserId();
+        shared = (await store().projects.create(ada, { name: 'Shared', description: '', color: null }, at(T0))).id;
+        side = (await store().projects.create(ada, { name: 'Side', description: '', color: null }, at(T0))).id;
+        const projects = [ada, shared, side];
+        for (let i = 0; i < 45; i += 1) {
+          const projectId = projects[i % 3] as string;
+          const assigneeId = projectId === ada ? null : ([null, ada, bob][i % 3 === 1 ? (i % 2) + 1 : 0] ?? null);
+          tasks.push(
+            await store().tasks.create(
+              projectId,
+              ada,
+              newTask({
+                title: `Item ${(i * 7) % 45}`,
+                status: TASK_STATUSES[i % 3] as TaskStatus,
+                priority: TASK_PRIORITIES[(i * 5) % 4],
+                dueDate: i % 4 === 0 ? null : at(T0 + ((i % 9) - 4) * HOUR),
+                tags: i % 6 === 0 ? ['six'] : [],
+                assigneeId,
+              }),
+              at(T0 + ((i * 11) % 45) * 60_000),
+            ),
+          );
+        }
+      });
+
+      it('when tasks of several projects are listed, then every sort pages through all of them in order', async () => {
+        const scope = [ada, shared, side];
+        for (const sort of ALL_SORTS) {
+          expect(idsOf(await walk(scope, sort, 7)), sortName(sort)).toEqual(sortedIds(tasks, sort));
+        }
+        const two = tasks.filter((task) => task.projectId !== ada);
+        expect(idsOf(await walk([shared, side], ALL_SORTS[0] as TaskSort, 4))).toEqual(
+          sortedIds(two, ALL_SORTS[0] as TaskSort),
+        );
+      });
+
+      it('when an assignee is named, then only their tasks come, in order, across projects', async () => {
+        const scope = [ada, shared, side];
+        for (const [assignee, label] of [
+          [ada, 'ada'],
+          [bob, 'bob'],
+          [null, 'unassigned'],
+        ] as const) {
+          const expected = tasks.filter((task) => task.assigneeId === assignee);
+          expect(expected.length, label).toBeGreaterThan(0);
+          for (const sort of ALL_SORTS) {
+            expect(idsOf(await walk(scope, sort, 3, { assignee })), `${label} ${sortName(sort)}`).toEqual(
+              sortedIds(expected, sort),
+            );
+          }
+          const tagged = expected.filter((task) => task.tags.includes('six'));
+          expect(idsOf(await walk(scope, ALL_SORTS[1] as TaskSort, 2, { assignee, tag: 'six' }))).toEqual(
+            sortedIds(tagged, ALL_SORTS[1] as TaskSort),
+          );
+          const words = expected.filter((task) => /\bitem\b/i.test(task.title));
+          expect(idsOf(await walk(scope, ALL_SORTS[0] as TaskSort, 5, { assignee, q: 'item' }))).toEqual(
+            sortedIds(words, ALL_SORTS[0] as TaskSort),
+          );
+        }
+      });
+
+      it('when stats cover several projects or one assignee, then they count exactly those tasks', async () => {
+        const all = await store().tasks.stats([ada, shared, side], { now: at(T0) });
+        expect(all.total).toBe(tasks.length);
+        expect(all.byStatus.done).toBe(tasks.filter((task) => task.status === 'done').length);
+        const bobs = await store().tasks.stats([ada, shared, side], { assignee: bob, now: at(T0) });
+        const expected = tasks.filter((task) => task.assigneeId === bob);
+        expect(bobs.total).toBe(expected.length);
+        expect(bobs.overdue).toBe(
+          expected.filter((task) => task.status !== 'done' && task.dueDate !== null && task.dueDate < at(T0)).length,
+        );
+        const open = (await store().projects.findForMember(ada, shared))?.openTaskCount;
+        expect(open).toBe(tasks.filter((task) => task.projectId === shared && task.status !== 'done').length);
+        const none = await store().tasks.stats([shared], { assignee: null, now: at(T0) });
+        expect(none.total).toBe(tasks.filter((task) => task.projectId === shared && task.assigneeId === null).length);
+      });
+
+      it('when a task moves to another project, then lists, tags and stats follow it, and the old scope misses it', async () => {
+        const target = await store().projects.create(ada, { name: 'Target', description: '', color: null }, at(T0));
+        const moving = await store().tasks.create(shared, ada, newTask({ tags: ['moving'], assigneeId: ada }), at(T0));
+        const outcome = await store().tasks.update(
+          shared,
+          moving.id,
+          { projectId: target.id, assigneeId: null },
+          { now: at(T0 + 1), expectedVersion: 1 },
+        );
+        expect(outcome).toMatchObject({ kind: 'ok', task: { projectId: target.id, assigneeId: null, version: 2 } });
+        expect(await store().tasks.update(shared, moving.id, { title: 'x' }, { now: at(T0 + 2) })).toEqual({
+          kind: 'not_found',
+        });
+        expect(await store().tasks.delete(shared, moving.id, {})).toEqual({ kind: 'not_found' });
+        const inTarget = await store().tasks.list([target.id], {
+          filter: { tag: 'moving' },
+          sort: ALL_SORTS[0] as TaskSort,
+          limit: 10,
+        });
+        expect(idsOf(inTarget.items)).toEqual([moving.id]);
+        const inShared = await store().tasks.list([shared], {
+          filter: { tag: 'moving' },
+          sort: ALL_SORTS[0] as TaskSort,
+          limit: 10,
+        });
+        expect(inShared.items).toEqual([]);
+        expect((await store().tasks.stats([target.id], { now: at(T0) })).total).toBe(1);
+        expect((await store().tasks.stats([shared], { assignee: ada, now: at(T0) })).total).toBe(
+          tasks.filter((task) => task.projectId === shared && task.assigneeId === ada).length,
+        );
+      });
+
+      it('when no project is in scope, then the list and stats are empty', async () => {
+        expect(await store().tasks.list([], { filter: {}, sort: ALL_SORTS[0] as TaskSort, limit: 5 })).toEqual({
+          items: [],
+          next: null,
+        });
       });
     });
   });

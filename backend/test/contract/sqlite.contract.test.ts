@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { MEMBERSHIP_SQL } from '../../src/storage/sqlite/sqlite-projects.repository.js';
 import {
   MATCH_LIST_MAX,
   SORT_COLUMN,
@@ -32,11 +33,11 @@ const CHILD = fileURLToPath(new URL('./fixtures/open-sqlite.child.ts', import.me
 const LATEST = Math.max(...SQLITE_MIGRATIONS.map((migration) => migration.version));
 const NOW = new Date(Date.UTC(2026, 2, 15, 10));
 const SORT_INDEX: Record<string, string> = {
-  created_at: 'tasks_user_created',
-  updated_at: 'tasks_user_updated',
-  due_date: 'tasks_user_due',
-  priority_rank: 'tasks_user_priority',
-  title_key: 'tasks_user_title',
+  created_at: 'tasks_project_created',
+  updated_at: 'tasks_project_updated',
+  due_date: 'tasks_project_due',
+  priority_rank: 'tasks_project_priority',
+  title_key: 'tasks_project_title',
 };
 
 const task = (overrides: Partial<NewTask> = {}): NewTask => ({
@@ -46,6 +47,7 @@ const task = (overrides: Partial<NewTask> = {}): NewTask => ({
   priority: 'medium',
   dueDate: null,
   tags: [],
+  assigneeId: null,
   ...overrides,
 });
 
@@ -69,10 +71,11 @@ describe('sqlite storage', () => {
       NOW,
     );
     if (user === null) throw new Error('user not created');
+    await storage.projects.ensurePersonal(user.id, NOW);
     return user.id;
   };
   const search = async (storage: Storage, userId: string, q: string) =>
-    (await storage.tasks.list(userId, { filter: { q }, sort: { field: 'createdAt', direction: 'desc' }, limit: 50 }))
+    (await storage.tasks.list([userId], { filter: { q }, sort: { field: 'createdAt', direction: 'desc' }, limit: 50 }))
       .items;
 
   beforeEach(async () => {
@@ -89,14 +92,14 @@ describe('sqlite storage', () => {
     file = path.join(dir, 'not', 'yet', 'created', 'primo.db');
     const first = open();
     const userId = await newUser(first);
-    const created = await first.tasks.create(userId, task({ title: 'Persist me', tags: ['keep'] }), NOW);
+    const created = await first.tasks.create(userId, userId, task({ title: 'Persist me', tags: ['keep'] }), NOW);
     await first.close();
     const second = open();
     expect(await second.users.findById(userId)).not.toBeNull();
-    expect(await second.tasks.findById(userId, created.id)).toEqual(created);
+    expect(await second.tasks.findById(created.id)).toEqual(created);
     expect(
       (
-        await second.tasks.list(userId, {
+        await second.tasks.list([userId], {
           filter: { tag: 'keep', q: 'persist' },
           sort: { field: 'title', direction: 'asc' },
           limit: 5,
@@ -113,6 +116,7 @@ describe('sqlite storage', () => {
     for (let i = 0; i < 60; i += 1) {
       const dueDate = i % 4 === 0 ? null : new Date(NOW.getTime() + ((i % 9) - 5) * DAY + (i % 5) * 3_600_000);
       const created = await storage.tasks.create(
+        userId,
         userId,
         task({ status: TASK_STATUSES[i % 3], priority: TASK_PRIORITIES[i % 4], dueDate }),
         new Date(NOW.getTime() - (i % 13) * DAY),
@@ -137,7 +141,7 @@ describe('sqlite storage', () => {
     const fullCount = () => {
       const rows = db
         .prepare(
-          'SELECT status, priority_rank AS rank, due_date AS due, completed_at AS done FROM tasks WHERE user_id = ?',
+          'SELECT status, priority_rank AS rank, due_date AS due, completed_at AS done FROM tasks WHERE project_id = ?',
         )
         .all(userId) as { status: string; rank: number; due: number | null; done: number | null }[];
       const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0]));
@@ -164,14 +168,103 @@ describe('sqlite storage', () => {
     const expected = fullCount();
     expect(expected.overdue).toBeGreaterThan(0);
     expect(expected.completedByDay.some((day) => day.count > 0)).toBe(true);
-    expect(await storage.tasks.stats(userId, NOW)).toEqual(expected);
+    expect(await storage.tasks.stats([userId], { now: NOW })).toEqual(expected);
+  });
 
-    // An existing database upgraded by migrations 2 and 3 fills the counts from the tasks it already has.
-    db.exec(`DROP TRIGGER task_counts_insert; DROP TRIGGER task_counts_delete; DROP TRIGGER task_counts_update;
-             DROP TRIGGER task_days_insert; DROP TRIGGER task_days_delete; DROP TRIGGER task_days_update;
-             DROP TABLE task_counts; DROP TABLE task_due_days; DROP TABLE task_done_days; PRAGMA user_version = 1;`);
-    const upgraded = open();
-    expect(await upgraded.tasks.stats(userId, NOW)).toEqual(expected);
+  describe('the projects migration (version 5)', () => {
+    const DAY = 86_400_000;
+    const beforeProjects = SQLITE_MIGRATIONS.filter((migration) => migration.version <= 4);
+    const projectsStep = SQLITE_MIGRATIONS.find((migration) => migration.version === 5);
+
+    /** A version-4 database with two users and their tasks, written as that schema stores them. */
+    function versionFourDb(): { ada: string; bob: string; taskIds: string[] } {
+      const db = raw();
+      migrateSqlite(db, beforeProjects);
+      const ada = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+      const bob = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+      const insertUser = db.prepare(
+        'INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      insertUser.run(ada, 'ada@example.test', 'Ada', 'h', NOW.getTime() - 30 * DAY);
+      insertUser.run(bob, 'bob@example.test', 'Bob', 'h', NOW.getTime() - 20 * DAY);
+      const insertTask = db.prepare(
+        `INSERT INTO tasks (id, user_id, title, title_key, description, status, priority_rank, due_date, tags,
+                            created_at, updated_at, completed_at, version)
+         VALUES (@id, @user, @title, x'00', '', @status, @rank, @due, @tags, @at, @at, @done, 1)`,
+      );
+      const insertTag = db.prepare('INSERT INTO task_tags (task_seq, user_id, tag) VALUES (?, ?, ?)');
+      const taskIds: string[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        const id = (i + 1).toString(16).padStart(24, 'c');
+        const status = TASK_STATUSES[i % 3] ?? 'todo';
+        const at = NOW.getTime() - (i % 10) * DAY;
+        const { lastInsertRowid } = insertTask.run({
+          id,
+          user: i % 3 === 0 ? bob : ada,
+          title: `legacy task ${i}`,
+          status,
+          rank: i % 4,
+          due: i % 2 === 0 ? NOW.getTime() + ((i % 7) - 3) * DAY : null,
+          tags: JSON.stringify(i % 5 === 0 ? ['old'] : []),
+          at,
+          done: status === 'done' ? at : null,
+        });
+        if (i % 5 === 0) insertTag.run(lastInsertRowid, i % 3 === 0 ? bob : ada, 'old');
+        taskIds.push(id);
+      }
+      db.close();
+      return { ada, bob, taskIds };
+    }
+
+    it('when a version-4 database opens, then every task is in its owner’s Inbox with its tags, words and counts', async () => {
+      const { ada, bob, taskIds } = versionFourDb();
+      const legacy = raw();
+      const before = legacy.prepare('SELECT id, user_id, status FROM tasks ORDER BY id').all() as {
+        id: string;
+        user_id: string;
+        status: string;
+      }[];
+      legacy.close();
+      const storage = open();
+      for (const userId of [ada, bob]) {
+        const projects = await storage.projects.listForMember(userId, { limit: 10 });
+        expect(projects.items.map((p) => [p.id, p.name, p.personal, p.role, p.memberCount])).toEqual([
+          [userId, 'Inbox', true, 'owner', 1],
+        ]);
+        const mine = before.filter((row) => row.user_id === userId);
+        const stats = await storage.tasks.stats([userId], { now: NOW });
+        expect(stats.total).toBe(mine.length);
+        expect(stats.byStatus.done).toBe(mine.filter((row) => row.status === 'done').length);
+        const listed = await storage.tasks.list([userId], {
+          filter: {},
+          sort: { field: 'createdAt', direction: 'desc' },
+          limit: 100,
+        });
+        expect(listed.items.map((task) => task.id).sort()).toEqual(mine.map((row) => row.id).sort());
+        const tagged = await storage.tasks.list([userId], {
+          filter: { tag: 'old', q: 'legacy' },
+          sort: { field: 'createdAt', direction: 'desc' },
+          limit: 100,
+        });
+        expect(tagged.items.length).toBeGreaterThan(0);
+        expect(tagged.items.every((task) => task.tags.includes('old'))).toBe(true);
+      }
+      const first = await storage.tasks.findById(taskIds[1] ?? '');
+      expect(first).toMatchObject({ projectId: ada, createdBy: ada, assigneeId: null, version: 1 });
+    });
+
+    it('when the migration fails halfway, then nothing of it is kept and the next open completes it', async () => {
+      const { ada } = versionFourDb();
+      if (projectsStep === undefined) throw new Error('no migration 5');
+      const db = raw();
+      const broken = [...beforeProjects, { ...projectsStep, sql: `${projectsStep.sql}\nSELECT no_such_function();` }];
+      expect(() => migrateSqlite(db, broken)).toThrow(/no_such_function/);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'projects'").get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM tasks WHERE user_id = ?').get(ada)).toEqual({ n: 20 });
+      const storage = open();
+      expect((await storage.tasks.stats([ada], { now: NOW })).total).toBe(20);
+    });
   });
 
   it('when the store is opened again, then no migration runs twice and the schema is at the newest version', async () => {
@@ -233,7 +326,7 @@ describe('sqlite storage', () => {
   it('when another connection holds an exclusive lock, then writes fail within the busy timeout, reads go on, and writes resume after release', async () => {
     const storage = open(300);
     const userId = await newUser(storage);
-    const existing = await storage.tasks.create(userId, task({ title: 'before lock' }), NOW);
+    const existing = await storage.tasks.create(userId, userId, task({ title: 'before lock' }), NOW);
     await storage.refreshTokens.create({
       hash: 'h-lock',
       userId,
@@ -245,7 +338,7 @@ describe('sqlite storage', () => {
     locker.exec('BEGIN EXCLUSIVE');
 
     const writes: [string, () => Promise<unknown>][] = [
-      ['tasks.create', () => storage.tasks.create(userId, task({ title: 'during lock' }), NOW)],
+      ['tasks.create', () => storage.tasks.create(userId, userId, task({ title: 'during lock' }), NOW)],
       ['tasks.update', () => storage.tasks.update(userId, existing.id, { title: 'changed' }, { now: NOW })],
       ['tasks.delete', () => storage.tasks.delete(userId, existing.id, {})],
       ['users.create', () => storage.users.create({ email: 'locked@example.test', name: 'L', passwordHash: 'h' }, NOW)],
@@ -264,18 +357,18 @@ describe('sqlite storage', () => {
       expect(elapsed, name).toBeLessThan(1500);
     }
 
-    expect(await storage.tasks.findById(userId, existing.id)).toEqual(existing);
+    expect(await storage.tasks.findById(existing.id)).toEqual(existing);
     expect(
-      (await storage.tasks.list(userId, { filter: {}, sort: { field: 'createdAt', direction: 'desc' }, limit: 10 }))
+      (await storage.tasks.list([userId], { filter: {}, sort: { field: 'createdAt', direction: 'desc' }, limit: 10 }))
         .items,
     ).toEqual([existing]);
-    expect((await storage.tasks.stats(userId, NOW)).total).toBe(1);
+    expect((await storage.tasks.stats([userId], { now: NOW })).total).toBe(1);
     expect(await storage.ping()).toBe(true);
 
     locker.exec('COMMIT');
-    const after = await storage.tasks.create(userId, task({ title: 'after lock' }), NOW);
+    const after = await storage.tasks.create(userId, userId, task({ title: 'after lock' }), NOW);
     const titles = (
-      await storage.tasks.list(userId, { filter: {}, sort: { field: 'title', direction: 'asc' }, limit: 10 })
+      await storage.tasks.list([userId], { filter: {}, sort: { field: 'title', direction: 'asc' }, limit: 10 })
     ).items.map((t) => t.title);
     expect(titles).toEqual(['after lock', 'before lock']);
     expect((await storage.refreshTokens.consume('h-lock', NOW)).kind).toBe('consumed');
@@ -285,7 +378,12 @@ describe('sqlite storage', () => {
   it('when a task is renamed, re-described or deleted, then the full-text index follows', async () => {
     const storage = open();
     const userId = await newUser(storage);
-    const created = await storage.tasks.create(userId, task({ title: 'alpha bravo', description: 'charlie' }), NOW);
+    const created = await storage.tasks.create(
+      userId,
+      userId,
+      task({ title: 'alpha bravo', description: 'charlie' }),
+      NOW,
+    );
     expect(await search(storage, userId, 'alpha')).toHaveLength(1);
     await storage.tasks.update(userId, created.id, { title: 'delta' }, { now: NOW });
     expect(await search(storage, userId, 'alpha')).toHaveLength(0);
@@ -304,7 +402,12 @@ describe('sqlite storage', () => {
   it('when searching, then words match as prefixes, without diacritics, and quotes or operators are plain text', async () => {
     const storage = open();
     const userId = await newUser(storage);
-    const cafe = await storage.tasks.create(userId, task({ title: 'Café meeting', description: 'bring NOTES' }), NOW);
+    const cafe = await storage.tasks.create(
+      userId,
+      userId,
+      task({ title: 'Café meeting', description: 'bring NOTES' }),
+      NOW,
+    );
     // Each of these holds only words of the task, whatever FTS5 syntax surrounds them.
     for (const q of ['cafe', 'CAFÉ', 'meet', 'caf meet', 'note', 'café"*', '"cafe" -meeting', '(cafe) meeting^']) {
       expect(idsOf(await search(storage, userId, q)), q).toEqual([cafe.id]);
@@ -326,6 +429,7 @@ describe('sqlite storage', () => {
       mine.push(
         await storage.tasks.create(
           userId,
+          userId,
           task({
             title: `${words} ${i % 7}`,
             priority: TASK_PRIORITIES[i % 4],
@@ -334,7 +438,7 @@ describe('sqlite storage', () => {
           new Date(NOW.getTime() + i),
         ),
       );
-      if (i % 10 === 0) await storage.tasks.create(neighbour, task({ title: 'few many' }), NOW);
+      if (i % 10 === 0) await storage.tasks.create(neighbour, neighbour, task({ title: 'few many' }), NOW);
     }
     for (const q of ['many', 'few']) {
       const matching = mine.filter((t) => t.title.split(' ').includes(q));
@@ -348,7 +452,7 @@ describe('sqlite storage', () => {
         const ids: string[] = [];
         let after: { key: number | string | null; id: string } | undefined;
         do {
-          const page = await storage.tasks.list(userId, {
+          const page = await storage.tasks.list([userId], {
             filter: { q },
             sort,
             limit: 25,
@@ -368,7 +472,7 @@ describe('sqlite storage', () => {
     const userId = await newUser(storage);
     const created: TaskRecord[] = [];
     for (const title of ['\u{1F600} smile', '\uFF21 wide', 'a plain', 'Z last ascii', '\u{1F600}', '\uFF41 wide']) {
-      created.push(await storage.tasks.create(userId, task({ title }), NOW));
+      created.push(await storage.tasks.create(userId, userId, task({ title }), NOW));
     }
     for (const direction of ['asc', 'desc'] as const) {
       const sort: TaskSort = { field: 'title', direction };
@@ -376,7 +480,7 @@ describe('sqlite storage', () => {
       const ids: string[] = [];
       let after: { key: number | string | null; id: string } | undefined;
       do {
-        const page = await storage.tasks.list(userId, { filter: {}, sort, limit: 1, ...(after ? { after } : {}) });
+        const page = await storage.tasks.list([userId], { filter: {}, sort, limit: 1, ...(after ? { after } : {}) });
         ids.push(...idsOf(page.items));
         after = page.next ?? undefined;
       } while (after !== undefined && ids.length <= created.length);
@@ -389,8 +493,8 @@ describe('sqlite storage', () => {
     const b = open();
     const userId = await newUser(a);
     expect(await b.users.findById(userId)).not.toBeNull();
-    const created = await b.tasks.create(userId, task({ title: 'shared' }), NOW);
-    expect(await a.tasks.findById(userId, created.id)).toEqual(created);
+    const created = await b.tasks.create(userId, userId, task({ title: 'shared' }), NOW);
+    expect(await a.tasks.findById(created.id)).toEqual(created);
     await a.refreshTokens.create({
       hash: 'shared',
       userId,
@@ -415,7 +519,10 @@ describe('sqlite storage', () => {
     const planOf = (db: Database.Database, sql: string, params: Record<string, unknown>) =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
     const baseParams = {
-      userId: 'ffffffffffffffffffffffff',
+      projectId: 'ffffffffffffffffffffffff',
+      projects: '["ffffffffffffffffffffffff","eeeeeeeeeeeeeeeeeeeeeeee"]',
+      assignee: null,
+      unassigned: 0,
       statuses: null,
       ranks: null,
       tag: null,
@@ -434,6 +541,7 @@ describe('sqlite storage', () => {
       const userId = await newUser(storage);
       for (let i = 0; i < 300; i += 1) {
         await storage.tasks.create(
+          userId,
           userId,
           task({
             title: `task ${i % 37}`,
@@ -460,11 +568,24 @@ describe('sqlite storage', () => {
           for (const phase of phases) {
             for (const after of [false, true]) {
               const sort: TaskSort = { field, direction };
-              const plan = planOf(db, listTasksSql(sort, phase, after), { ...baseParams, userId });
+              const plan = planOf(db, listTasksSql(sort, phase, after), { ...baseParams, projectId: userId });
               const label = `${direction} ${field} ${phase} ${after ? 'after' : 'first'}: ${plan.join(' | ')}`;
               expect(plan.join(' | '), label).not.toMatch(/TEMP B-TREE/);
               expect(mainTableStep(plan), label).toMatch(
-                new RegExp(`^SEARCH t USING (COVERING )?INDEX ${SORT_INDEX[SORT_COLUMN[field]]} \\(user_id=\\?`),
+                new RegExp(`^SEARCH t USING (COVERING )?INDEX ${SORT_INDEX[SORT_COLUMN[field]]} \\(project_id=\\?`),
+              );
+              // One assignee's tasks across projects walk that assignee's sort index the same way.
+              const assigned = planOf(db, listTasksSql(sort, phase, after, 'assigned'), {
+                ...baseParams,
+                projects: JSON.stringify([userId]),
+                assignee: userId,
+              });
+              const assignedLabel = `assigned ${label}: ${assigned.join(' | ')}`;
+              expect(assigned.join(' | '), assignedLabel).not.toMatch(/TEMP B-TREE/);
+              expect(mainTableStep(assigned), assignedLabel).toMatch(
+                new RegExp(
+                  `^SEARCH t USING INDEX ${SORT_INDEX[SORT_COLUMN[field]]?.replace('project', 'assignee')} \\(assignee_id=\\?`,
+                ),
               );
             }
           }
@@ -478,12 +599,28 @@ describe('sqlite storage', () => {
         for (const after of [false, true]) {
           const sort: TaskSort = { field, direction: 'desc' };
           const sql = listTasksSql(sort, 'keyed', after, 'matches');
-          const plan = planOf(db, sql, { ...baseParams, userId, match: '"task"*', seqs: '[1, 2, 3]' });
+          const plan = planOf(db, sql, { ...baseParams, projectId: userId, match: '"task"*', seqs: '[1, 2, 3]' });
           const label = `${field} ${after ? 'after' : 'first'}: ${plan.join(' | ')}`;
           expect(plan[0], label).toMatch(/^SCAN m VIRTUAL TABLE/);
           expect(mainTableStep(plan), label).toMatch(/^SEARCH t USING INTEGER PRIMARY KEY \(rowid=\?\)/);
         }
       }
+    });
+
+    it('when memberships are looked up by project or by user, then an index answers each lookup', async () => {
+      const { db } = await analysedDb();
+      const plan = (sql: string, params: unknown) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
+          .map((row) => row.detail)
+          .join(' | ');
+      const id = 'ffffffffffffffffffffffff';
+      expect(plan(MEMBERSHIP_SQL.roleOf, { projectId: id, userId: id })).toMatch(
+        /SEARCH memberships USING PRIMARY KEY \(project_id=\? AND user_id=\?\)/,
+      );
+      expect(plan(MEMBERSHIP_SQL.membershipsOf, id)).toMatch(
+        /SEARCH memberships USING COVERING INDEX memberships_user \(user_id=\?\)/,
+      );
+      expect(plan(MEMBERSHIP_SQL.memberIdsOf, id)).toMatch(/SEARCH memberships USING PRIMARY KEY \(project_id=\?\)/);
     });
 
     it('when the default sort is combined with each filter, then the sort index still drives the query', async () => {
@@ -496,6 +633,8 @@ describe('sqlite storage', () => {
         { match: '"task"*' },
         { dueBefore: NOW.getTime() },
         { dueAfter: NOW.getTime() },
+        { assignee: 'ffffffffffffffffffffffff' },
+        { unassigned: 1 },
         {
           statuses: JSON.stringify(['todo']),
           ranks: JSON.stringify([1]),
@@ -506,13 +645,15 @@ describe('sqlite storage', () => {
       ];
       const sql = listTasksSql({ field: 'createdAt', direction: 'desc' }, 'keyed', false);
       for (const filter of filters) {
-        const plan = planOf(db, sql, { ...baseParams, userId, ...filter });
+        const plan = planOf(db, sql, { ...baseParams, projectId: userId, ...filter });
         const label = `${JSON.stringify(filter)}: ${plan.join(' | ')}`;
         expect(plan.join(' | '), label).not.toMatch(/TEMP B-TREE/);
-        expect(mainTableStep(plan), label).toMatch(/^SEARCH t USING INDEX tasks_user_created \(user_id=\?\)/);
+        expect(mainTableStep(plan), label).toMatch(/^SEARCH t USING INDEX tasks_project_created \(project_id=\?\)/);
       }
-      const tagStep = planOf(db, sql, { ...baseParams, userId, tag: 'rare' }).join(' | ');
-      expect(tagStep).toMatch(/SEARCH task_tags USING COVERING INDEX task_tags_user_tag \(user_id=\? AND tag=\?\)/);
+      const tagStep = planOf(db, sql, { ...baseParams, projectId: userId, tag: 'rare' }).join(' | ');
+      expect(tagStep).toMatch(
+        /SEARCH task_tags USING COVERING INDEX task_tags_project_tag \(project_id=\? AND tag=\?\)/,
+      );
     });
   });
 });

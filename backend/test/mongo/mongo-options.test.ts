@@ -70,6 +70,27 @@ describe('MongoDB read time limits', () => {
     expect(own.getOptions().maxTimeMS).toBe(50);
   });
 
+  it('when a model reads inside a transaction, then no maxTimeMS is set (the transaction as a whole is bounded)', async () => {
+    const client = new mongo.MongoClient('mongodb://127.0.0.1:9/primo');
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      const inside = models.memberships.findOne({}, null, { session });
+      await inside.exec().catch(() => undefined);
+      expect(inside.getOptions().maxTimeMS).toBeUndefined();
+      const aggregate = models.memberships.aggregate([{ $match: {} }]).session(session);
+      await aggregate.exec().catch(() => undefined);
+      expect(aggregate.options.maxTimeMS).toBeUndefined();
+      await session.abortTransaction();
+      const after = models.memberships.findOne({}, null, { session });
+      await after.exec().catch(() => undefined);
+      expect(after.getOptions().maxTimeMS).toBe(READ_TIME_LIMIT_MS);
+    } finally {
+      await session.endSession();
+      await client.close();
+    }
+  });
+
   it('when a model aggregates, then the pipeline carries maxTimeMS', async () => {
     const aggregate = models.tasks.aggregate([{ $match: {} }]);
     await aggregate.exec().catch(() => undefined);
@@ -84,7 +105,7 @@ describe('MongoDB required indexes', () => {
 
   /** Makes each model's listIndexes answer as a database holding `present(model)` would. */
   function stubIndexes(present: (schema: mongoose.Schema) => Record<string, unknown>[]): void {
-    for (const model of [models.users, models.tasks, models.refreshTokens]) {
+    for (const model of Object.values(models)) {
       Object.assign(model, {
         listIndexes: async () => [{ name: '_id_', key: { _id: 1 }, v: 2 }, ...present(model.schema)],
       });
@@ -97,16 +118,36 @@ describe('MongoDB required indexes', () => {
     expect(missing).toEqual(
       expect.arrayContaining([
         'users.email_unique',
-        'tasks.user_createdAt_desc__id_desc',
+        'tasks.project_createdAt_desc__id_desc',
+        'tasks.assignee_project_createdAt_desc__id_desc',
+        'memberships.project_user_unique',
+        'memberships.user_project_role',
+        'invitations.tokenHash_unique',
+        'invitations.project_email_pending_unique',
         'refresh_tokens.expiresAt_ttl',
       ]),
     );
-    expect(missing).toContain('tasks.user_searchKeys');
+    expect(missing).toContain('tasks.project_searchKeys');
     const declared = modelList(models).reduce(
       (n, model) => n + (model as unknown as mongoose.Model<unknown>).schema.indexes().length,
       0,
     );
     expect(missing).toHaveLength(declared);
+  });
+
+  it('when an index exists with another partial filter than declared, then it counts as missing (a hint to it would be refused)', async () => {
+    stubIndexes((schema) =>
+      schema.indexes().map(([key, options]) => {
+        const { name, ...rest } = options as { name: string } & Record<string, unknown>;
+        return rest.partialFilterExpression === undefined
+          ? { v: 2, key, name, ...rest }
+          : { v: 2, key, name, ...rest, partialFilterExpression: { other: true } };
+      }),
+    );
+    const missing = await missingIndexes(modelList(models));
+    expect(missing).toContain('tasks.assignee_project_createdAt_desc__id_desc');
+    expect(missing).toContain('invitations.project_email_pending_unique');
+    expect(missing).not.toContain('tasks.project_createdAt_desc__id_desc');
   });
 
   it('when every declared index exists, then nothing is missing', async () => {

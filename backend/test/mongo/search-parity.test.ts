@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskDoc } from '../../src/storage/mongo/mongo-models.js';
 import { newTaskDoc, taskUpdateStage } from '../../src/storage/mongo/mongo-tasks.repository.js';
 import { toMongoFind } from '../../src/storage/mongo/task-query.mongo.js';
+import { personalProjectId } from '../../src/projects/project.model.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { TASK_SORT_FIELDS } from '../../src/tasks/task.model.js';
 import type { TaskChanges, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
@@ -70,7 +71,14 @@ const edit: fc.Arbitrary<TaskChanges> = fc.oneof(
 function applyUpdate(doc: TaskDoc, changes: TaskChanges, now: Date): TaskDoc {
   const [updated] = aggregate([plainObject(doc)], [taskUpdateStage(changes, now)]);
   if (updated === undefined) throw new Error('the update stage dropped the document');
-  return { ...(updated as unknown as TaskDoc), _id: doc._id, user: doc.user };
+  // Only title and description change here; the ids stay the stored ObjectIds.
+  return {
+    ...(updated as unknown as TaskDoc),
+    _id: doc._id,
+    project: doc.project,
+    createdBy: doc.createdBy,
+    assignee: doc.assignee,
+  };
 }
 
 describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () => {
@@ -84,18 +92,20 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
     await temp.cleanup();
   });
 
+  /** A new user with their personal project; answers its id (which is the user's). */
   async function newUser(): Promise<string> {
     const user = await storage.users.create(
       { email: `${new Types.ObjectId().toHexString()}@example.test`, name: 'P', passwordHash: 'h' },
       new Date(T0),
     );
     if (user === null) throw new Error('no user');
-    return user.id;
+    await storage.projects.ensurePersonal(user.id, new Date(T0));
+    return personalProjectId(user.id);
   }
 
   /** The document MongoDB would hold for a record the SQLite adapter stored (same id and dates). */
   function docOf(record: TaskRecord): TaskDoc {
-    const doc = newTaskDoc(record.userId, record, record.createdAt);
+    const doc = newTaskDoc(record, record, record.createdAt);
     return { ...doc, _id: new Types.ObjectId(record.id), updatedAt: record.updatedAt };
   }
 
@@ -106,11 +116,12 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
         fc.array(fc.record({ index: fc.nat(), changes: edit }), { maxLength: 6 }),
         fc.array(query, { minLength: 1, maxLength: 4 }),
         async (inputs, edits, queries) => {
-          const [userId, otherId] = [await newUser(), await newUser()];
+          const [projectId, otherId] = [await newUser(), await newUser()];
           const docs = new Map<string, TaskDoc>();
           for (const [i, input] of inputs.entries()) {
-            const owner = i % 4 === 3 ? otherId : userId;
+            const owner = i % 4 === 3 ? otherId : projectId;
             const record = await storage.tasks.create(
+              owner,
               owner,
               {
                 title: input.title === '' ? 'untitled' : input.title,
@@ -119,6 +130,7 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
                 priority: 'medium',
                 dueDate: null,
                 tags: [],
+                assigneeId: null,
               },
               new Date(T0 + i * 1000),
             );
@@ -129,7 +141,7 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
             const id = ids[index % ids.length] as string;
             const doc = docs.get(id) as TaskDoc;
             const now = new Date(T0 + 100_000 + n * 1000);
-            const outcome = await storage.tasks.update(doc.user.toHexString(), id, changes, { now });
+            const outcome = await storage.tasks.update(doc.project.toHexString(), id, changes, { now });
             if (outcome.kind !== 'ok') throw new Error(`update failed: ${outcome.kind}`);
             docs.set(id, applyUpdate(doc, changes, now));
           }
@@ -137,8 +149,8 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
           for (const q of queries) {
             for (const sort of SORTS) {
               const listQuery = { filter: { q }, sort, limit: 100 };
-              const sqlite = (await storage.tasks.list(userId, listQuery)).items.map((task) => task.id);
-              const find = toMongoFind(userId, listQuery);
+              const sqlite = (await storage.tasks.list([projectId], listQuery)).items.map((task) => task.id);
+              const find = toMongoFind([projectId], listQuery);
               const mongo =
                 find === null
                   ? []
@@ -157,17 +169,22 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
   });
 
   it('when a task has more distinct word prefixes than the index holds, then it is still found by any of its words', async () => {
-    const userId = await newUser();
+    const projectId = await newUser();
     const letters = 'abcdefghijklmnopqrstuvwxyz';
     const words = [...letters].flatMap((a) => [...letters].map((b) => `${a}${b}word`));
     const input = { title: 'Notes', description: words.join(' '), status: 'todo' as const, priority: 'low' as const };
-    const record = await storage.tasks.create(userId, { ...input, dueDate: null, tags: [] }, new Date(T0));
+    const record = await storage.tasks.create(
+      projectId,
+      projectId,
+      { ...input, dueDate: null, tags: [], assigneeId: null },
+      new Date(T0),
+    );
     const doc = docOf(record);
     expect(doc.searchKeys).toEqual(['*']);
     for (const q of ['zzword', 'qk', 'notes abw', 'nothing']) {
       const listQuery = { filter: { q }, sort: { field: 'createdAt' as const, direction: 'desc' as const }, limit: 10 };
-      const sqlite = (await storage.tasks.list(userId, listQuery)).items.map((task) => task.id);
-      const find = toMongoFind(userId, listQuery);
+      const sqlite = (await storage.tasks.list([projectId], listQuery)).items.map((task) => task.id);
+      const find = toMongoFind([projectId], listQuery);
       const mongo = mingoFind([plainObject(doc)], plainObject(find?.filter ?? {}))
         .all()
         .map((row) => String(row._id));

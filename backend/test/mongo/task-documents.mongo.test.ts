@@ -11,7 +11,10 @@ import { plain, plainObject } from './mingo-helpers.js';
 // implementation of MongoDB's aggregation language) evaluates them here without a server.
 
 const USER = '65f0a0b0c0d0e0f001020304';
-const STRANGER = '65f0a0b0c0d0e0f0010203aa';
+const PROJECT = '65f0a0b0c0d0e0f001020310';
+const OTHER_PROJECT = '65f0a0b0c0d0e0f001020311';
+const STRANGERS_PROJECT = '65f0a0b0c0d0e0f0010203aa';
+const HERE = { projectId: PROJECT, createdBy: USER };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 2, 15, 10);
@@ -24,6 +27,7 @@ const input = (overrides: Partial<NewTask> = {}): NewTask => ({
   priority: 'medium',
   dueDate: null,
   tags: [],
+  assigneeId: null,
   ...overrides,
 });
 
@@ -31,12 +35,25 @@ const input = (overrides: Partial<NewTask> = {}): NewTask => ({
 function applyUpdate(doc: TaskDoc, changes: TaskChanges, now: number): TaskDoc {
   const [updated] = aggregate([plainObject(doc)], [taskUpdateStage(changes, at(now))]);
   if (updated === undefined) throw new Error('the update stage dropped the document');
-  return { ...(updated as unknown as TaskDoc), _id: doc._id, user: doc.user };
+  return revived(updated as unknown as TaskDoc, doc);
+}
+
+/** mingo works on plain values (see plain): stored ids come back as hex strings, `$literal` ones as given. */
+function revived(updated: TaskDoc, original: TaskDoc): TaskDoc {
+  const id = (value: unknown) =>
+    value instanceof Types.ObjectId ? value : typeof value === 'string' ? new Types.ObjectId(value) : null;
+  return {
+    ...updated,
+    _id: original._id,
+    project: id(updated.project) ?? original.project,
+    createdBy: original.createdBy,
+    assignee: id(updated.assignee),
+  };
 }
 
 describe('task update stage', () => {
   it('when status enters, stays in and leaves done, then completedAt is set, kept and cleared', () => {
-    let doc = newTaskDoc(USER, input(), at(T0));
+    let doc = newTaskDoc(HERE, input(), at(T0));
     doc = applyUpdate(doc, { status: 'done' }, T0 + 1000);
     expect(doc.completedAt).toEqual(at(T0 + 1000));
     doc = applyUpdate(doc, { status: 'done', title: 'again' }, T0 + 2000);
@@ -56,7 +73,7 @@ describe('task update stage', () => {
 
   it('when fields change, then their derived sort and search keys change with them', () => {
     const doc = applyUpdate(
-      newTaskDoc(USER, input({ title: 'Old', dueDate: at(T0) }), at(T0)),
+      newTaskDoc(HERE, input({ title: 'Old', dueDate: at(T0) }), at(T0)),
       { title: 'Zebra Crossing', priority: 'urgent', dueDate: null, description: 'Walk' },
       T0 + 1,
     );
@@ -74,7 +91,7 @@ describe('task update stage', () => {
   });
 
   it('when only the title or only the description changes, then the search keys are rebuilt with the stored other field', () => {
-    const created = newTaskDoc(USER, input({ title: 'Buy milk', description: 'Ask Zoë' }), at(T0));
+    const created = newTaskDoc(HERE, input({ title: 'Buy milk', description: 'Ask Zoë' }), at(T0));
     const retitled = applyUpdate(created, { title: 'Sell bread' }, T0 + 1);
     expect(retitled.titleWords).toEqual(['sell', 'bread']);
     expect(retitled.descriptionWords).toEqual(['ask', 'zoe']);
@@ -100,7 +117,7 @@ describe('task update stage', () => {
     // 26 × 26 two-letter words give 26 + 676 prefixes, past SEARCH_KEYS_MAX.
     const letters = 'abcdefghijklmnopqrstuvwxyz';
     const words = [...letters].flatMap((a) => [...letters].map((b) => `${a}${b}`));
-    const created = newTaskDoc(USER, input({ title: 'Long notes', description: words.join(' ') }), at(T0));
+    const created = newTaskDoc(HERE, input({ title: 'Long notes', description: words.join(' ') }), at(T0));
     expect(created.searchKeys).toEqual(['*']);
     expect(created.descriptionWords).toHaveLength(676);
     const retitled = applyUpdate(created, { title: 'Short' }, T0 + 1);
@@ -109,7 +126,7 @@ describe('task update stage', () => {
 
   it('when values look like field paths or operators, then they are stored literally', () => {
     const doc = applyUpdate(
-      newTaskDoc(USER, input(), at(T0)),
+      newTaskDoc(HERE, input(), at(T0)),
       { title: '$status', description: '$$ROOT', tags: ['$version', '{ "$gt": 1 }'] },
       T0 + 1,
     );
@@ -121,11 +138,46 @@ describe('task update stage', () => {
   });
 });
 
+describe('task documents in projects', () => {
+  const ASSIGNEE = '65f0a0b0c0d0e0f0010203bb';
+
+  it('when a task is created, then it is stored under its project with its creator and assignee as ObjectIds', () => {
+    const doc = newTaskDoc(HERE, input({ assigneeId: ASSIGNEE }), at(T0));
+    expect(doc.project).toEqual(new Types.ObjectId(PROJECT));
+    expect(doc.createdBy).toEqual(new Types.ObjectId(USER));
+    expect(doc.assignee).toEqual(new Types.ObjectId(ASSIGNEE));
+    expect(doc).not.toHaveProperty('user');
+    expect(toTaskRecord(doc)).toMatchObject({ projectId: PROJECT, createdBy: USER, assigneeId: ASSIGNEE });
+    expect(newTaskDoc(HERE, input(), at(T0)).assignee).toBeNull();
+  });
+
+  it('when a task is moved and (un)assigned, then project and assignee change, its creator stays and the version grows', () => {
+    let doc = newTaskDoc(HERE, input(), at(T0));
+    expect(taskUpdateStage({ projectId: OTHER_PROJECT, assigneeId: ASSIGNEE }, at(T0 + 1)).$set).toMatchObject({
+      project: { $literal: new Types.ObjectId(OTHER_PROJECT) },
+      assignee: { $literal: new Types.ObjectId(ASSIGNEE) },
+    });
+    doc = applyUpdate(doc, { projectId: OTHER_PROJECT, assigneeId: ASSIGNEE }, T0 + 1);
+    expect(toTaskRecord(doc)).toMatchObject({
+      projectId: OTHER_PROJECT,
+      createdBy: USER,
+      assigneeId: ASSIGNEE,
+      version: 2,
+      updatedAt: at(T0 + 1),
+    });
+    doc = applyUpdate(doc, { assigneeId: null }, T0 + 2);
+    expect(toTaskRecord(doc)).toMatchObject({ projectId: OTHER_PROJECT, assigneeId: null, version: 3 });
+    // A change that names neither leaves both alone.
+    expect(taskUpdateStage({ title: 'x' }, at(T0)).$set).not.toHaveProperty('project');
+    expect(taskUpdateStage({ title: 'x' }, at(T0)).$set).not.toHaveProperty('assignee');
+  });
+});
+
 describe('task stats pipeline', () => {
   it('when stats are read at a fixed instant, then counts, overdue, due today and 14 zero-filled days are exact', () => {
     const docs: TaskDoc[] = [];
-    const make = (overrides: Partial<NewTask>, createdAt = T0 - 30 * DAY, user = USER) => {
-      const doc = newTaskDoc(user, input(overrides), at(createdAt));
+    const make = (overrides: Partial<NewTask>, createdAt = T0 - 30 * DAY, projectId = PROJECT) => {
+      const doc = newTaskDoc({ projectId, createdBy: USER }, input(overrides), at(createdAt));
       docs.push(doc);
       return doc;
     };
@@ -144,10 +196,10 @@ describe('task stats pipeline', () => {
     make({ status: 'done' }, Date.UTC(2026, 2, 10, 20));
     const reopened = make({ status: 'done' }, Date.UTC(2026, 2, 12, 8));
     docs[docs.indexOf(reopened)] = applyUpdate(reopened, { status: 'todo' }, T0 - HOUR);
-    make({ status: 'done', dueDate: at(T0 - HOUR) }, T0 - HOUR, STRANGER);
-    make({ dueDate: at(T0 - HOUR) }, T0 - HOUR, STRANGER);
+    make({ status: 'done', dueDate: at(T0 - HOUR) }, T0 - HOUR, STRANGERS_PROJECT);
+    make({ dueDate: at(T0 - HOUR) }, T0 - HOUR, STRANGERS_PROJECT);
 
-    const pipeline = plain(taskStatsPipeline(new Types.ObjectId(USER), at(T0))) as Record<string, unknown>[];
+    const pipeline = plain(taskStatsPipeline({ projectIds: [PROJECT] }, at(T0))) as Record<string, unknown>[];
     const [facets] = aggregate(docs.map(plainObject), pipeline) as unknown as TaskStatsFacets[];
     const completed: Record<string, number> = { '2026-03-02': 1, '2026-03-10': 2, '2026-03-15': 2 };
     const days = Array.from({ length: 14 }, (_, i) => new Date(Date.UTC(2026, 2, 2 + i)).toISOString().slice(0, 10));
@@ -158,6 +210,54 @@ describe('task stats pipeline', () => {
       overdue: 2,
       dueToday: 2,
       completedByDay: days.map((date) => ({ date, count: completed[date] ?? 0 })),
+    });
+  });
+
+  it("when stats cover several projects and an assignee filter, then exactly those projects' tasks (of that assignee, or unassigned) count", () => {
+    const ME = '65f0a0b0c0d0e0f0010203c1';
+    const YOU = '65f0a0b0c0d0e0f0010203c2';
+    const docs: TaskDoc[] = [];
+    const projects = [PROJECT, OTHER_PROJECT, STRANGERS_PROJECT];
+    for (let i = 0; i < 36; i += 1) {
+      const assigneeId = [ME, YOU, null][i % 3] ?? null;
+      const overrides: Partial<NewTask> = {
+        status: (['todo', 'in_progress', 'done'] as const)[Math.floor(i / 3) % 3],
+        priority: (['low', 'medium', 'high', 'urgent'] as const)[i % 4],
+        dueDate: i % 5 === 0 ? at(T0 - HOUR) : null,
+        assigneeId,
+      };
+      const projectId = projects[Math.floor(i / 12)] ?? PROJECT;
+      docs.push(newTaskDoc({ projectId, createdBy: USER }, input(overrides), at(T0 - DAY - i * 1000)));
+    }
+    const records = docs.map(toTaskRecord);
+    const statsOf = (scope: Parameters<typeof taskStatsPipeline>[0]) => {
+      const pipeline = plain(taskStatsPipeline(scope, at(T0))) as Record<string, unknown>[];
+      const [facets] = aggregate(docs.map(plainObject), pipeline) as unknown as TaskStatsFacets[];
+      return toTaskStats(facets, at(T0));
+    };
+    const mine = [PROJECT, OTHER_PROJECT];
+    for (const assignee of [undefined, ME, null] as const) {
+      const expected = records.filter(
+        (task) => mine.includes(task.projectId) && (assignee === undefined || task.assigneeId === assignee),
+      );
+      const stats = statsOf(assignee === undefined ? { projectIds: mine } : { projectIds: mine, assignee });
+      expect(stats.total, String(assignee)).toBe(expected.length);
+      for (const status of ['todo', 'in_progress', 'done'] as const) {
+        expect(stats.byStatus[status]).toBe(expected.filter((task) => task.status === status).length);
+      }
+      expect(stats.overdue).toBe(
+        expected.filter((task) => task.status !== 'done' && task.dueDate !== null && task.dueDate < at(T0)).length,
+      );
+    }
+    // The match is the same as a list's, so it can use the same indexes.
+    expect(plain(taskStatsPipeline({ projectIds: mine, assignee: ME }, at(T0))[0])).toEqual({
+      $match: {
+        project: { $in: mine },
+        assignee: { $eq: ME, $gte: '000000000000000000000000' },
+      },
+    });
+    expect(plain(taskStatsPipeline({ projectIds: [PROJECT], assignee: null }, at(T0))[0])).toEqual({
+      $match: { project: PROJECT, assignee: null },
     });
   });
 

@@ -15,6 +15,9 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
   const id = overrides.id ?? `t${String(sequence).padStart(23, '0')}`;
   return {
     id,
+    projectId: alice.id,
+    assigneeId: null,
+    createdBy: alice.id,
     title: `Task ${sequence}`,
     description: '',
     status: 'todo',

@@ -1,8 +1,129 @@
-import type { Model } from 'mongoose';
-import type { TaskDoc } from './mongo-models.js';
+import type { Model, Types, mongo } from 'mongoose';
+import { PERSONAL_PROJECT_NAME } from '../../projects/project.model.js';
+import { modelList, type MongoModels, type TaskDoc } from './mongo-models.js';
+import { newProjectDoc } from './project-query.mongo.js';
 import { op, searchFieldsOf } from './task-query.mongo.js';
 
 const BATCH = 500;
+
+/** What moving to projects did in one run (zero everywhere when an earlier run finished the job). */
+export interface ProjectMigration {
+  /** Personal projects created for users who had none. */
+  personalProjects: number;
+  /** Owner memberships of personal projects created where there was none. */
+  ownerMemberships: number;
+  /** Tasks moved from `user` to `project`, `createdBy` and `assignee`. */
+  tasks: number;
+}
+
+type Progress = (step: 'users' | 'tasks', done: number) => void;
+
+/**
+ * A task not moved yet: no `project` (a missing field is indexed as null, so this is the null range
+ * of any `project` index, empty once the job is done) and an owner to move it to (a task without
+ * one could never leave the range).
+ */
+export const UNMOVED_TASK = { project: null, user: { $type: 'objectId' } } as const;
+
+/** The index the task step walks (declared by the task schema, created by `syncIndexes` before the step). */
+export const UNMOVED_TASK_INDEX = { project: 1, status: 1 } as const;
+
+/**
+ * The update that moves one task (read with its `user`) into its owner's personal project. `user`
+ * stays until `dropLegacyTaskOwner`: instances of the previous version still read it during the roll.
+ */
+export function moveTaskUpdate(user: Types.ObjectId): mongo.UpdateFilter<mongo.Document> {
+  return { $set: { project: user, createdBy: user, assignee: null } };
+}
+
+/** A moved task still carrying the previous version's `user` field. */
+export const LEGACY_OWNER = { project: { $type: 'objectId' }, user: { $exists: true } } as const;
+
+/**
+ * After the roll, once no instance of the previous version runs: removes the `user` field it read.
+ * Idempotent (a second run matches nothing). Returns how many tasks it changed.
+ */
+export async function dropLegacyTaskOwner(models: MongoModels): Promise<number> {
+  const result = await models.tasks.collection.updateMany(LEGACY_OWNER, { $unset: { user: '' } });
+  return result.modifiedCount;
+}
+
+/**
+ * Moves a database from per-user tasks to projects, before the version with projects takes traffic
+ * (run by `db:indexes`, after the indexes are in place). Every user gets a personal project (id =
+ * user id, "Inbox") with an owner membership, and every task still carrying `user` gets `project` =
+ * that user's personal project, `createdBy` = the user, `assignee` = null (keeping `user`, see moveTaskUpdate).
+ * Idempotent and resumable: the writes are upserts by key (which change nothing that exists) and
+ * task updates guarded on the task not having moved, and a moved task leaves the range the next
+ * batch reads; so a run after an interruption finishes the job and a run after a finished one
+ * changes nothing. It uses the driver's collections: `user` is no longer in the task schema, and
+ * mongoose would strip it from filters and updates.
+ */
+export async function migrateToProjects(
+  models: MongoModels,
+  onProgress: Progress = () => undefined,
+): Promise<ProjectMigration> {
+  const result: ProjectMigration = { personalProjects: 0, ownerMemberships: 0, tasks: 0 };
+  let users = 0;
+  let after: Types.ObjectId | undefined;
+  for (;;) {
+    // Users in `_id` order (the `_id` index), so a re-run reads each once and writes nothing new.
+    const batch = await models.users.collection
+      .find<{ _id: Types.ObjectId; createdAt?: Date }>(after === undefined ? {} : { _id: { $gt: after } }, {
+        projection: { _id: 1, createdAt: 1 },
+      })
+      .sort({ _id: 1 })
+      .limit(BATCH)
+      .toArray();
+    if (batch.length === 0) break;
+    const since = (user: { _id: Types.ObjectId; createdAt?: Date }) => user.createdAt ?? user._id.getTimestamp();
+    const projects = await models.projects.collection.bulkWrite(
+      batch.map((user) => {
+        const { _id, ...project } = newProjectDoc(
+          user._id.toHexString(),
+          { name: PERSONAL_PROJECT_NAME, description: '', color: null },
+          true,
+          since(user),
+        );
+        return { updateOne: { filter: { _id }, update: { $setOnInsert: project }, upsert: true } };
+      }),
+      { ordered: false },
+    );
+    const memberships = await models.memberships.collection.bulkWrite(
+      batch.map((user) => ({
+        updateOne: {
+          filter: { project: user._id, user: user._id },
+          update: { $setOnInsert: { role: 'owner', joinedAt: since(user) } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+    result.personalProjects += projects.upsertedCount;
+    result.ownerMemberships += memberships.upsertedCount;
+    users += batch.length;
+    onProgress('users', users);
+    after = batch[batch.length - 1]?._id;
+  }
+
+  for (;;) {
+    const batch = await models.tasks.collection
+      .find<{ _id: Types.ObjectId; user: Types.ObjectId }>(UNMOVED_TASK, { projection: { _id: 1, user: 1 } })
+      .hint(UNMOVED_TASK_INDEX)
+      .limit(BATCH)
+      .toArray();
+    if (batch.length === 0) break;
+    const moved = await models.tasks.collection.bulkWrite(
+      batch.map((task) => ({
+        updateOne: { filter: { _id: task._id, ...UNMOVED_TASK }, update: moveTaskUpdate(task.user) },
+      })),
+      { ordered: false },
+    );
+    result.tasks += moved.modifiedCount;
+    onProgress('tasks', result.tasks);
+  }
+  return result;
+}
 
 /**
  * Gives every task stored before word-prefix search its search fields (and drops the old text
@@ -34,5 +155,43 @@ export async function backfillSearchFields(
     );
     updated += batch.length;
     onProgress(updated);
+  }
+}
+
+/**
+ * One phase of the deploy's migration step (see scripts/db-indexes.ts). `before-roll` creates the
+ * missing declared indexes (dropping none) and moves data forward, keeping what the previous version
+ * reads; `after-roll` moves what that version wrote meanwhile, then drops undeclared indexes
+ * (`syncIndexes`) and the fields only it read. `log` gets one line per step.
+ */
+export async function migrationStep(
+  models: MongoModels,
+  phase: 'before-roll' | 'after-roll',
+  log: (line: string) => void,
+): Promise<void> {
+  const describe = (specs: unknown[]) => specs.map((spec) => JSON.stringify(spec)).join(', ') || 'none';
+  for (const model of modelList(models)) {
+    const { toCreate, toDrop } = await model.diffIndexes();
+    if (phase === 'after-roll') {
+      await model.syncIndexes();
+      log(`${model.modelName}: created ${describe(toCreate)}; dropped ${describe(toDrop)}`);
+    } else {
+      await model.createIndexes();
+      log(`${model.modelName}: created ${describe(toCreate)}; kept until --after-roll: ${describe(toDrop)}`);
+    }
+  }
+  // After the indexes: the task step walks a `project` index.
+  const moved = await migrateToProjects(models, (step, count) =>
+    log(`projects: ${count} ${step === 'users' ? 'user(s) checked' : 'task(s) moved'} so far`),
+  );
+  log(
+    `projects: ${moved.personalProjects} personal project(s) and ${moved.ownerMemberships} owner membership(s) created; ${moved.tasks} task(s) moved into projects`,
+  );
+  const backfilled = await backfillSearchFields(models.tasks, (count) =>
+    log(`tasks: search fields added to ${count} task(s) so far`),
+  );
+  log(`tasks: ${backfilled} task(s) given search fields`);
+  if (phase === 'after-roll') {
+    log(`tasks: the previous version's owner field removed from ${await dropLegacyTaskOwner(models)} task(s)`);
   }
 }

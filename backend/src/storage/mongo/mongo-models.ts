@@ -1,6 +1,14 @@
 import { type Connection, type Model, type Query, Schema, type Types } from 'mongoose';
+import { INVITABLE_ROLES, PROJECT_ROLES, type InvitableRole, type ProjectRole } from '../../projects/project.model.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../tasks/task.model.js';
-import { SEARCH_INDEX, SEARCH_INDEX_NAME, SORT_INDEXES, type SortDocument } from './task-query.mongo.js';
+import {
+  ASSIGNED,
+  ASSIGNEE_SORT_INDEXES,
+  SEARCH_INDEX,
+  SEARCH_INDEX_NAME,
+  SORT_INDEXES,
+  type SortDocument,
+} from './task-query.mongo.js';
 
 export interface UserDoc {
   _id: Types.ObjectId;
@@ -13,7 +21,10 @@ export interface UserDoc {
 /** A task as stored: the record's fields plus the derived keys that list queries sort and search on. */
 export interface TaskDoc {
   _id: Types.ObjectId;
-  user: Types.ObjectId;
+  project: Types.ObjectId;
+  createdBy: Types.ObjectId;
+  /** A member's user id, or null: unassigned tasks are kept out of the assignee indexes. */
+  assignee: Types.ObjectId | null;
   title: string;
   description: string;
   status: TaskStatus;
@@ -49,9 +60,56 @@ export interface RefreshTokenDoc {
   revokedAt: Date | null;
 }
 
+/** A project; a personal one has its owner's user id as `_id`. */
+export interface ProjectDoc {
+  _id: Types.ObjectId;
+  name: string;
+  /** The name's sort key (lower-cased, see titleKeyOf): the list orders by it. */
+  nameKey: string;
+  description: string;
+  color: string | null;
+  personal: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  /**
+   * Grows with every change of the project's memberships. Each such change writes it inside its
+   * transaction, so two concurrent changes of one project's members conflict and the later one is
+   * retried on fresh data (a decision on counts read in a snapshot is safe only with that write).
+   */
+  membersVersion: number;
+}
+
+export interface MembershipDoc {
+  _id: Types.ObjectId;
+  project: Types.ObjectId;
+  user: Types.ObjectId;
+  role: ProjectRole;
+  joinedAt: Date;
+}
+
+export interface InvitationDoc {
+  _id: Types.ObjectId;
+  project: Types.ObjectId;
+  /** Lower-cased. */
+  email: string;
+  role: InvitableRole;
+  invitedBy: Types.ObjectId;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  acceptedAt: Date | null;
+  revokedAt: Date | null;
+  /** `true` until accepted, revoked or replaced, then absent: what the partial unique index keys on. */
+  pending?: true;
+}
+
 export interface MongoModels {
   users: Model<UserDoc>;
   tasks: Model<TaskDoc>;
+  projects: Model<ProjectDoc>;
+  memberships: Model<MembershipDoc>;
+  invitations: Model<InvitationDoc>;
   refreshTokens: Model<RefreshTokenDoc>;
 }
 
@@ -78,13 +136,22 @@ const BOUNDED_QUERIES: ('find' | 'findOne' | 'findOneAndUpdate' | 'countDocument
   'countDocuments',
 ];
 
-/** Gives every read of the schema's model a server-side time limit unless the caller set one. */
+/**
+ * Gives every read of the schema's model a server-side time limit unless the caller set one. Reads
+ * inside a transaction get none: the transaction as a whole is bounded (the server aborts it after
+ * `transactionLifetimeLimitSeconds`, the driver stops retrying it after 120 s).
+ */
 function boundReadTime(schema: Schema): void {
   schema.pre(BOUNDED_QUERIES, function (this: Query<unknown, unknown>) {
-    if (this.getOptions().maxTimeMS === undefined) this.maxTimeMS(READ_TIME_LIMIT_MS);
+    const options = this.getOptions();
+    if (options.maxTimeMS === undefined && options.session?.inTransaction() !== true) {
+      this.maxTimeMS(READ_TIME_LIMIT_MS);
+    }
   });
   schema.pre('aggregate', function () {
-    if (this.options.maxTimeMS === undefined) this.option({ maxTimeMS: READ_TIME_LIMIT_MS });
+    if (this.options.maxTimeMS === undefined && this.options.session?.inTransaction() !== true) {
+      this.option({ maxTimeMS: READ_TIME_LIMIT_MS });
+    }
   });
 }
 
@@ -103,7 +170,9 @@ const nullableDate = { type: Date, default: null };
 
 const taskSchema = new Schema<TaskDoc>(
   {
-    user: { type: Schema.Types.ObjectId, required: true },
+    project: { type: Schema.Types.ObjectId, required: true },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    assignee: { type: Schema.Types.ObjectId, default: null },
     title: { type: String, default: '' },
     description: { type: String, default: '' },
     status: { type: String, enum: TASK_STATUSES, required: true },
@@ -126,16 +195,83 @@ const taskSchema = new Schema<TaskDoc>(
   },
   { ...SCHEMA_OPTIONS, collection: 'tasks' },
 );
-// The filter indexes of the design (also what stats and ad-hoc queries use)…
-taskSchema.index({ user: 1, status: 1 }, { name: 'user_status' });
-taskSchema.index({ user: 1, priority: 1 }, { name: 'user_priority' });
-taskSchema.index({ user: 1, dueDate: 1 }, { name: 'user_dueDate' });
-taskSchema.index({ user: 1, tags: 1 }, { name: 'user_tags' });
-// …one index per sort, so every page is a bounded walk of one index, never an in-memory sort…
+// The filter indexes of the design (also what stats, project deletes and ad-hoc queries use)…
+taskSchema.index({ project: 1, status: 1 }, { name: 'project_status' });
+taskSchema.index({ project: 1, priority: 1 }, { name: 'project_priority' });
+taskSchema.index({ project: 1, dueDate: 1 }, { name: 'project_dueDate' });
+taskSchema.index({ project: 1, tags: 1 }, { name: 'project_tags' });
+// …one index per sort, so every page is a bounded walk of one index per project (merged across
+// projects), never an in-memory sort…
 for (const keys of SORT_INDEXES) taskSchema.index(keys, { name: indexName(keys) });
-// …and the search index: `user` then the short word prefixes of title and description (multikey,
-// at most SEARCH_KEYS_MAX entries per task), so a search only reads the caller's candidates.
+// …the same per assignee, holding assigned tasks only, so "assigned to me" across projects walks
+// that user's entries instead of every task of every project…
+for (const keys of ASSIGNEE_SORT_INDEXES) {
+  taskSchema.index(keys, { name: indexName(keys), partialFilterExpression: { assignee: ASSIGNED } });
+}
+// …and the search index: `project` then the short word prefixes of title and description
+// (multikey, at most SEARCH_KEYS_MAX entries per task), so a search only reads the projects' candidates.
 taskSchema.index(SEARCH_INDEX, { name: SEARCH_INDEX_NAME });
+
+const projectSchema = new Schema<ProjectDoc>(
+  {
+    name: { type: String, required: true },
+    nameKey: { type: String, required: true },
+    description: { type: String, default: '' },
+    color: { type: String, default: null },
+    personal: { type: Boolean, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    version: { type: Number, required: true },
+    membersVersion: { type: Number, default: 0 },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'projects' },
+);
+// Projects are read by `_id` only (a member's ids come from `memberships`).
+
+const membershipSchema = new Schema<MembershipDoc>(
+  {
+    project: { type: Schema.Types.ObjectId, required: true },
+    user: { type: Schema.Types.ObjectId, required: true },
+    role: { type: String, enum: PROJECT_ROLES, required: true },
+    joinedAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'memberships' },
+);
+// One membership per user and project; a project's members in one range…
+membershipSchema.index({ project: 1, user: 1 }, { unique: true, name: 'project_user_unique' });
+// …and a user's memberships with their roles in the index itself, so the access check on every
+// request and the list of a user's projects read no document.
+export const MEMBERSHIP_BY_USER_INDEX: SortDocument = { user: 1, project: 1, role: 1 };
+membershipSchema.index(MEMBERSHIP_BY_USER_INDEX, { name: 'user_project_role' });
+
+/** How long an invitation is kept after it expired (accepted, revoked or not), then MongoDB deletes it. */
+export const INVITATION_RETENTION_S = 30 * 24 * 60 * 60;
+
+const invitationSchema = new Schema<InvitationDoc>(
+  {
+    project: { type: Schema.Types.ObjectId, required: true },
+    email: { type: String, required: true },
+    role: { type: String, enum: INVITABLE_ROLES, required: true },
+    invitedBy: { type: Schema.Types.ObjectId, required: true },
+    tokenHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    acceptedAt: nullableDate,
+    revokedAt: nullableDate,
+    pending: { type: Boolean },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'invitations' },
+);
+invitationSchema.index({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' });
+// A project's invitations newest first (the pending list, and deleting them with the project)…
+invitationSchema.index({ project: 1, createdAt: -1 }, { name: 'project_createdAt_desc' });
+// …at most one pending invitation per project and email (inviting again replaces it)…
+invitationSchema.index(
+  { project: 1, email: 1 },
+  { unique: true, name: 'project_email_pending_unique', partialFilterExpression: { pending: true } },
+);
+// …and spent or expired ones leave after a while (expiry itself is checked on every read).
+invitationSchema.index({ expiresAt: 1 }, { expireAfterSeconds: INVITATION_RETENTION_S, name: 'expiresAt_ttl' });
 
 const refreshTokenSchema = new Schema<RefreshTokenDoc>(
   {
@@ -154,13 +290,18 @@ refreshTokenSchema.index({ familyId: 1 }, { name: 'familyId' });
 // MongoDB's TTL monitor deletes a token about a minute after it expires; purgeExpired stays exact.
 refreshTokenSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
 
-for (const schema of [userSchema, taskSchema, refreshTokenSchema]) boundReadTime(schema);
+for (const schema of [userSchema, taskSchema, projectSchema, membershipSchema, invitationSchema, refreshTokenSchema]) {
+  boundReadTime(schema);
+}
 
-/** The three models bound to one connection (each connection gets its own, so tests can open several). */
+/** The models bound to one connection (each connection gets its own, so tests can open several). */
 export function createModels(connection: Connection): MongoModels {
   return {
     users: connection.model<UserDoc>('User', userSchema),
     tasks: connection.model<TaskDoc>('Task', taskSchema),
+    projects: connection.model<ProjectDoc>('Project', projectSchema),
+    memberships: connection.model<MembershipDoc>('Membership', membershipSchema),
+    invitations: connection.model<InvitationDoc>('Invitation', invitationSchema),
     refreshTokens: connection.model<RefreshTokenDoc>('RefreshToken', refreshTokenSchema),
   };
 }
@@ -172,7 +313,7 @@ export type IndexedModel = Pick<
 >;
 
 export function modelList(models: MongoModels): IndexedModel[] {
-  return [models.users, models.tasks, models.refreshTokens];
+  return [models.users, models.tasks, models.projects, models.memberships, models.invitations, models.refreshTokens];
 }
 
 /**

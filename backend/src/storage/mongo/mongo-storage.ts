@@ -3,9 +3,12 @@ import type { Logger } from '../../observability/logger.js';
 import { StoreUnavailableError } from '../../domain/errors.js';
 import type { Storage } from '../storage.js';
 import { isMongoUnavailable, toStoreError } from './mongo-errors.js';
+import { createMongoInvitationRepository } from './mongo-invitations.repository.js';
 import { createModels, missingIndexes, modelList, type MongoModels } from './mongo-models.js';
+import { createMongoProjectRepository } from './mongo-projects.repository.js';
 import { createMongoRefreshTokenRepository } from './mongo-refresh-tokens.repository.js';
 import { createMongoTaskRepository, type StoreRunner } from './mongo-tasks.repository.js';
+import { transactionRunner } from './mongo-transaction.js';
 import { createMongoUserRepository } from './mongo-users.repository.js';
 
 export interface MongoStorageOptions {
@@ -216,10 +219,14 @@ export async function openMongoStorage(options: MongoStorageOptions): Promise<St
     }
   };
 
+  const transact = transactionRunner(connection);
+
   return {
     kind: 'mongo',
     users: createMongoUserRepository(models.users, run),
     tasks: createMongoTaskRepository(models.tasks, run),
+    projects: createMongoProjectRepository(models, run, transact),
+    invitations: createMongoInvitationRepository(models, run, transact),
     refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),
 
     ping,

@@ -1,10 +1,11 @@
 import { Types, type Model } from 'mongoose';
 import { isObjectId, newObjectId } from '../../domain/ids.js';
-import { PRIORITY_RANK, newTaskRecord, slicePage, sortKeyOf } from '../../tasks/task.model.js';
+import { PRIORITY_RANK, compareTasks, newTaskRecord, slicePage, sortKeyOf } from '../../tasks/task.model.js';
 import type {
   NewTask,
   TaskChanges,
   TaskDeleteOutcome,
+  TaskListQuery,
   TaskPage,
   TaskRecord,
   TaskRepository,
@@ -16,6 +17,7 @@ import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from './task-sta
 import {
   boundedSearchKeys,
   dueKeysOf,
+  projectBatches,
   searchFieldsOf,
   searchKeysOfWords,
   searchWordsOf,
@@ -32,7 +34,9 @@ export type StoreRunner = <T>(work: () => Promise<T>) => Promise<T>;
 export function toTaskRecord(doc: TaskDoc): TaskRecord {
   return {
     id: doc._id.toHexString(),
-    userId: doc.user.toHexString(),
+    projectId: doc.project.toHexString(),
+    createdBy: doc.createdBy.toHexString(),
+    assigneeId: doc.assignee?.toHexString() ?? null,
     title: doc.title,
     description: doc.description,
     status: doc.status,
@@ -46,12 +50,21 @@ export function toTaskRecord(doc: TaskDoc): TaskRecord {
   };
 }
 
+const objectIdOrNull = (id: string | null) => (id === null ? null : new Types.ObjectId(id));
+
 /** The stored document of a new task, derived keys included. */
-export function newTaskDoc(userId: string, input: NewTask, now: Date): TaskDoc {
-  const { id, userId: _user, ...record } = newTaskRecord(newObjectId(now.getTime()), userId, input, now);
+export function newTaskDoc(place: { projectId: string; createdBy: string }, input: NewTask, now: Date): TaskDoc {
+  const { id, projectId, createdBy, assigneeId, ...record } = newTaskRecord(
+    newObjectId(now.getTime()),
+    place,
+    input,
+    now,
+  );
   return {
     _id: new Types.ObjectId(id),
-    user: new Types.ObjectId(userId),
+    project: new Types.ObjectId(projectId),
+    createdBy: new Types.ObjectId(createdBy),
+    assignee: objectIdOrNull(assigneeId),
     ...record,
     titleKey: titleKeyOfTitle(input.title),
     priorityRank: PRIORITY_RANK[input.priority],
@@ -87,6 +100,8 @@ export function taskUpdateStage(changes: TaskChanges, now: Date): { $set: Record
     set.dueDesc = literal(keys.dueDesc);
   }
   if (changes.tags !== undefined) set.tags = literal([...changes.tags]);
+  if (changes.projectId !== undefined) set.project = literal(new Types.ObjectId(changes.projectId));
+  if (changes.assigneeId !== undefined) set.assignee = literal(objectIdOrNull(changes.assigneeId));
   if (changes.status !== undefined) {
     set.status = literal(changes.status);
     set.completedAt =
@@ -135,34 +150,47 @@ export function taskListQuery(tasks: Model<TaskDoc>, find: MongoTaskFind) {
   return find.hint === null ? query : query.hint(find.hint);
 }
 
+/** Merges the pages of several finds (each in sort order) into the first `count` tasks in sort order. */
+function mergePages(pages: readonly TaskRecord[][], query: TaskListQuery, count: number): TaskRecord[] {
+  if (pages.length === 1) return pages[0] ?? [];
+  return pages
+    .flat()
+    .sort((a, b) => compareTasks(a, b, query.sort))
+    .slice(0, count);
+}
+
 /** The tasks port over the `tasks` collection. */
 export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunner): TaskRepository {
-  const scoped = (userId: string, id: string) => ({ _id: new Types.ObjectId(id), user: new Types.ObjectId(userId) });
-  const valid = (userId: string, id: string) => isObjectId(userId) && isObjectId(id);
+  const scoped = (projectId: string, id: string) => ({
+    _id: new Types.ObjectId(id),
+    project: new Types.ObjectId(projectId),
+  });
+  const valid = (projectId: string, id: string) => isObjectId(projectId) && isObjectId(id);
 
-  const findCurrent = async (userId: string, id: string): Promise<TaskRecord | null> => {
-    const doc = await tasks.findOne(scoped(userId, id)).lean<TaskDoc>();
+  const findCurrent = async (projectId: string, id: string): Promise<TaskRecord | null> => {
+    const doc = await tasks.findOne(scoped(projectId, id)).lean<TaskDoc>();
     return doc === null ? null : toTaskRecord(doc);
   };
 
-  /** After a guarded write matched nothing: was the task missing, or at another version? */
-  const refusal = async (userId: string, id: string): Promise<TaskWriteOutcome & TaskDeleteOutcome> => {
-    const current = await findCurrent(userId, id);
+  /** After a guarded write matched nothing: was the task missing (or in another project), or at another version? */
+  const refusal = async (projectId: string, id: string): Promise<TaskWriteOutcome & TaskDeleteOutcome> => {
+    const current = await findCurrent(projectId, id);
     return current === null ? { kind: 'not_found' } : { kind: 'version_mismatch', current };
   };
 
   return {
-    async create(userId, input, now) {
-      const doc = newTaskDoc(userId, input, now);
+    async create(projectId, createdBy, input, now) {
+      const doc = newTaskDoc({ projectId, createdBy }, input, now);
       await run(() => tasks.create(doc));
       return toTaskRecord(doc);
     },
 
-    async findById(userId, id) {
-      if (!valid(userId, id)) return null;
+    async findById(id) {
+      if (!isObjectId(id)) return null;
       return run(async () => {
         try {
-          return await findCurrent(userId, id);
+          const doc = await tasks.findOne({ _id: new Types.ObjectId(id) }).lean<TaskDoc>();
+          return doc === null ? null : toTaskRecord(doc);
         } catch (error) {
           if (isCastError(error)) return null;
           throw error;
@@ -170,50 +198,60 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
       });
     },
 
-    async update(userId, id, changes, { expectedVersion, now }): Promise<TaskWriteOutcome> {
-      if (!valid(userId, id)) return { kind: 'not_found' };
+    async update(projectId, id, changes, { expectedVersion, now }): Promise<TaskWriteOutcome> {
+      if (!valid(projectId, id)) return { kind: 'not_found' };
+      // A move to a malformed project id names no project.
+      if (changes.projectId !== undefined && !isObjectId(changes.projectId)) return { kind: 'not_found' };
       return run(async () => {
-        const filter: Record<string, unknown> = scoped(userId, id);
+        const filter: Record<string, unknown> = scoped(projectId, id);
         if (expectedVersion !== undefined) filter.version = expectedVersion;
-        // The version sits in the filter itself: a concurrent writer makes this match nothing
-        // instead of being overwritten, with no read between the check and the write.
+        // The version and the project sit in the filter itself: a concurrent writer (or a move to
+        // another project) makes this match nothing instead of being overwritten, with no read
+        // between the check and the write.
         const updated = await tasks
           .findOneAndUpdate(filter, [taskUpdateStage(changes, now)], { new: true })
           .lean<TaskDoc>();
         if (updated !== null) return { kind: 'ok', task: toTaskRecord(updated) };
-        return refusal(userId, id);
+        return refusal(projectId, id);
       });
     },
 
-    async delete(userId, id, { expectedVersion }): Promise<TaskDeleteOutcome> {
-      if (!valid(userId, id)) return { kind: 'not_found' };
+    async delete(projectId, id, { expectedVersion }): Promise<TaskDeleteOutcome> {
+      if (!valid(projectId, id)) return { kind: 'not_found' };
       return run(async () => {
-        const filter: Record<string, unknown> = scoped(userId, id);
+        const filter: Record<string, unknown> = scoped(projectId, id);
         if (expectedVersion !== undefined) filter.version = expectedVersion;
         const { deletedCount } = await tasks.deleteOne(filter);
         if (deletedCount > 0) return { kind: 'ok' };
-        return refusal(userId, id);
+        return refusal(projectId, id);
       });
     },
 
-    async list(userId, query): Promise<TaskPage> {
-      if (!isObjectId(userId)) return { items: [], next: null };
-      const find = toMongoFind(userId, query);
-      if (find === null) return { items: [], next: null };
+    async list(projectIds, query): Promise<TaskPage> {
+      const finds = projectBatches(projectIds).map((batch) => toMongoFind(batch, query));
+      if (finds.length === 0 || finds.some((find) => find === null)) return { items: [], next: null };
       return run(async () => {
-        const docs = await taskListQuery(tasks, find).lean<TaskDoc[]>();
-        return slicePage(docs.map(toTaskRecord), query.limit, (last) => ({
+        // Each batch yields its first `limit + 1` tasks in order; the first `limit + 1` of their
+        // union, in the same order, are then the first of all.
+        const pages = await Promise.all(
+          (finds as MongoTaskFind[]).map(async (find) =>
+            (await taskListQuery(tasks, find).lean<TaskDoc[]>()).map(toTaskRecord),
+          ),
+        );
+        return slicePage(mergePages(pages, query, query.limit + 1), query.limit, (last) => ({
           key: sortKeyOf(last, query.sort.field),
           id: last.id,
         }));
       });
     },
 
-    async stats(userId, now) {
-      if (!isObjectId(userId)) return toTaskStats(undefined, now);
+    async stats(projectIds, { assignee, now }) {
+      const ids = projectBatches(projectIds).flat();
+      if (ids.length === 0 || (typeof assignee === 'string' && !isObjectId(assignee))) {
+        return toTaskStats(undefined, now);
+      }
       return run(async () => {
-        const pipeline = taskStatsPipeline(new Types.ObjectId(userId), now);
-        const [facets] = await tasks.aggregate<TaskStatsFacets>(pipeline);
+        const [facets] = await tasks.aggregate<TaskStatsFacets>(taskStatsPipeline({ projectIds: ids, assignee }, now));
         return toTaskStats(facets, now);
       });
     },

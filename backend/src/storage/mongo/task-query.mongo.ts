@@ -1,4 +1,5 @@
 import mongoose, { Types } from 'mongoose';
+import { isObjectId } from '../../domain/ids.js';
 import { searchWords, titleSortKey } from '../../tasks/task.model.js';
 import type { TaskCursor, TaskListQuery, TaskSort } from '../../tasks/tasks.repository.js';
 import type { TaskSortField } from '../../tasks/task.model.js';
@@ -22,8 +23,10 @@ export interface SortPlan {
   field: string;
   keyDirection: IndexDirection;
   idDirection: IndexDirection;
-  /** The compound index `{ user, field, _id }` that yields exactly this order. */
+  /** The compound index `{ project, field, _id }` that yields exactly this order within one project. */
   index: SortDocument;
+  /** The same order among one user's assigned tasks: `{ assignee, project, field, _id }` (partial, see ASSIGNED). */
+  assigneeIndex: SortDocument;
   /** The cursor's key (see TaskCursor) as the value stored in `field`. */
   storedKey(key: TaskCursor['key']): unknown;
 }
@@ -37,8 +40,29 @@ export interface MongoTaskFind {
   hint: SortDocument | null;
 }
 
-/** Name of the `{ user, searchKeys }` multikey index that narrows a search (`q`) to candidates. */
-export const SEARCH_INDEX_NAME = 'user_searchKeys';
+/** Name of the `{ project, searchKeys }` multikey index that narrows a search (`q`) to candidates. */
+export const SEARCH_INDEX_NAME = 'project_searchKeys';
+
+/**
+ * At most this many projects go into one find. Over several projects the planner keeps the index
+ * order by scanning one range per project and merging them (SORT_MERGE, "explode for sort"), but
+ * only while the number of ranges is at most `internalQueryMaxScansToExplode` (200 by default);
+ * past that it sorts every match in memory. Lists over more projects run one find per batch and
+ * merge the pages here.
+ */
+export const PROJECTS_PER_FIND = 200;
+
+/** The smallest ObjectId: every ObjectId is at least this, and no other type compares to it. */
+const MIN_OBJECT_ID = new Types.ObjectId('000000000000000000000000');
+
+/**
+ * The partial filter of the assignee indexes: tasks whose `assignee` is an ObjectId (unassigned
+ * ones, `null`, stay out). A comparison rather than `$type`, because Amazon DocumentDB 5.0 accepts
+ * only `$eq`, `$exists`, `$and` and comparisons in a partial filter. Every query that hints an
+ * assignee index repeats this condition: MongoDB uses (and lets one hint) a partial index only when
+ * the query implies its filter, and DocumentDB only when the query contains it.
+ */
+export const ASSIGNED = { $gte: MIN_OBJECT_ID } as const;
 
 /** Index keys are the word prefixes of at most this many characters (code points). */
 export const SEARCH_KEY_LENGTH = 3;
@@ -52,10 +76,25 @@ export const OVERFLOW_KEY = '*';
 const NO_DUE_DATE = Number.POSITIVE_INFINITY;
 
 const sortIndex = (field: string, keyDirection: IndexDirection, idDirection: IndexDirection): SortDocument => ({
-  user: 1,
+  project: 1,
   [field]: keyDirection,
   _id: idDirection,
 });
+
+/** An index of SORT_INDEXES with `assignee` in front (the assignee filter's equality comes first). */
+const assigneeIndexOf = (index: SortDocument): SortDocument => ({ assignee: 1, ...index });
+
+function planOf(
+  field: string,
+  keyDirection: IndexDirection,
+  idDirection: IndexDirection,
+  indexKeyDirection: IndexDirection,
+  indexIdDirection: IndexDirection,
+  storedKey: SortPlan['storedKey'],
+): SortPlan {
+  const index = sortIndex(field, indexKeyDirection, indexIdDirection);
+  return { field, keyDirection, idDirection, index, assigneeIndex: assigneeIndexOf(index), storedKey };
+}
 
 const dateKey = (key: TaskCursor['key']): Date => new Date(expectNumber(key));
 
@@ -92,68 +131,42 @@ export function dueKeysOf(dueDate: Date | null): { dueAsc: number; dueDesc: numb
 }
 
 const SORT_PLANS: Record<TaskSortField, (direction: IndexDirection) => SortPlan> = {
-  createdAt: (direction) => ({
-    field: 'createdAt',
-    keyDirection: direction,
-    idDirection: direction,
-    index: sortIndex('createdAt', -1, -1),
-    storedKey: dateKey,
-  }),
-  updatedAt: (direction) => ({
-    field: 'updatedAt',
-    keyDirection: direction,
-    idDirection: direction,
-    index: sortIndex('updatedAt', -1, -1),
-    storedKey: dateKey,
-  }),
-  priority: (direction) => ({
-    field: 'priorityRank',
-    keyDirection: direction,
-    idDirection: direction,
-    index: sortIndex('priorityRank', -1, -1),
-    storedKey: expectNumber,
-  }),
-  title: (direction) => ({
-    field: 'titleKey',
-    keyDirection: direction,
-    idDirection: direction,
-    index: sortIndex('titleKey', 1, 1),
-    storedKey: (key) => {
+  createdAt: (direction) => planOf('createdAt', direction, direction, -1, -1, dateKey),
+  updatedAt: (direction) => planOf('updatedAt', direction, direction, -1, -1, dateKey),
+  priority: (direction) => planOf('priorityRank', direction, direction, -1, -1, expectNumber),
+  title: (direction) =>
+    planOf('titleKey', direction, direction, 1, 1, (key) => {
       if (typeof key !== 'string') throw new RangeError(`cursor key ${JSON.stringify(key)} is not a title`);
       return titleKeyOf(key);
-    },
-  }),
+    }),
   dueDate: (direction) =>
     direction === 1
-      ? {
-          field: 'dueAsc',
-          keyDirection: 1,
-          idDirection: 1,
-          index: sortIndex('dueAsc', 1, 1),
-          storedKey: (key) => (key === null ? NO_DUE_DATE : expectNumber(key)),
-        }
-      : {
-          field: 'dueDesc',
-          keyDirection: 1,
-          idDirection: -1,
-          index: sortIndex('dueDesc', 1, -1),
-          storedKey: (key) => (key === null ? NO_DUE_DATE : dueKeysOf(new Date(expectNumber(key))).dueDesc),
-        },
+      ? planOf('dueAsc', 1, 1, 1, 1, (key) => (key === null ? NO_DUE_DATE : expectNumber(key)))
+      : planOf('dueDesc', 1, -1, 1, -1, (key) =>
+          key === null ? NO_DUE_DATE : dueKeysOf(new Date(expectNumber(key))).dueDesc,
+        ),
 };
 
 export function sortPlanOf(sort: TaskSort): SortPlan {
   return SORT_PLANS[sort.field](sort.direction === 'asc' ? 1 : -1);
 }
 
-/** Every index a list sort needs, one per sort field (each serves both directions by scanning it backwards). */
-export const SORT_INDEXES: readonly SortDocument[] = [
-  sortPlanOf({ field: 'createdAt', direction: 'desc' }).index,
-  sortPlanOf({ field: 'updatedAt', direction: 'desc' }).index,
-  sortPlanOf({ field: 'priority', direction: 'desc' }).index,
-  sortPlanOf({ field: 'title', direction: 'asc' }).index,
-  sortPlanOf({ field: 'dueDate', direction: 'asc' }).index,
-  sortPlanOf({ field: 'dueDate', direction: 'desc' }).index,
+const INDEXED_SORTS: readonly TaskSort[] = [
+  { field: 'createdAt', direction: 'desc' },
+  { field: 'updatedAt', direction: 'desc' },
+  { field: 'priority', direction: 'desc' },
+  { field: 'title', direction: 'asc' },
+  { field: 'dueDate', direction: 'asc' },
+  { field: 'dueDate', direction: 'desc' },
 ];
+
+/** Every index a list sort needs, one per sort field (each serves both directions by scanning it backwards). */
+export const SORT_INDEXES: readonly SortDocument[] = INDEXED_SORTS.map((sort) => sortPlanOf(sort).index);
+
+/** The same orders among the tasks assigned to someone (declared partial on ASSIGNED). */
+export const ASSIGNEE_SORT_INDEXES: readonly SortDocument[] = INDEXED_SORTS.map(
+  (sort) => sortPlanOf(sort).assigneeIndex,
+);
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const MARKS = /\p{M}/gu;
@@ -212,7 +225,7 @@ export function searchFieldsOf(title: string, description: string): SearchFields
 }
 
 /**
- * How a task is found by its words. `searchKeys` (indexed with `user`) holds the short prefixes of
+ * How a task is found by its words. `searchKeys` (indexed with `project`) holds the short prefixes of
  * every word, so an index lookup narrows a search to the tasks holding every searched word's first
  * characters; the full words then decide exactly. Title and description keep their own words and
  * keys so that an update of one can rebuild `searchKeys` from the stored other one.
@@ -262,13 +275,44 @@ export function op<T extends object>(operator: T): T {
 }
 
 /**
- * The find for one page of a user's tasks, or null when the query cannot match any task
- * (a search text without a word). `userId` must be an ObjectId string.
+ * The project ids a list reads, in batches of at most PROJECTS_PER_FIND: distinct, well-formed
+ * (a malformed id names no project) and sorted, so the same set always gives the same finds.
  */
-export function toMongoFind(userId: string, query: TaskListQuery): MongoTaskFind | null {
+export function projectBatches(projectIds: readonly string[]): string[][] {
+  const ids = [...new Set(projectIds.filter(isObjectId))].sort();
+  const batches: string[][] = [];
+  for (let start = 0; start < ids.length; start += PROJECTS_PER_FIND) {
+    batches.push(ids.slice(start, start + PROJECTS_PER_FIND));
+  }
+  return batches;
+}
+
+/** The condition on `project` for some well-formed project ids: equality for one, `$in` for several. */
+export function projectCondition(projectIds: readonly string[]): unknown {
+  const ids = projectIds.map((id) => new Types.ObjectId(id));
+  return ids.length === 1 ? ids[0] : op({ $in: ids });
+}
+
+/** The condition on `assignee` for TaskFilter.assignee: that user's tasks (as the partial indexes need it) or unassigned ones. */
+export function assigneeCondition(assignee: string | null): unknown {
+  return assignee === null ? null : op({ $eq: new Types.ObjectId(assignee), ...ASSIGNED });
+}
+
+/**
+ * The find for one page of the tasks of some projects (one batch of projectBatches), or null when
+ * the query cannot match any task: no project, a search text without a word, or an assignee id
+ * that is not an ObjectId.
+ */
+export function toMongoFind(projectIds: readonly string[], query: TaskListQuery): MongoTaskFind | null {
   const { filter, sort, limit, after } = query;
+  if (projectIds.length > PROJECTS_PER_FIND) {
+    throw new RangeError(`one find reads at most ${PROJECTS_PER_FIND} projects, not ${projectIds.length}`);
+  }
+  if (projectIds.length === 0 || !projectIds.every(isObjectId)) return null;
+  if (typeof filter.assignee === 'string' && !isObjectId(filter.assignee)) return null;
   const plan = sortPlanOf(sort);
-  const find: FilterDocument = { user: new Types.ObjectId(userId) };
+  const find: FilterDocument = { project: projectCondition(projectIds) };
+  if (filter.assignee !== undefined) find.assignee = assigneeCondition(filter.assignee);
   if (filter.status !== undefined) find.status = op({ $in: [...filter.status] });
   if (filter.priority !== undefined) find.priority = op({ $in: [...filter.priority] });
   if (filter.tag !== undefined) find.tags = filter.tag;
@@ -289,12 +333,12 @@ export function toMongoFind(userId: string, query: TaskListQuery): MongoTaskFind
     filter: find,
     sort: { [plan.field]: plan.keyDirection, _id: plan.idDirection },
     limit: limit + 1,
-    hint: search === null ? plan.index : SEARCH_INDEX,
+    hint: search !== null ? SEARCH_INDEX : typeof filter.assignee === 'string' ? plan.assigneeIndex : plan.index,
   };
 }
 
 /** The search index as a hint document. */
-export const SEARCH_INDEX: SortDocument = { user: 1, searchKeys: 1 };
+export const SEARCH_INDEX: SortDocument = { project: 1, searchKeys: 1 };
 
 /**
  * Conditions for "strictly after the cursor in sort order": a range on the key that the index

@@ -1,8 +1,10 @@
-import type { PipelineStage, Types } from 'mongoose';
+import type { PipelineStage } from 'mongoose';
 import type { TaskStatsRecord } from '../../tasks/tasks.repository.js';
 import { TASK_PRIORITIES, TASK_STATUSES, completedByDay, emptyStats, statsWindow } from '../../tasks/task.model.js';
+import { assigneeCondition, projectCondition } from './task-query.mongo.js';
 
-const OPEN_STATUSES = TASK_STATUSES.filter((status) => status !== 'done');
+/** The statuses of a task not done yet. */
+export const OPEN_STATUSES = TASK_STATUSES.filter((status) => status !== 'done');
 
 interface Count {
   _id: string;
@@ -17,17 +19,30 @@ export interface TaskStatsFacets {
   completed: Count[];
 }
 
+/** Which tasks stats count: those of these projects (well-formed ids), narrowed as TaskFilter.assignee does. */
+export interface StatsScope {
+  projectIds: readonly string[];
+  assignee?: string | null;
+}
+
+/** The `$match` of a stats read: the same conditions on `project` and `assignee` as a list (so the same indexes serve it). */
+export function statsMatch(scope: StatsScope): Record<string, unknown> {
+  const match: Record<string, unknown> = { project: projectCondition(scope.projectIds) };
+  if (scope.assignee !== undefined) match.assignee = assigneeCondition(scope.assignee);
+  return match;
+}
+
 /**
- * One aggregation over the user's tasks (the `$match` on `user` uses an index): counts by status
- * and priority, overdue and due-today among open tasks, and completions per UTC day.
+ * One aggregation over the tasks of some projects (the `$match` on `project`, and `assignee`, uses an
+ * index): counts by status and priority, overdue and due-today among open tasks, and completions per UTC day.
  */
-export function taskStatsPipeline(user: Types.ObjectId, now: Date): PipelineStage[] {
+export function taskStatsPipeline(scope: StatsScope, now: Date): PipelineStage[] {
   const { endOfDay, firstDay } = statsWindow(now);
   const countBy = (field: string): PipelineStage.FacetPipelineStage[] => [
     { $group: { _id: `$${field}`, n: { $sum: 1 } } },
   ];
   return [
-    { $match: { user } },
+    { $match: statsMatch(scope) },
     {
       $facet: {
         byStatus: countBy('status'),

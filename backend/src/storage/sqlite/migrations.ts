@@ -191,6 +191,216 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP INDEX IF EXISTS tasks_user_completed;
     `,
   },
+  {
+    version: 5,
+    name: "projects, memberships and invitations; every task moves into its owner's personal project",
+    sql: `
+      CREATE TABLE projects (
+        id          TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 24),
+        name        TEXT NOT NULL,
+        name_key    TEXT NOT NULL,
+        description TEXT NOT NULL,
+        color       TEXT,
+        personal    INTEGER NOT NULL CHECK (personal IN (0, 1)),
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        version     INTEGER NOT NULL CHECK (version >= 1)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Looked up both ways: project → members (the primary key) and user → projects.
+      CREATE TABLE memberships (
+        project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        user_id    TEXT NOT NULL,
+        role       TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+        joined_at  INTEGER NOT NULL,
+        PRIMARY KEY (project_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX memberships_user ON memberships (user_id, project_id, role);
+
+      CREATE TABLE invitations (
+        id          TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 24),
+        project_id  TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        email       TEXT NOT NULL,
+        role        TEXT NOT NULL CHECK (role IN ('editor', 'viewer')),
+        invited_by  TEXT NOT NULL,
+        token_hash  TEXT NOT NULL UNIQUE,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        accepted_at INTEGER,
+        revoked_at  INTEGER
+      ) STRICT, WITHOUT ROWID;
+      -- At most one pending invitation per project and address.
+      CREATE UNIQUE INDEX invitations_pending ON invitations (project_id, email)
+        WHERE accepted_at IS NULL AND revoked_at IS NULL;
+
+      -- Every user's personal project has the user's id; tasks of an unknown user keep a project too.
+      INSERT INTO projects (id, name, name_key, description, color, personal, created_at, updated_at, version)
+        SELECT id, 'Inbox', 'inbox', '', NULL, 1, created_at, created_at, 1 FROM users;
+      INSERT INTO projects (id, name, name_key, description, color, personal, created_at, updated_at, version)
+        SELECT DISTINCT user_id, 'Inbox', 'inbox', '', NULL, 1, min(created_at), min(created_at), 1 FROM tasks
+        WHERE user_id NOT IN (SELECT id FROM users) GROUP BY user_id;
+      INSERT INTO memberships (project_id, user_id, role, joined_at) SELECT id, id, 'owner', created_at FROM users;
+
+      -- Rebuild tasks and task_tags keyed by project (the FTS index keeps pointing at the same seq values).
+      DROP TRIGGER tasks_fts_insert; DROP TRIGGER tasks_fts_delete; DROP TRIGGER tasks_fts_update;
+      DROP TRIGGER task_counts_insert; DROP TRIGGER task_counts_delete; DROP TRIGGER task_counts_update;
+      DROP TRIGGER task_days_insert; DROP TRIGGER task_days_delete; DROP TRIGGER task_days_update;
+      DROP TABLE task_counts; DROP TABLE task_due_days; DROP TABLE task_done_days;
+
+      CREATE TABLE tasks_new (
+        seq           INTEGER PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE CHECK (length(id) = 24),
+        project_id    TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        created_by    TEXT NOT NULL,
+        assignee_id   TEXT,
+        title         TEXT NOT NULL,
+        title_key     BLOB NOT NULL,
+        description   TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('todo', 'in_progress', 'done')),
+        priority_rank INTEGER NOT NULL CHECK (priority_rank BETWEEN 0 AND 3),
+        due_date      INTEGER,
+        tags          TEXT NOT NULL CHECK (json_valid(tags)),
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        completed_at  INTEGER,
+        version       INTEGER NOT NULL CHECK (version >= 1)
+      ) STRICT;
+      INSERT INTO tasks_new (seq, id, project_id, created_by, assignee_id, title, title_key, description, status,
+                             priority_rank, due_date, tags, created_at, updated_at, completed_at, version)
+        SELECT seq, id, user_id, user_id, NULL, title, title_key, description, status,
+               priority_rank, due_date, tags, created_at, updated_at, completed_at, version FROM tasks;
+      CREATE TABLE task_tags_new (
+        task_seq   INTEGER NOT NULL REFERENCES tasks_new (seq) ON DELETE CASCADE,
+        project_id TEXT NOT NULL,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (task_seq, tag)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO task_tags_new (task_seq, project_id, tag) SELECT task_seq, user_id, tag FROM task_tags;
+      DROP TABLE task_tags;
+      DROP TABLE tasks;
+      ALTER TABLE tasks_new RENAME TO tasks;
+      ALTER TABLE task_tags_new RENAME TO task_tags;
+      CREATE INDEX task_tags_project_tag ON task_tags (project_id, tag, task_seq);
+
+      -- One index per sort within a project, ending in id (see version 1)…
+      CREATE INDEX tasks_project_created  ON tasks (project_id, created_at DESC, id DESC);
+      CREATE INDEX tasks_project_updated  ON tasks (project_id, updated_at, id);
+      CREATE INDEX tasks_project_due      ON tasks (project_id, due_date, id);
+      CREATE INDEX tasks_project_priority ON tasks (project_id, priority_rank, id);
+      CREATE INDEX tasks_project_title    ON tasks (project_id, title_key, id);
+      CREATE INDEX tasks_project_status   ON tasks (project_id, status, due_date);
+      -- …and per sort for one assignee across projects; only assigned tasks pay for these.
+      CREATE INDEX tasks_assignee_created  ON tasks (assignee_id, created_at DESC, id DESC) WHERE assignee_id IS NOT NULL;
+      CREATE INDEX tasks_assignee_updated  ON tasks (assignee_id, updated_at, id) WHERE assignee_id IS NOT NULL;
+      CREATE INDEX tasks_assignee_due      ON tasks (assignee_id, due_date, id) WHERE assignee_id IS NOT NULL;
+      CREATE INDEX tasks_assignee_priority ON tasks (assignee_id, priority_rank, id) WHERE assignee_id IS NOT NULL;
+      CREATE INDEX tasks_assignee_title    ON tasks (assignee_id, title_key, id) WHERE assignee_id IS NOT NULL;
+
+      CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO tasks_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+      END;
+      CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+        INSERT INTO tasks_fts (tasks_fts, rowid, title, description)
+          VALUES ('delete', old.seq, old.title, old.description);
+      END;
+      CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, description ON tasks
+        WHEN old.title IS NOT new.title OR old.description IS NOT new.description
+      BEGIN
+        INSERT INTO tasks_fts (tasks_fts, rowid, title, description)
+          VALUES ('delete', old.seq, old.title, old.description);
+        INSERT INTO tasks_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+      END;
+      CREATE TRIGGER task_tags_move AFTER UPDATE OF project_id ON tasks WHEN old.project_id IS NOT new.project_id
+      BEGIN
+        UPDATE task_tags SET project_id = new.project_id WHERE task_seq = new.seq;
+      END;
+
+      -- Stats counts per project and assignee ('' for unassigned), kept by triggers as in versions 2 and 3.
+      CREATE TABLE task_counts (
+        project_id    TEXT NOT NULL,
+        assignee      TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        priority_rank INTEGER NOT NULL,
+        n             INTEGER NOT NULL,
+        PRIMARY KEY (project_id, assignee, status, priority_rank)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE task_due_days (
+        project_id TEXT NOT NULL,
+        assignee   TEXT NOT NULL,
+        day        INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (project_id, assignee, day)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE task_done_days (
+        project_id TEXT NOT NULL,
+        assignee   TEXT NOT NULL,
+        day        INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (project_id, assignee, day)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO task_counts (project_id, assignee, status, priority_rank, n)
+        SELECT project_id, coalesce(assignee_id, ''), status, priority_rank, count(*) FROM tasks GROUP BY 1, 2, 3, 4;
+      INSERT INTO task_due_days (project_id, assignee, day, n)
+        SELECT project_id, coalesce(assignee_id, ''), due_date / 86400000, count(*) FROM tasks
+        WHERE status <> 'done' AND due_date IS NOT NULL GROUP BY 1, 2, 3;
+      INSERT INTO task_done_days (project_id, assignee, day, n)
+        SELECT project_id, coalesce(assignee_id, ''), completed_at / 86400000, count(*) FROM tasks
+        WHERE completed_at IS NOT NULL GROUP BY 1, 2, 3;
+
+      CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_counts (project_id, assignee, status, priority_rank, n)
+          VALUES (new.project_id, coalesce(new.assignee_id, ''), new.status, new.priority_rank, 1)
+          ON CONFLICT (project_id, assignee, status, priority_rank) DO UPDATE SET n = n + 1;
+        INSERT INTO task_due_days (project_id, assignee, day, n)
+          SELECT new.project_id, coalesce(new.assignee_id, ''), new.due_date / 86400000, 1
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+        INSERT INTO task_done_days (project_id, assignee, day, n)
+          SELECT new.project_id, coalesce(new.assignee_id, ''), new.completed_at / 86400000, 1
+          WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
+        UPDATE task_counts SET n = n - 1
+          WHERE project_id = old.project_id AND assignee = coalesce(old.assignee_id, '')
+            AND status = old.status AND priority_rank = old.priority_rank;
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee = coalesce(old.assignee_id, '') AND day = old.due_date / 86400000;
+        UPDATE task_done_days SET n = n - 1
+          WHERE old.completed_at IS NOT NULL AND project_id = old.project_id
+            AND assignee = coalesce(old.assignee_id, '') AND day = old.completed_at / 86400000;
+      END;
+      CREATE TRIGGER task_counts_update AFTER UPDATE OF project_id, assignee_id, status, priority_rank ON tasks
+        WHEN old.project_id IS NOT new.project_id OR old.assignee_id IS NOT new.assignee_id
+          OR old.status IS NOT new.status OR old.priority_rank IS NOT new.priority_rank
+      BEGIN
+        UPDATE task_counts SET n = n - 1
+          WHERE project_id = old.project_id AND assignee = coalesce(old.assignee_id, '')
+            AND status = old.status AND priority_rank = old.priority_rank;
+        INSERT INTO task_counts (project_id, assignee, status, priority_rank, n)
+          VALUES (new.project_id, coalesce(new.assignee_id, ''), new.status, new.priority_rank, 1)
+          ON CONFLICT (project_id, assignee, status, priority_rank) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER task_days_update AFTER UPDATE OF project_id, assignee_id, status, due_date, completed_at ON tasks
+      BEGIN
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee = coalesce(old.assignee_id, '') AND day = old.due_date / 86400000;
+        INSERT INTO task_due_days (project_id, assignee, day, n)
+          SELECT new.project_id, coalesce(new.assignee_id, ''), new.due_date / 86400000, 1
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+        UPDATE task_done_days SET n = n - 1
+          WHERE old.completed_at IS NOT NULL AND project_id = old.project_id
+            AND assignee = coalesce(old.assignee_id, '') AND day = old.completed_at / 86400000;
+        INSERT INTO task_done_days (project_id, assignee, day, n)
+          SELECT new.project_id, coalesce(new.assignee_id, ''), new.completed_at / 86400000, 1
+          WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+      END;
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -5,6 +5,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Storage } from '../storage.js';
 import { migrateSqlite } from './migrations.js';
 import { isSqliteUnavailable, runStoreWork, SYNC_BUSY_TIMEOUT_MS, type StoreRunner } from './sqlite-errors.js';
+import { createSqliteInvitationRepository, createSqliteProjectRepository } from './sqlite-projects.repository.js';
 import { createSqliteRefreshTokenRepository } from './sqlite-refresh-tokens.repository.js';
 import { createSqliteTaskRepository } from './sqlite-tasks.repository.js';
 import { createSqliteUserRepository } from './sqlite-users.repository.js';
@@ -69,12 +70,16 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     const users = createSqliteUserRepository(db, run);
     const tasks = createSqliteTaskRepository(db, run);
     const refreshTokens = createSqliteRefreshTokenRepository(db, run);
+    const projects = createSqliteProjectRepository(db, run);
+    const invitations = createSqliteInvitationRepository(db, run);
     const probe = db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
 
     return {
       kind: 'sqlite',
       users,
       tasks,
+      projects,
+      invitations,
       refreshTokens,
       async ping() {
         if (!db.open) return false;

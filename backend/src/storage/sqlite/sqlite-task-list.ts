@@ -1,7 +1,7 @@
 import type { TaskSort } from '../../tasks/tasks.repository.js';
 import type { TaskSortField } from '../../tasks/task.model.js';
 
-/** The column each sort orders by; every one has an index `(user_id, column, id)`. */
+/** The column each sort orders by; every one has an index `(project_id, column, id)` and `(assignee_id, column, id)`. */
 export const SORT_COLUMN: Record<TaskSortField, string> = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
@@ -17,21 +17,39 @@ export const SORT_COLUMN: Record<TaskSortField, string> = {
  */
 export type ListPhase = 'keyed' | 'undated';
 
+/** The suffix of the two sort indexes of a sort field (`tasks_project_<suffix>`, `tasks_assignee_<suffix>`). */
+export const SORT_INDEX_SUFFIX: Record<TaskSortField, string> = {
+  createdAt: 'created',
+  updatedAt: 'updated',
+  dueDate: 'due',
+  priority: 'priority',
+  title: 'title',
+};
+
 /**
- * Where a page's rows come from. `index` walks the sort index of the user's tasks and stops after
- * limit + 1 matching rows: right for every filter, and for a search whose words are common. A search
- * with few matches (see MATCH_LIST_MAX) would walk the user's whole index for them, so `matches`
- * starts instead from the list of matching rows (`@seqs`, read from the full-text index first), looks
- * each up and sorts that handful: its cost follows the number of matches, not the number of tasks.
+ * Where a page's rows come from. `index` walks the sort index of one project's tasks (`@projectId`)
+ * and stops after limit + 1 matching rows: right for every filter, and for a search whose words are
+ * common; a list over several projects merges one such walk per project. `assigned` walks the sort
+ * index of one assignee's tasks (`@assignee`) across the projects in `@projects`. A search with few
+ * matches (see MATCH_LIST_MAX) would walk whole indexes for them, so `matches` starts instead from the
+ * list of matching rows (`@seqs`, read from the full-text index first), looks each up, keeps those in
+ * `@projects` and sorts that handful: its cost follows the number of matches, not the number of tasks.
  */
-export type ListSource = 'index' | 'matches';
+export type ListSource = 'index' | 'assigned' | 'matches';
 
 /** Searches with at most this many matches (over all users) are read with the `matches` source. */
 export const MATCH_LIST_MAX = 500;
 
 /** Named parameters of every list statement; filters left null match everything. */
 export interface ListParams {
-  userId: string;
+  /** For the `index` source: the one project walked. */
+  projectId: string | null;
+  /** For the `assigned` and `matches` sources: JSON array of the project ids in scope. */
+  projects: string | null;
+  /** Only tasks assigned to this user, or null. */
+  assignee: string | null;
+  /** 1: only unassigned tasks. */
+  unassigned: 0 | 1;
   /** JSON array of statuses, or null. */
   statuses: string | null;
   /** JSON array of priority ranks, or null. */
@@ -53,7 +71,9 @@ export interface ListAfterParams extends ListParams {
 
 const TASK_COLUMN_NAMES = [
   'id',
-  'user_id',
+  'project_id',
+  'created_by',
+  'assignee_id',
   'title',
   'description',
   'status',
@@ -74,12 +94,14 @@ export const TASK_RETURNING = TASK_COLUMN_NAMES.join(', ');
 // Each optional filter is written "param IS NULL OR condition" so that one statement per sort
 // serves every filter combination, and so that no filter's index competes with the sort's
 // index: the planner walks the sort index and stops after limit + 1 matching rows.
-const FILTERS = `t.user_id = @userId
+const filters = (tagScope: string) => `(@assignee IS NULL OR t.assignee_id = @assignee)
+  AND (@unassigned = 0 OR t.assignee_id IS NULL)
   AND (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
   AND (@ranks IS NULL OR t.priority_rank IN (SELECT value FROM json_each(@ranks)))
-  AND (@tag IS NULL OR t.seq IN (SELECT task_seq FROM task_tags WHERE user_id = @userId AND tag = @tag))
+  AND (@tag IS NULL OR t.seq IN (SELECT task_seq FROM task_tags WHERE ${tagScope} AND tag = @tag))
   AND (@dueBefore IS NULL OR t.due_date <= @dueBefore)
   AND (@dueAfter IS NULL OR t.due_date >= @dueAfter)`;
+const TAG_IN_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
 const MATCH_FILTER = '(@match IS NULL OR t.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match))';
 
 /** The SQL of one list statement: a sort, a phase, whether it continues after a cursor, and its source. */
@@ -87,9 +109,21 @@ export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean, s
   const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
   const beyond = sort.direction === 'asc' ? '>' : '<';
   const column = `t.${SORT_COLUMN[sort.field]}`;
-  const conditions = source === 'index' ? [FILTERS, MATCH_FILTER] : [FILTERS];
-  // CROSS JOIN keeps the match list as the outer loop: each match is one rowid lookup.
-  const from = source === 'index' ? 'tasks AS t' : 'json_each(@seqs) AS m CROSS JOIN tasks AS t ON t.seq = m.value';
+  const inScope = `t.${TAG_IN_SCOPE}`;
+  const conditions =
+    source === 'index'
+      ? ['t.project_id = @projectId', filters('project_id = @projectId'), MATCH_FILTER]
+      : source === 'assigned'
+        ? ['t.assignee_id = @assignee', inScope, filters(TAG_IN_SCOPE), MATCH_FILTER]
+        : [inScope, filters(TAG_IN_SCOPE)];
+  // The assignee walk names its index: the planner would otherwise pick a project index for the IN list
+  // and sort. CROSS JOIN keeps the match list as the outer loop: each match is one rowid lookup.
+  const from =
+    source === 'index'
+      ? 'tasks AS t'
+      : source === 'assigned'
+        ? `tasks AS t INDEXED BY tasks_assignee_${SORT_INDEX_SUFFIX[sort.field]}`
+        : 'json_each(@seqs) AS m CROSS JOIN tasks AS t ON t.seq = m.value';
   let order: string;
   if (phase === 'undated') {
     conditions.push('t.due_date IS NULL');

@@ -43,7 +43,9 @@ import {
 
 interface TaskRow {
   id: string;
-  user_id: string;
+  project_id: string;
+  created_by: string;
+  assignee_id: string | null;
   title: string;
   description: string;
   status: TaskStatus;
@@ -58,8 +60,11 @@ interface TaskRow {
 
 interface UpdateParams {
   id: string;
-  userId: string;
+  projectId: string;
   expectedVersion: number | null;
+  newProjectId: string | null;
+  setAssignee: 0 | 1;
+  assigneeId: string | null;
   now: number;
   title: string | null;
   titleKey: Buffer | null;
@@ -71,10 +76,12 @@ interface UpdateParams {
   tags: string | null;
 }
 
-type UpdatedField = 'title' | 'description' | 'status' | 'priority' | 'dueDate' | 'tags';
+type UpdatedField = 'projectId' | 'assigneeId' | 'title' | 'description' | 'status' | 'priority' | 'dueDate' | 'tags';
 
 // SET expressions read the row as it was before the update, so `status` in completed_at is the old one.
 const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
+  projectId: 'project_id = @newProjectId',
+  assigneeId: 'assignee_id = @assigneeId',
   title: 'title = @title, title_key = @titleKey',
   description: 'description = @description',
   status: `status = @status, completed_at = CASE
@@ -90,6 +97,8 @@ const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
 /** The fields an update assigns, in a fixed order (one prepared statement per combination). */
 function changedFields(params: UpdateParams): UpdatedField[] {
   const fields: UpdatedField[] = [];
+  if (params.newProjectId !== null) fields.push('projectId');
+  if (params.setAssignee === 1) fields.push('assigneeId');
   if (params.title !== null) fields.push('title');
   if (params.description !== null) fields.push('description');
   if (params.status !== null) fields.push('status');
@@ -102,7 +111,9 @@ function changedFields(params: UpdateParams): UpdatedField[] {
 function toTask(row: TaskRow): TaskRecord {
   return {
     id: row.id,
-    userId: row.user_id,
+    projectId: row.project_id,
+    createdBy: row.created_by,
+    assigneeId: row.assignee_id,
     title: row.title,
     description: row.description,
     status: row.status,
@@ -126,20 +137,50 @@ function ftsMatch(q: string): string | null {
   return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' AND ');
 }
 
+/** Rows of several walks in the order of `sort`: as compareTasks orders the tasks they hold. */
+function rowOrder(sort: TaskSort): (a: TaskRow, b: TaskRow) => number {
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  const keyOf = (row: TaskRow): number | string | null => {
+    switch (sort.field) {
+      case 'createdAt':
+        return row.created_at;
+      case 'updatedAt':
+        return row.updated_at;
+      case 'dueDate':
+        return row.due_date;
+      case 'priority':
+        return row.priority_rank;
+      case 'title':
+        return titleSortKey(row.title);
+    }
+  };
+  return (a, b) => {
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    if (ka === null || kb === null) {
+      if (ka !== kb) return ka === null ? 1 : -1; // no due date sorts last in both directions
+    } else if (ka !== kb) {
+      return (ka < kb ? -1 : 1) * sign;
+    }
+    return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * sign;
+  };
+}
+
 /** The tasks port over `tasks`, `task_tags` and the `tasks_fts` index. */
 export function createSqliteTaskRepository(db: Database.Database, run: StoreRunner): TaskRepository {
   const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
-    `INSERT INTO tasks (id, user_id, title, title_key, description, status, priority_rank, due_date, tags,
-                        created_at, updated_at, completed_at, version)
-     VALUES (@id, @user_id, @title, @title_key, @description, @status, @priority_rank, @due_date, @tags,
-             @created_at, @updated_at, @completed_at, @version)`,
+    `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
+                        priority_rank, due_date, tags, created_at, updated_at, completed_at, version)
+     VALUES (@id, @project_id, @created_by, @assignee_id, @title, @title_key, @description, @status,
+             @priority_rank, @due_date, @tags, @created_at, @updated_at, @completed_at, @version)`,
   );
-  const insertTag = db.prepare<[{ seq: number | bigint; userId: string; tag: string }]>(
-    'INSERT OR IGNORE INTO task_tags (task_seq, user_id, tag) VALUES (@seq, @userId, @tag)',
+  const insertTag = db.prepare<[{ seq: number | bigint; projectId: string; tag: string }]>(
+    'INSERT OR IGNORE INTO task_tags (task_seq, project_id, tag) VALUES (@seq, @projectId, @tag)',
   );
   const deleteTags = db.prepare<[number]>('DELETE FROM task_tags WHERE task_seq = ?');
-  const findOne = db.prepare<[{ id: string; userId: string }], TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = @id AND t.user_id = @userId`,
+  const findAny = db.prepare<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = ?`);
+  const findOne = db.prepare<[{ id: string; projectId: string }], TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = @id AND t.project_id = @projectId`,
   );
   // Only the changed fields are assigned: SQLite then maintains only the indexes and fires only the
   // triggers that cover them (a rename leaves the status, due-date and priority indexes alone).
@@ -155,16 +196,16 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       ];
       statement = db.prepare(
         `UPDATE tasks SET ${assignments.join(', ')}
-         WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)
+         WHERE id = @id AND project_id = @projectId AND (@expectedVersion IS NULL OR version = @expectedVersion)
          RETURNING seq, ${TASK_RETURNING}`,
       );
       updateStatements.set(key, statement);
     }
     return statement;
   };
-  const deleteTask = db.prepare<[{ id: string; userId: string; expectedVersion: number | null }]>(
+  const deleteTask = db.prepare<[{ id: string; projectId: string; expectedVersion: number | null }]>(
     `DELETE FROM tasks
-     WHERE id = @id AND user_id = @userId AND (@expectedVersion IS NULL OR version = @expectedVersion)`,
+     WHERE id = @id AND project_id = @projectId AND (@expectedVersion IS NULL OR version = @expectedVersion)`,
   );
 
   const listStatements = new Map<string, Database.Statement<[ListParams | ListAfterParams], TaskRow>>();
@@ -174,7 +215,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       const phases: ListPhase[] = field === 'dueDate' ? ['keyed', 'undated'] : ['keyed'];
       for (const phase of phases) {
         for (const after of [false, true]) {
-          for (const source of ['index', 'matches'] as const) {
+          for (const source of ['index', 'assigned', 'matches'] as const) {
             listStatements.set(
               statementKey(sort, phase, after, source),
               db.prepare(listTasksSql(sort, phase, after, source)),
@@ -194,37 +235,47 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     return statement;
   };
 
-  const counts = db.prepare<[string], { status: TaskStatus; rank: number; n: number }>(
-    'SELECT status, priority_rank AS rank, n FROM task_counts WHERE user_id = ?',
+  // Stats sum the kept counts of the projects in scope (`@projects`, a JSON array), for every
+  // assignee or for one (`@assignee`: a user id, or '' for unassigned tasks).
+  const IN_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
+  const FOR_ASSIGNEE = '(@assignee IS NULL OR assignee = @assignee)';
+  type StatsParams = { projects: string; assignee: string | null };
+  const counts = db.prepare<[StatsParams], { status: TaskStatus; rank: number; n: number }>(
+    `SELECT status, priority_rank AS rank, sum(n) AS n FROM task_counts
+     WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} GROUP BY status, priority_rank`,
   );
   // Open tasks due before today come from the per-day counts; only today's due tasks are read from
   // the index, to split them at the current instant into overdue and due today.
-  const countOverdueBeforeToday = db.prepare<[{ userId: string; today: number }], { n: number }>(
-    'SELECT coalesce(sum(n), 0) AS n FROM task_due_days WHERE user_id = @userId AND day < @today',
+  const countOverdueBeforeToday = db.prepare<[StatsParams & { today: number }], { n: number }>(
+    `SELECT coalesce(sum(n), 0) AS n FROM task_due_days WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} AND day < @today`,
   );
   const countDueToday = db.prepare<
-    [{ userId: string; now: number; startOfDay: number; endOfDay: number }],
+    [StatsParams & { now: number; startOfDay: number; endOfDay: number }],
     { overdue: number; dueToday: number }
   >(
     `SELECT coalesce(sum(due_date < @now), 0) AS overdue, coalesce(sum(due_date >= @now), 0) AS dueToday
      FROM tasks
-     WHERE user_id = @userId AND status IN ('todo', 'in_progress')
-       AND due_date >= @startOfDay AND due_date < @endOfDay`,
+     WHERE ${IN_SCOPE} AND status IN ('todo', 'in_progress')
+       AND due_date >= @startOfDay AND due_date < @endOfDay
+       AND (@assignee IS NULL OR coalesce(assignee_id, '') = @assignee)`,
   );
-  const countCompletedByDay = db.prepare<[{ userId: string; from: number; to: number }], { day: number; n: number }>(
-    'SELECT day, n FROM task_done_days WHERE user_id = @userId AND day >= @from AND day <= @to',
+  const countCompletedByDay = db.prepare<[StatsParams & { from: number; to: number }], { day: number; n: number }>(
+    `SELECT day, sum(n) AS n FROM task_done_days
+     WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @from AND day <= @to GROUP BY day`,
   );
 
-  const insertTags = (seq: number | bigint, userId: string, tags: readonly string[]) => {
-    for (const tag of tags) insertTag.run({ seq, userId, tag });
+  const insertTags = (seq: number | bigint, projectId: string, tags: readonly string[]) => {
+    for (const tag of tags) insertTag.run({ seq, projectId, tag });
   };
 
-  const create = db.transaction((userId: string, input: NewTask, now: Date): TaskRecord => {
+  const create = db.transaction((projectId: string, createdBy: string, input: NewTask, now: Date): TaskRecord => {
     const at = now.getTime();
-    const record = newTaskRecord(newObjectId(at), userId, input, now);
+    const record = newTaskRecord(newObjectId(at), { projectId, createdBy }, input, now);
     const { lastInsertRowid } = insertTask.run({
       id: record.id,
-      user_id: userId,
+      project_id: projectId,
+      created_by: createdBy,
+      assignee_id: record.assigneeId,
       title: record.title,
       title_key: titleKeyBytes(titleSortKey(record.title)),
       description: record.description,
@@ -237,43 +288,34 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       completed_at: record.completedAt === null ? null : at,
       version: 1,
     });
-    insertTags(lastInsertRowid, userId, record.tags);
+    insertTags(lastInsertRowid, projectId, record.tags);
     return record;
   });
 
   const update = db.transaction((params: UpdateParams, tags: readonly string[] | undefined): TaskWriteOutcome => {
     const row = updateStatement(changedFields(params)).get(params);
     if (row === undefined) {
-      const current = findOne.get({ id: params.id, userId: params.userId });
+      const current = findOne.get({ id: params.id, projectId: params.projectId });
       return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
     }
     if (tags !== undefined) {
       deleteTags.run(row.seq);
-      insertTags(row.seq, params.userId, tags);
+      insertTags(row.seq, row.project_id, tags);
     }
     return { kind: 'ok', task: toTask(row) };
   });
 
-  const remove = db.transaction((userId: string, id: string, expectedVersion: number | null): TaskDeleteOutcome => {
-    if (deleteTask.run({ id, userId, expectedVersion }).changes > 0) return { kind: 'ok' };
-    const current = findOne.get({ id, userId });
+  const remove = db.transaction((projectId: string, id: string, expectedVersion: number | null): TaskDeleteOutcome => {
+    if (deleteTask.run({ id, projectId, expectedVersion }).changes > 0) return { kind: 'ok' };
+    const current = findOne.get({ id, projectId });
     return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
   });
 
-  // One read transaction per page, so the two phases of the due-date sort see one snapshot.
-  const readPage = db.transaction((query: TaskListQuery, searchParams: ListParams): TaskPage => {
+  /** Up to limit + 1 rows of one walk in sort order, through both phases of the due-date sort. */
+  const walk = (query: TaskListQuery, params: ListParams, source: ListSource): TaskRow[] => {
     const { sort, after, limit, filter } = query;
     const wanted = limit + 1;
     const rows: TaskRow[] = [];
-    let params = searchParams;
-    let source: ListSource = 'index';
-    if (params.match !== null) {
-      const seqs = matchProbe.all(params.match, MATCH_LIST_MAX + 1);
-      if (seqs.length <= MATCH_LIST_MAX) {
-        source = 'matches';
-        params = { ...params, seqs: JSON.stringify(seqs) };
-      }
-    }
     const undatedAllowed = sort.field === 'dueDate' && filter.dueBefore === undefined && filter.dueAfter === undefined;
     if (after !== undefined && after.key === null) {
       // The cursor is already among the tasks without a due date (which due filters exclude).
@@ -291,30 +333,51 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
         rows.push(...listStatement(sort, 'undated', false, source).all({ ...params, limit: wanted - rows.length }));
       }
     }
-    const page = slicePage(rows.map(toTask), limit, (last) => ({ key: sortKeyOf(last, sort.field), id: last.id }));
-    return page;
+    return rows;
+  };
+
+  // One read transaction per page, so the walks (and the two phases of the due-date sort) see one snapshot.
+  const readPage = db.transaction((projectIds: readonly string[], query: TaskListQuery, base: ListParams): TaskPage => {
+    const { sort, limit } = query;
+    const projects = JSON.stringify(projectIds);
+    let rows: TaskRow[] | undefined;
+    if (base.match !== null) {
+      const seqs = matchProbe.all(base.match, MATCH_LIST_MAX + 1);
+      if (seqs.length <= MATCH_LIST_MAX)
+        rows = walk(query, { ...base, projects, seqs: JSON.stringify(seqs) }, 'matches');
+    }
+    if (rows === undefined && base.assignee !== null) rows = walk(query, { ...base, projects }, 'assigned');
+    if (rows === undefined) {
+      // One walk of each project's sort index from the cursor, merged: the page costs limit + 1 rows
+      // per project, however many tasks the projects hold.
+      rows = [];
+      for (const projectId of projectIds) rows.push(...walk(query, { ...base, projectId }, 'index'));
+      if (projectIds.length > 1) rows.sort(rowOrder(sort)).splice(limit + 1);
+    }
+    return slicePage(rows.map(toTask), limit, (last) => ({ key: sortKeyOf(last, sort.field), id: last.id }));
   });
 
-  const readStats = db.transaction((userId: string, nowDate: Date): TaskStatsRecord => {
+  const readStats = db.transaction((projectIds: readonly string[], assignee: string | null, nowDate: Date) => {
     const now = nowDate.getTime();
     const window = statsWindow(nowDate);
     const startOfDay = window.startOfDay.getTime();
     const firstDay = window.firstDay.getTime() / DAY_MS;
-    const stats = emptyStats(nowDate);
-    for (const { status, rank, n } of counts.all(userId)) {
+    const scope = { projects: JSON.stringify(projectIds), assignee };
+    const stats: TaskStatsRecord = emptyStats(nowDate);
+    for (const { status, rank, n } of counts.all(scope)) {
       stats.byStatus[status] += n;
       stats.byPriority[priorityFromRank(rank)] += n;
       stats.total += n;
     }
-    const today = countDueToday.get({ userId, now, startOfDay, endOfDay: startOfDay + DAY_MS }) ?? {
+    const today = countDueToday.get({ ...scope, now, startOfDay, endOfDay: startOfDay + DAY_MS }) ?? {
       overdue: 0,
       dueToday: 0,
     };
-    const earlier = countOverdueBeforeToday.get({ userId, today: startOfDay / DAY_MS })?.n ?? 0;
+    const earlier = countOverdueBeforeToday.get({ ...scope, today: startOfDay / DAY_MS })?.n ?? 0;
     stats.overdue = earlier + today.overdue;
     stats.dueToday = today.dueToday;
     const completed = new Map<string, number>();
-    for (const { day, n } of countCompletedByDay.all({ userId, from: firstDay, to: startOfDay / DAY_MS })) {
+    for (const { day, n } of countCompletedByDay.all({ ...scope, from: firstDay, to: startOfDay / DAY_MS })) {
       completed.set(dayKey(new Date(day * DAY_MS)), n);
     }
     stats.completedByDay = completedByDay(nowDate, completed);
@@ -322,24 +385,28 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   });
 
   return {
-    async create(userId, input, now) {
-      return run(() => create.immediate(userId, input, now));
+    async create(projectId, createdBy, input, now) {
+      if (!isObjectId(projectId)) throw new RangeError(`not a project id: ${projectId}`);
+      return run(() => create.immediate(projectId, createdBy, input, now));
     },
 
-    async findById(userId, id) {
+    async findById(id) {
       if (!isObjectId(id)) return null;
       return run(() => {
-        const row = findOne.get({ id, userId });
+        const row = findAny.get(id);
         return row === undefined ? null : toTask(row);
       });
     },
 
-    async update(userId, id, changes: TaskChanges, options) {
+    async update(projectId, id, changes: TaskChanges, options) {
       if (!isObjectId(id)) return { kind: 'not_found' };
       const params: UpdateParams = {
         id,
-        userId,
+        projectId,
         expectedVersion: options.expectedVersion ?? null,
+        newProjectId: changes.projectId === undefined || changes.projectId === projectId ? null : changes.projectId,
+        setAssignee: changes.assigneeId === undefined ? 0 : 1,
+        assigneeId: changes.assigneeId ?? null,
         now: options.now.getTime(),
         title: changes.title ?? null,
         titleKey: changes.title === undefined ? null : titleKeyBytes(titleSortKey(changes.title)),
@@ -353,17 +420,21 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       return run(() => update.immediate(params, changes.tags));
     },
 
-    async delete(userId, id, options) {
+    async delete(projectId, id, options) {
       if (!isObjectId(id)) return { kind: 'not_found' };
-      return run(() => remove.immediate(userId, id, options.expectedVersion ?? null));
+      return run(() => remove.immediate(projectId, id, options.expectedVersion ?? null));
     },
 
-    async list(userId, query) {
+    async list(projectIds, query) {
       const { filter } = query;
+      if (projectIds.length === 0) return { items: [], next: null };
       const match = filter.q === undefined ? null : ftsMatch(filter.q);
       if (filter.q !== undefined && match === null) return { items: [], next: null };
       const params: ListParams = {
-        userId,
+        projectId: null,
+        projects: null,
+        assignee: typeof filter.assignee === 'string' ? filter.assignee : null,
+        unassigned: filter.assignee === null ? 1 : 0,
         statuses: filter.status === undefined ? null : JSON.stringify(filter.status),
         ranks: filter.priority === undefined ? null : JSON.stringify(filter.priority.map((p) => PRIORITY_RANK[p])),
         tag: filter.tag ?? null,
@@ -373,11 +444,12 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
         dueAfter: filter.dueAfter === undefined ? null : filter.dueAfter.getTime(),
         limit: query.limit + 1,
       };
-      return run(() => readPage(query, params));
+      return run(() => readPage(projectIds, query, params));
     },
 
-    async stats(userId, now) {
-      return run(() => readStats(userId, now));
+    async stats(projectIds, options) {
+      const assignee = options.assignee === undefined ? null : (options.assignee ?? '');
+      return run(() => readStats(projectIds, assignee, options.now));
     },
   };
 }

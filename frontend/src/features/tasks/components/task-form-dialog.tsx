@@ -46,7 +46,10 @@ function parseTags(raw: string): string[] {
     .filter(Boolean);
 }
 
-function toInput(values: FormValues): Required<CreateTaskInput> {
+/** The fields this form edits (project and assignee are chosen elsewhere). */
+type FormInput = Required<Omit<CreateTaskInput, 'projectId' | 'assigneeId'>>;
+
+function toInput(values: FormValues): FormInput {
   return {
     title: values.title,
     description: values.description,
@@ -58,7 +61,7 @@ function toInput(values: FormValues): Required<CreateTaskInput> {
 }
 
 /** Only the fields that differ from `base`, so a save never rewrites what the person did not touch. */
-function diff(base: Task, input: Required<CreateTaskInput>): UpdateTaskInput {
+function diff(base: Task, input: FormInput): UpdateTaskInput {
   const patch: UpdateTaskInput = {};
   if (input.title.trim() !== base.title) patch.title = input.title;
   if (input.description !== base.description) patch.description = input.description;

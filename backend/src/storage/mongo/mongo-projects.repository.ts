@@ -1,0 +1,306 @@
+import { Types, type ClientSession, type Model } from 'mongoose';
+import { isObjectId, newObjectId } from '../../domain/ids.js';
+import {
+  PERSONAL_PROJECT_NAME,
+  personalProjectId,
+  projectCursorOf,
+  type MemberRecord,
+  type ProjectRole,
+  type ProjectView,
+} from '../../projects/project.model.js';
+import type {
+  MemberChangeOutcome,
+  ProjectDeleteOutcome,
+  ProjectRepository,
+  ProjectWriteOutcome,
+} from '../../projects/projects.repository.js';
+import { slicePage } from '../../tasks/task.model.js';
+import { isDuplicateKey } from './mongo-errors.js';
+import { MEMBERSHIP_BY_USER_INDEX, type MembershipDoc, type MongoModels, type ProjectDoc } from './mongo-models.js';
+import type { StoreRunner } from './mongo-tasks.repository.js';
+import { refuse, type Transact } from './mongo-transaction.js';
+import {
+  compareMembers,
+  newProjectDoc,
+  projectListFind,
+  projectUpdateSet,
+  toProjectRecord,
+} from './project-query.mongo.js';
+import { assigneeCondition, op } from './task-query.mongo.js';
+import { OPEN_STATUSES } from './task-stats.mongo.js';
+
+type ProjectModels = Pick<MongoModels, 'projects' | 'memberships' | 'users' | 'tasks' | 'invitations'>;
+
+const NOT_FOUND = { kind: 'not_found' } as const;
+const OK = { kind: 'ok' } as const;
+const LAST_OWNER = { kind: 'last_owner' } as const;
+
+const oid = (id: string) => new Types.ObjectId(id);
+
+/**
+ * The first write of every membership change: it bumps the project's `membersVersion`, so that a
+ * concurrent change of the same project's members conflicts with this transaction (one of them is
+ * retried, then sees the other's result) instead of both deciding on the same snapshot. (Only a
+ * write that changes the document takes the lock: MongoDB's "in-progress transactions and stale
+ * reads".) False when the project does not exist.
+ */
+export async function lockMembers(
+  projects: MongoModels['projects'],
+  projectId: Types.ObjectId,
+  session: ClientSession,
+): Promise<boolean> {
+  const { matchedCount } = await projects.updateOne({ _id: projectId }, { $inc: { membersVersion: 1 } }, { session });
+  return matchedCount > 0;
+}
+
+/** The projects port over `projects` and `memberships` (tasks and invitations go with a deleted project). */
+export function createMongoProjectRepository(
+  models: ProjectModels,
+  run: StoreRunner,
+  transact: Transact,
+): ProjectRepository {
+  const { projects, memberships, users, tasks, invitations } = models;
+
+  /**
+   * The number of documents of each project among those `match` selects, in one aggregation over a
+   * `project`-led index (`{ project, user }` for members, `{ project, status }` for open tasks).
+   */
+  const countsByProject = async (
+    model: Pick<Model<unknown>, 'aggregate'>,
+    projectIds: readonly Types.ObjectId[],
+    match: Record<string, unknown> = {},
+  ): Promise<Map<string, number>> => {
+    const counts = await model.aggregate<{ _id: Types.ObjectId; n: number }>([
+      { $match: { project: { $in: [...projectIds] }, ...match } },
+      { $group: { _id: '$project', n: { $sum: 1 } } },
+    ]);
+    return new Map(counts.map((count) => [count._id.toHexString(), count.n]));
+  };
+
+  /** The projects as `roles` says their member sees them, with member and open-task counts. */
+  const viewsOf = async (docs: readonly ProjectDoc[], roles: ReadonlyMap<string, ProjectRole>) => {
+    const ids = docs.map((doc) => doc._id);
+    const [members, open] = await Promise.all([
+      countsByProject(memberships, ids),
+      countsByProject(tasks, ids, { status: { $in: OPEN_STATUSES } }),
+    ]);
+    return docs.map((doc): ProjectView => {
+      const id = doc._id.toHexString();
+      return {
+        ...toProjectRecord(doc),
+        role: roles.get(id) as ProjectRole,
+        memberCount: members.get(id) ?? 0,
+        openTaskCount: open.get(id) ?? 0,
+      };
+    });
+  };
+
+  const roleOf = async (userId: string, projectId: string): Promise<ProjectRole | null> => {
+    const membership = await memberships
+      .findOne({ user: oid(userId), project: oid(projectId) }, { role: 1, _id: 0 })
+      .hint(MEMBERSHIP_BY_USER_INDEX)
+      .lean<Pick<MembershipDoc, 'role'>>();
+    return membership?.role ?? null;
+  };
+
+  const membershipsOf = async (userId: string) => {
+    const docs = await memberships
+      .find({ user: oid(userId) }, { project: 1, role: 1, _id: 0 })
+      .hint(MEMBERSHIP_BY_USER_INDEX)
+      .lean<Pick<MembershipDoc, 'project' | 'role'>[]>();
+    return docs.map((doc) => ({ projectId: doc.project.toHexString(), role: doc.role }));
+  };
+
+  const findRecord = async (projectId: Types.ObjectId, session?: ClientSession) => {
+    const doc = await projects.findById(projectId, null, { session }).lean<ProjectDoc>();
+    return doc === null ? null : toProjectRecord(doc);
+  };
+
+  /** The member's membership and whether removing their ownership would leave the project without an owner. */
+  const memberState = async (projectId: Types.ObjectId, userId: Types.ObjectId, session: ClientSession) => {
+    const membership = await memberships
+      .findOne({ project: projectId, user: userId }, null, { session })
+      .lean<MembershipDoc>();
+    if (membership === null || membership.role !== 'owner') return { membership, lastOwner: false };
+    const owners = await memberships.countDocuments({ project: projectId, role: 'owner' }, { session });
+    return { membership, lastOwner: owners <= 1 };
+  };
+
+  return {
+    async ensurePersonal(userId, now) {
+      if (!isObjectId(userId)) return;
+      const id = oid(personalProjectId(userId));
+      const { _id, ...project } = newProjectDoc(
+        id.toHexString(),
+        { name: PERSONAL_PROJECT_NAME, description: '', color: null },
+        true,
+        now,
+      );
+      await run(async () => {
+        try {
+          // Upserts keyed by `_id` and by the unique `{ project, user }`: a second call, or one that
+          // finds only half of the pair (an interrupted migration), changes nothing that exists.
+          await transact(async (session) => {
+            await projects.updateOne({ _id }, { $setOnInsert: project }, { upsert: true, session });
+            await memberships.updateOne(
+              { project: id, user: id },
+              { $setOnInsert: { role: 'owner', joinedAt: now } },
+              { upsert: true, session },
+            );
+          });
+        } catch (error) {
+          // A concurrent call inserted them first (both in one transaction): nothing left to do.
+          if (!isDuplicateKey(error)) throw error;
+        }
+      });
+    },
+
+    async create(ownerId, input, now) {
+      const doc = newProjectDoc(newObjectId(now.getTime()), input, false, now);
+      const membership = { project: doc._id, user: oid(ownerId), role: 'owner' as const, joinedAt: now };
+      await run(() =>
+        transact(async (session) => {
+          await projects.create([doc], { session });
+          await memberships.create([membership], { session });
+        }),
+      );
+      return { ...toProjectRecord(doc), role: 'owner', memberCount: 1, openTaskCount: 0 };
+    },
+
+    async findForMember(userId, projectId) {
+      if (!isObjectId(userId) || !isObjectId(projectId)) return null;
+      return run(async () => {
+        const role = await roleOf(userId, projectId);
+        if (role === null) return null;
+        const doc = await projects.findById(oid(projectId)).lean<ProjectDoc>();
+        if (doc === null) return null;
+        const [found] = await viewsOf([doc], new Map([[projectId, role]]));
+        return found ?? null;
+      });
+    },
+
+    async listForMember(userId, { limit, after }) {
+      if (!isObjectId(userId)) return { items: [], next: null };
+      return run(async () => {
+        const roles = new Map((await membershipsOf(userId)).map((m) => [m.projectId, m.role]));
+        if (roles.size === 0) return { items: [], next: null };
+        const find = projectListFind([...roles.keys()].map(oid), after === undefined ? { limit } : { limit, after });
+        const docs = await projects.find(find.filter).sort(find.sort).limit(find.limit).lean<ProjectDoc[]>();
+        return slicePage(await viewsOf(docs, roles), limit, projectCursorOf);
+      });
+    },
+
+    async update(projectId, changes, { expectedVersion, now }): Promise<ProjectWriteOutcome> {
+      if (!isObjectId(projectId)) return NOT_FOUND;
+      return run(async () => {
+        const filter: Record<string, unknown> = { _id: oid(projectId) };
+        if (expectedVersion !== undefined) filter.version = expectedVersion;
+        const updated = await projects
+          .findOneAndUpdate(filter, { $set: projectUpdateSet(changes, now), $inc: { version: 1 } }, { new: true })
+          .lean<ProjectDoc>();
+        if (updated !== null) return { kind: 'ok', project: toProjectRecord(updated) };
+        const current = await findRecord(oid(projectId));
+        return current === null ? NOT_FOUND : { kind: 'version_mismatch', current };
+      });
+    },
+
+    async delete(projectId, { expectedVersion }): Promise<ProjectDeleteOutcome> {
+      if (!isObjectId(projectId)) return NOT_FOUND;
+      const project = oid(projectId);
+      return run(() =>
+        transact(async (session): Promise<ProjectDeleteOutcome> => {
+          const filter: Record<string, unknown> = { _id: project };
+          if (expectedVersion !== undefined) filter.version = expectedVersion;
+          const { deletedCount } = await projects.deleteOne(filter, { session });
+          if (deletedCount === 0) {
+            const current = await findRecord(project, session);
+            return refuse(session, current === null ? NOT_FOUND : { kind: 'version_mismatch', current });
+          }
+          await tasks.deleteMany({ project }, { session });
+          await memberships.deleteMany({ project }, { session });
+          await invitations.deleteMany({ project }, { session });
+          return OK;
+        }),
+      );
+    },
+
+    async roleOf(userId, projectId) {
+      if (!isObjectId(userId) || !isObjectId(projectId)) return null;
+      return run(() => roleOf(userId, projectId));
+    },
+
+    async membershipsOf(userId) {
+      if (!isObjectId(userId)) return [];
+      return run(() => membershipsOf(userId));
+    },
+
+    async members(projectId) {
+      if (!isObjectId(projectId)) return [];
+      return run(async () => {
+        const docs = await memberships.find({ project: oid(projectId) }).lean<MembershipDoc[]>();
+        if (docs.length === 0) return [];
+        const found = await users
+          .find({ _id: op({ $in: docs.map((doc) => doc.user) }) }, { email: 1, name: 1 })
+          .lean<{ _id: Types.ObjectId; email: string; name: string }[]>();
+        const byId = new Map(found.map((user) => [user._id.toHexString(), user]));
+        const members: MemberRecord[] = [];
+        for (const doc of docs) {
+          const user = byId.get(doc.user.toHexString());
+          if (user === undefined) continue;
+          members.push({
+            user: { id: user._id.toHexString(), email: user.email, name: user.name },
+            role: doc.role,
+            joinedAt: doc.joinedAt,
+          });
+        }
+        return members.sort(compareMembers);
+      });
+    },
+
+    async memberIds(projectId) {
+      if (!isObjectId(projectId)) return [];
+      return run(async () => {
+        const docs = await memberships
+          .find({ project: oid(projectId) }, { user: 1, _id: 0 })
+          .lean<Pick<MembershipDoc, 'user'>[]>();
+        return docs.map((doc) => doc.user.toHexString());
+      });
+    },
+
+    async setRole(projectId, userId, role): Promise<MemberChangeOutcome> {
+      if (!isObjectId(projectId) || !isObjectId(userId)) return NOT_FOUND;
+      const [project, user] = [oid(projectId), oid(userId)];
+      return run(() =>
+        transact(async (session): Promise<MemberChangeOutcome> => {
+          if (!(await lockMembers(projects, project, session))) return refuse(session, NOT_FOUND);
+          const { membership, lastOwner } = await memberState(project, user, session);
+          if (membership === null) return refuse(session, NOT_FOUND);
+          if (membership.role === role) return refuse(session, OK);
+          if (lastOwner) return refuse(session, LAST_OWNER);
+          await memberships.updateOne({ _id: membership._id }, { $set: { role } }, { session });
+          return OK;
+        }),
+      );
+    },
+
+    async removeMember(projectId, userId, now): Promise<MemberChangeOutcome> {
+      if (!isObjectId(projectId) || !isObjectId(userId)) return NOT_FOUND;
+      const [project, user] = [oid(projectId), oid(userId)];
+      return run(() =>
+        transact(async (session): Promise<MemberChangeOutcome> => {
+          if (!(await lockMembers(projects, project, session))) return refuse(session, NOT_FOUND);
+          const { membership, lastOwner } = await memberState(project, user, session);
+          if (membership === null) return refuse(session, NOT_FOUND);
+          if (lastOwner) return refuse(session, LAST_OWNER);
+          await memberships.deleteOne({ _id: membership._id }, { session });
+          await tasks.updateMany(
+            { project, assignee: assigneeCondition(userId) },
+            { $set: { assignee: null, updatedAt: now }, $inc: { version: 1 } },
+            { session },
+          );
+          return OK;
+        }),
+      );
+    },
+  };
+}
