@@ -997,6 +997,23 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         for (const sort of ALL_SORTS) {
           expect(idsOf(await walk(scope, sort, 7)), sortName(sort)).toEqual(sortedIds(tasks, sort));
         }
+        const filters: [TaskFilter, (task: TaskRecord) => boolean][] = [
+          [{ status: ['todo', 'done'] }, (task) => task.status !== 'in_progress'],
+          [{ priority: ['high'], tag: 'six' }, (task) => task.priority === 'high' && task.tags.includes('six')],
+          [
+            { dueBefore: at(T0), dueAfter: at(T0 - 3 * HOUR) },
+            (task) => task.dueDate !== null && task.dueDate <= at(T0) && task.dueDate >= at(T0 - 3 * HOUR),
+          ],
+          [{ q: 'item' }, () => true],
+        ];
+        for (const [filter, keep] of filters) {
+          const expected = tasks.filter(keep);
+          for (const sort of ALL_SORTS) {
+            expect(idsOf(await walk(scope, sort, 4, filter)), `${JSON.stringify(filter)} ${sortName(sort)}`).toEqual(
+              sortedIds(expected, sort),
+            );
+          }
+        }
         const two = tasks.filter((task) => task.projectId !== ada);
         expect(idsOf(await walk([shared, side], ALL_SORTS[0] as TaskSort, 4))).toEqual(
           sortedIds(two, ALL_SORTS[0] as TaskSort),

@@ -574,6 +574,12 @@ describe('sqlite storage', () => {
               expect(mainTableStep(plan), label).toMatch(
                 new RegExp(`^SEARCH t USING (COVERING )?INDEX ${SORT_INDEX[SORT_COLUMN[field]]} \\(project_id=\\?`),
               );
+              // A merged list reads only positions from each project's index: nothing but the index.
+              const keys = planOf(db, listTasksSql(sort, phase, after, 'keys'), { ...baseParams, projectId: userId });
+              expect(keys.join(' | '), `keys ${label}`).not.toMatch(/TEMP B-TREE/);
+              expect(mainTableStep(keys), `keys ${label}`).toMatch(
+                new RegExp(`^SEARCH t USING COVERING INDEX ${SORT_INDEX[SORT_COLUMN[field]]} \\(project_id=\\?`),
+              );
               // One assignee's tasks across projects walk that assignee's sort index the same way.
               const assigned = planOf(db, listTasksSql(sort, phase, after, 'assigned'), {
                 ...baseParams,

@@ -34,8 +34,10 @@ export const SORT_INDEX_SUFFIX: Record<TaskSortField, string> = {
  * matches (see MATCH_LIST_MAX) would walk whole indexes for them, so `matches` starts instead from the
  * list of matching rows (`@seqs`, read from the full-text index first), looks each up, keeps those in
  * `@projects` and sorts that handful: its cost follows the number of matches, not the number of tasks.
+ * `keys` is the `index` walk reading only each row's position (`seq`, the sort key `k` and `id`, all in
+ * the index): a list over several projects merges those and then reads the winning rows by `seq`.
  */
-export type ListSource = 'index' | 'assigned' | 'matches';
+export type ListSource = 'index' | 'assigned' | 'matches' | 'keys';
 
 /** Searches with at most this many matches (over all users) are read with the `matches` source. */
 export const MATCH_LIST_MAX = 500;
@@ -104,26 +106,60 @@ const filters = (tagScope: string) => `(@assignee IS NULL OR t.assignee_id = @as
 const TAG_IN_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
 const MATCH_FILTER = '(@match IS NULL OR t.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match))';
 
-/** The SQL of one list statement: a sort, a phase, whether it continues after a cursor, and its source. */
-export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource = 'index'): string {
+/** The filters a `keys` statement is written for, each as the condition it adds (no parameter tests). */
+const KEY_FILTERS = {
+  assignee: 't.assignee_id = @assignee',
+  unassigned: 't.assignee_id IS NULL',
+  statuses: 't.status IN (SELECT value FROM json_each(@statuses))',
+  ranks: 't.priority_rank IN (SELECT value FROM json_each(@ranks))',
+  tag: 't.seq IN (SELECT task_seq FROM task_tags WHERE project_id = @projectId AND tag = @tag)',
+  dueBefore: 't.due_date <= @dueBefore',
+  dueAfter: 't.due_date >= @dueAfter',
+  match: 't.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match)',
+} as const;
+export type KeyFilter = keyof typeof KEY_FILTERS;
+
+/** The filters `params` sets, in a fixed order (one `keys` statement per combination). */
+export function keyFiltersOf(params: ListParams): KeyFilter[] {
+  return (Object.keys(KEY_FILTERS) as KeyFilter[]).filter((name) =>
+    name === 'unassigned' ? params.unassigned === 1 : params[name] !== null,
+  );
+}
+
+/**
+ * The SQL of one list statement: a sort, a phase, whether it continues after a cursor, and its source.
+ * A `keys` statement is written for the filters in `keyFilters` only, so without filters the walk reads
+ * nothing but its index, and it names the sort index so no filter's index can replace it.
+ */
+export function listTasksSql(
+  sort: TaskSort,
+  phase: ListPhase,
+  after: boolean,
+  source: ListSource = 'index',
+  keyFilters: readonly KeyFilter[] = [],
+): string {
   const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
   const beyond = sort.direction === 'asc' ? '>' : '<';
   const column = `t.${SORT_COLUMN[sort.field]}`;
   const inScope = `t.${TAG_IN_SCOPE}`;
   const conditions =
-    source === 'index'
-      ? ['t.project_id = @projectId', filters('project_id = @projectId'), MATCH_FILTER]
-      : source === 'assigned'
-        ? ['t.assignee_id = @assignee', inScope, filters(TAG_IN_SCOPE), MATCH_FILTER]
-        : [inScope, filters(TAG_IN_SCOPE)];
+    source === 'keys'
+      ? ['t.project_id = @projectId', ...keyFilters.map((name) => KEY_FILTERS[name])]
+      : source === 'index'
+        ? ['t.project_id = @projectId', filters('project_id = @projectId'), MATCH_FILTER]
+        : source === 'assigned'
+          ? ['t.assignee_id = @assignee', inScope, filters(TAG_IN_SCOPE), MATCH_FILTER]
+          : [inScope, filters(TAG_IN_SCOPE)];
   // The assignee walk names its index: the planner would otherwise pick a project index for the IN list
   // and sort. CROSS JOIN keeps the match list as the outer loop: each match is one rowid lookup.
   const from =
-    source === 'index'
-      ? 'tasks AS t'
-      : source === 'assigned'
-        ? `tasks AS t INDEXED BY tasks_assignee_${SORT_INDEX_SUFFIX[sort.field]}`
-        : 'json_each(@seqs) AS m CROSS JOIN tasks AS t ON t.seq = m.value';
+    source === 'keys'
+      ? `tasks AS t INDEXED BY tasks_project_${SORT_INDEX_SUFFIX[sort.field]}`
+      : source === 'index'
+        ? 'tasks AS t'
+        : source === 'assigned'
+          ? `tasks AS t INDEXED BY tasks_assignee_${SORT_INDEX_SUFFIX[sort.field]}`
+          : 'json_each(@seqs) AS m CROSS JOIN tasks AS t ON t.seq = m.value';
   let order: string;
   if (phase === 'undated') {
     conditions.push('t.due_date IS NULL');
@@ -134,7 +170,8 @@ export function listTasksSql(sort: TaskSort, phase: ListPhase, after: boolean, s
     if (after) conditions.push(`(${column}, t.id) ${beyond} (@key, @id)`);
     order = `${column} ${dir}, t.id ${dir}`;
   }
-  return `SELECT ${TASK_COLUMNS} FROM ${from} WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
+  const columns = source === 'keys' ? `t.seq AS seq, ${column} AS k, t.id AS id` : TASK_COLUMNS;
+  return `SELECT ${columns} FROM ${from} WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
 }
 
 /**

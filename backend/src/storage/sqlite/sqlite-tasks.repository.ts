@@ -34,6 +34,7 @@ import {
   TASK_COLUMNS,
   TASK_RETURNING,
   listTasksSql,
+  keyFiltersOf,
   titleKeyBytes,
   type ListAfterParams,
   type ListParams,
@@ -137,30 +138,25 @@ function ftsMatch(q: string): string | null {
   return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' AND ');
 }
 
-/** Rows of several walks in the order of `sort`: as compareTasks orders the tasks they hold. */
-function rowOrder(sort: TaskSort): (a: TaskRow, b: TaskRow) => number {
+/** A row's position in a list: its rowid, its sort key as stored and its id (see the `keys` source). */
+interface ListKey {
+  seq: number;
+  k: number | Buffer | null;
+  id: string;
+}
+
+/**
+ * Positions of several walks in the order of `sort`, as compareTasks orders their tasks: stored title
+ * keys compare bytewise (see titleKeyBytes), and tasks without a due date come last in both directions.
+ */
+function keyOrder(sort: TaskSort): (a: ListKey, b: ListKey) => number {
   const sign = sort.direction === 'asc' ? 1 : -1;
-  const keyOf = (row: TaskRow): number | string | null => {
-    switch (sort.field) {
-      case 'createdAt':
-        return row.created_at;
-      case 'updatedAt':
-        return row.updated_at;
-      case 'dueDate':
-        return row.due_date;
-      case 'priority':
-        return row.priority_rank;
-      case 'title':
-        return titleSortKey(row.title);
-    }
-  };
   return (a, b) => {
-    const ka = keyOf(a);
-    const kb = keyOf(b);
-    if (ka === null || kb === null) {
-      if (ka !== kb) return ka === null ? 1 : -1; // no due date sorts last in both directions
-    } else if (ka !== kb) {
-      return (ka < kb ? -1 : 1) * sign;
+    if (a.k === null || b.k === null) {
+      if (a.k !== b.k) return a.k === null ? 1 : -1;
+    } else {
+      const order = Buffer.isBuffer(a.k) && Buffer.isBuffer(b.k) ? Buffer.compare(a.k, b.k) : Number(a.k) - Number(b.k);
+      if (order !== 0) return Math.sign(order) * sign;
     }
     return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * sign;
   };
@@ -208,7 +204,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
      WHERE id = @id AND project_id = @projectId AND (@expectedVersion IS NULL OR version = @expectedVersion)`,
   );
 
-  const listStatements = new Map<string, Database.Statement<[ListParams | ListAfterParams], TaskRow>>();
+  const listStatements = new Map<string, Database.Statement<[ListParams | ListAfterParams], unknown>>();
   for (const field of TASK_SORT_FIELDS) {
     for (const direction of ['asc', 'desc'] as const) {
       const sort: TaskSort = { field, direction };
@@ -229,11 +225,26 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   const matchProbe = db
     .prepare<[string, number], number>('SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ? LIMIT ?')
     .pluck();
-  const listStatement = (sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource) => {
+  const listStatement = (sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource, params: ListParams) => {
+    if (source === 'keys') {
+      // Prepared on first use, one per combination of filters that a merged list actually asks for.
+      const keyFilters = keyFiltersOf(params);
+      const key = `${statementKey(sort, phase, after, source)}:${keyFilters.join(',')}`;
+      let statement = listStatements.get(key);
+      if (statement === undefined) {
+        statement = db.prepare(listTasksSql(sort, phase, after, source, keyFilters));
+        listStatements.set(key, statement);
+      }
+      return statement;
+    }
     const statement = listStatements.get(statementKey(sort, phase, after, source));
     if (statement === undefined) throw new RangeError(`no list statement for sort ${sort.direction} ${sort.field}`);
     return statement;
   };
+  // The winning rows of a merged list, by rowid.
+  const rowsBySeq = db.prepare<[string], TaskRow & { seq: number }>(
+    `SELECT t.seq AS seq, ${TASK_COLUMNS} FROM json_each(?) AS m CROSS JOIN tasks AS t ON t.seq = m.value`,
+  );
 
   // Stats sum the kept counts of the projects in scope (`@projects`, a JSON array), for every
   // assignee or for one (`@assignee`: a user id, or '' for unassigned tasks).
@@ -312,29 +323,33 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   });
 
   /** Up to limit + 1 rows of one walk in sort order, through both phases of the due-date sort. */
-  const walk = (query: TaskListQuery, params: ListParams, source: ListSource): TaskRow[] => {
+  function walk(query: TaskListQuery, params: ListParams, source: 'keys'): ListKey[];
+  function walk(query: TaskListQuery, params: ListParams, source: Exclude<ListSource, 'keys'>): TaskRow[];
+  function walk(query: TaskListQuery, params: ListParams, source: ListSource): unknown[] {
     const { sort, after, limit, filter } = query;
     const wanted = limit + 1;
-    const rows: TaskRow[] = [];
+    const rows: unknown[] = [];
     const undatedAllowed = sort.field === 'dueDate' && filter.dueBefore === undefined && filter.dueAfter === undefined;
     if (after !== undefined && after.key === null) {
       // The cursor is already among the tasks without a due date (which due filters exclude).
       if (undatedAllowed) {
-        rows.push(...listStatement(sort, 'undated', true, source).all({ ...params, key: null, id: after.id }));
+        rows.push(...listStatement(sort, 'undated', true, source, params).all({ ...params, key: null, id: after.id }));
       }
     } else {
       if (after === undefined) {
-        rows.push(...listStatement(sort, 'keyed', false, source).all(params));
+        rows.push(...listStatement(sort, 'keyed', false, source, params).all(params));
       } else {
         const key = typeof after.key === 'string' ? titleKeyBytes(after.key) : after.key;
-        rows.push(...listStatement(sort, 'keyed', true, source).all({ ...params, key, id: after.id }));
+        rows.push(...listStatement(sort, 'keyed', true, source, params).all({ ...params, key, id: after.id }));
       }
       if (undatedAllowed && rows.length < wanted) {
-        rows.push(...listStatement(sort, 'undated', false, source).all({ ...params, limit: wanted - rows.length }));
+        rows.push(
+          ...listStatement(sort, 'undated', false, source, params).all({ ...params, limit: wanted - rows.length }),
+        );
       }
     }
     return rows;
-  };
+  }
 
   // One read transaction per page, so the walks (and the two phases of the due-date sort) see one snapshot.
   const readPage = db.transaction((projectIds: readonly string[], query: TaskListQuery, base: ListParams): TaskPage => {
@@ -347,12 +362,17 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
         rows = walk(query, { ...base, projects, seqs: JSON.stringify(seqs) }, 'matches');
     }
     if (rows === undefined && base.assignee !== null) rows = walk(query, { ...base, projects }, 'assigned');
+    if (rows === undefined && projectIds.length === 1)
+      rows = walk(query, { ...base, projectId: projectIds[0] ?? null }, 'index');
     if (rows === undefined) {
-      // One walk of each project's sort index from the cursor, merged: the page costs limit + 1 rows
-      // per project, however many tasks the projects hold.
-      rows = [];
-      for (const projectId of projectIds) rows.push(...walk(query, { ...base, projectId }, 'index'));
-      if (projectIds.length > 1) rows.sort(rowOrder(sort)).splice(limit + 1);
+      // One walk of each project's sort index from the cursor, reading positions only, merged; then
+      // the limit + 1 winners are read whole. A page costs limit + 1 index entries per project,
+      // however many tasks the projects hold.
+      const keys: ListKey[] = [];
+      for (const projectId of projectIds) keys.push(...walk(query, { ...base, projectId }, 'keys'));
+      const winners = keys.sort(keyOrder(sort)).slice(0, limit + 1);
+      const bySeq = new Map(rowsBySeq.all(JSON.stringify(winners.map((key) => key.seq))).map((row) => [row.seq, row]));
+      rows = winners.flatMap((key) => bySeq.get(key.seq) ?? []);
     }
     return slicePage(rows.map(toTask), limit, (last) => ({ key: sortKeyOf(last, sort.field), id: last.id }));
   });
