@@ -18,18 +18,23 @@ const vendorChunks = [
  * `React.forwardRef(...)`/`createContext(...)` calls and `X.displayName = ...` writes, which a bundler must
  * keep as possible side effects, so `<Form>`, `<ScrollRestoration>` and friends ship even when unused.
  * Marking the calls pure and dropping the devtools-only names lets tree-shaking remove what the app never
- * imports.
+ * imports. The package also ships its development build only (`dist/production` differs by one flag and
+ * no export points to it): in the build the flag is turned off and the `warning()` hints for developers
+ * are marked pure, so neither their code nor their messages ship. The dev server keeps them.
  */
 function treeShakeReactRouter(): Plugin {
   return {
     name: 'primo:tree-shake-react-router',
+    apply: 'build',
     transform: {
       filter: { id: /[\\/]node_modules[\\/]react-router[\\/]dist[\\/].*\.mjs$/ },
       handler(code) {
         return {
           code: code
             .replace(/^[\w$]+\.displayName = "[^"\n]*";$/gm, '')
-            .replace(/= (React\d*\.(?:forwardRef|createContext|memo)\()/g, '= /* @__PURE__ */ $1'),
+            .replace(/= (React\d*\.(?:forwardRef|createContext|memo)\()/g, '= /* @__PURE__ */ $1')
+            .replace('var ENABLE_DEV_WARNINGS = true;', 'var ENABLE_DEV_WARNINGS = false;')
+            .replace(/(^|[^\w$.])(?<!function )(warning(?:Once)?\()/gm, '$1/* @__PURE__ */ $2'),
           map: null,
         };
       },
@@ -37,11 +42,71 @@ function treeShakeReactRouter(): Plugin {
   };
 }
 
+/**
+ * Lazy chunks are preloaded the lean way. Vite's preload helper costs every first screen 0.7 kB
+ * gzipped for cases this app does not have: CSS that arrives with a lazy chunk (the one stylesheet
+ * comes with index.html), CSP nonces, relative bases and a `vite:preloadError` event (a failed chunk
+ * is retried by lib/retryable-lazy.tsx). The helper below keeps what matters: each chunk a lazy
+ * import depends on is fetched alongside it through `<link rel="modulepreload">`, not after it.
+ * And the lists name only what may be missing: not the imported chunk itself (`import()` fetches
+ * it) nor what the importing chunk imports statically (it is running, so that is loaded), names
+ * every first screen would otherwise carry. A lazy chunk with CSS of its own fails the build.
+ */
+function leanPreload(base: string) {
+  const code = `const seen = new Set();
+export const __vitePreload = (load, deps) => {
+  for (const dep of deps || []) {
+    if (seen.has(dep) || dep.endsWith('.css')) continue;
+    seen.add(dep);
+    const link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.href = ${JSON.stringify(base)} + dep;
+    document.head.appendChild(link);
+  }
+  return load();
+};`;
+  /** Each chunk's file and the files it imports statically, from the bundle being written. */
+  let imports = new Map<string, readonly string[]>();
+  const loadedWith = (file: string, into = new Set<string>()): Set<string> => {
+    if (into.has(file)) return into;
+    into.add(file);
+    for (const imported of imports.get(file) ?? []) loadedWith(imported, into);
+    return into;
+  };
+  const plugin: Plugin = {
+    name: 'primo:lean-preload',
+    apply: 'build',
+    transform: {
+      filter: { id: /^\0vite\/preload-helper\.js$/ },
+      handler: () => ({ code, map: null }),
+    },
+    // Runs before Vite's import analysis writes the preload lists, which consult `imports`.
+    generateBundle(_options, bundle) {
+      imports = new Map();
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        imports.set(chunk.fileName, chunk.imports);
+        if (!chunk.isEntry && chunk.viteMetadata?.importedCss.size) {
+          this.error(`${chunk.fileName} imports CSS of its own, which the lean preload helper does not load.`);
+        }
+      }
+    },
+  };
+  const resolveDependencies = (file: string, deps: string[], { hostId }: { hostId: string }) => {
+    const loaded = loadedWith(hostId);
+    return deps.filter((dep) => dep !== file && !loaded.has(dep));
+  };
+  return { plugin, resolveDependencies };
+}
+
+const preload = leanPreload('/');
+
 export default defineConfig({
   plugins: [
     react(),
     tailwindcss(),
     treeShakeReactRouter(),
+    preload.plugin,
     // Precompressed siblings let nginx (gzip_static/brotli_static) and the API's static handler skip runtime compression.
     compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 1024 }),
   ],
@@ -66,11 +131,16 @@ export default defineConfig({
   build: {
     target: 'es2022',
     // Every browser that runs es2022 also preloads modules natively; the polyfill would only add weight.
-    modulePreload: { polyfill: false },
+    modulePreload: { polyfill: false, resolveDependencies: preload.resolveDependencies },
     assetsDir: 'assets',
     // Lets scripts/check-size.mjs follow the lazy route chunks as well as the first screen.
     manifest: true,
     rolldownOptions: {
+      // A feature's entry only re-exports (eslint.boundaries.js routes cross-feature imports through it):
+      // with no side effects of its own, a chunk binds straight to the modules behind it.
+      treeshake: {
+        moduleSideEffects: (id: string) => !/[\\/]frontend[\\/]src[\\/]features[\\/][^\\/]+[\\/]index\.ts$/.test(id),
+      },
       output: {
         entryFileNames: 'assets/[name]-[hash].js',
         chunkFileNames: 'assets/[name]-[hash].js',

@@ -15,6 +15,8 @@ const APP_SHELL = 'src/app/app-shell.tsx';
 /** The screens a visit can start on; `lazy` lists the dynamic entries loaded before it renders. */
 const SCREENS = [
   { name: 'signed-out first screen: sign-in (/signin)', lazy: ['src/features/auth/components/auth-page.tsx'] },
+  // Outside the signed-in shell, signed in or not: the page accepts the invitation, then the task list loads.
+  { name: 'first screen: invitation (/invite/:token)', lazy: ['src/features/projects/components/invite-page.tsx'] },
   {
     name: 'signed-in first screen: task list (/tasks)',
     lazy: [APP_SHELL, 'src/features/tasks/components/tasks-page.tsx'],

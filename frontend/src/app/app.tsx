@@ -1,5 +1,5 @@
 import { Suspense, type ReactNode } from 'react';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { BrowserRouter, Navigate, useLocation, useRoutes, type RouteObject } from 'react-router';
 import { ErrorBoundary } from '../components/ui/error-boundary';
 import { ToastProvider } from '../components/ui/toast-provider';
 import { AuthProvider } from '../features/auth/auth-provider';
@@ -14,6 +14,9 @@ const AuthPage = retryableLazy(() => import('../features/auth/components/auth-pa
 const AppShell = retryableLazy(() => import('./app-shell').then((module) => module.AppShell));
 const TasksPage = retryableLazy(() =>
   import('../features/tasks/components/tasks-page').then((module) => module.TasksPage),
+);
+const InvitePage = retryableLazy(() =>
+  import('../features/projects/components/invite-page').then((module) => module.InvitePage),
 );
 const DashboardPage = retryableLazy(() =>
   import('../features/stats/components/dashboard-page').then((module) => module.DashboardPage),
@@ -37,6 +40,48 @@ function RouteBoundary({ children }: { children: ReactNode }) {
   );
 }
 
+/**
+ * Every address of the app, as route objects for `useRoutes` (`<Routes>`/`<Route>` would also ship
+ * React Router's translation of JSX children into these objects).
+ */
+const routes: RouteObject[] = [
+  { path: '/signin', element: <AuthPage mode="signin" /> },
+  { path: '/signup', element: <AuthPage mode="signup" /> },
+  // Outside the signed-in shell: a signed-out visitor is asked to sign in or up right here.
+  { path: '/invite/:token', element: <InvitePage /> },
+  {
+    element: (
+      <RequireAuth>
+        <AppShell />
+      </RequireAuth>
+    ),
+    children: [
+      { index: true, element: <Navigate to="/tasks" replace /> },
+      {
+        path: 'tasks',
+        element: (
+          <RouteBoundary>
+            <TasksPage />
+          </RouteBoundary>
+        ),
+      },
+      {
+        path: 'dashboard',
+        element: (
+          <RouteBoundary>
+            <DashboardPage />
+          </RouteBoundary>
+        ),
+      },
+    ],
+  },
+  { path: '*', element: <NotFoundPage /> },
+];
+
+function AppRoutes() {
+  return useRoutes(routes);
+}
+
 export function App() {
   return (
     <BrowserRouter>
@@ -49,36 +94,7 @@ export function App() {
             Skip to content
           </a>
           <RouteBoundary>
-            <Routes>
-              <Route path="/signin" element={<AuthPage mode="signin" />} />
-              <Route path="/signup" element={<AuthPage mode="signup" />} />
-              <Route
-                element={
-                  <RequireAuth>
-                    <AppShell />
-                  </RequireAuth>
-                }
-              >
-                <Route index element={<Navigate to="/tasks" replace />} />
-                <Route
-                  path="tasks"
-                  element={
-                    <RouteBoundary>
-                      <TasksPage />
-                    </RouteBoundary>
-                  }
-                />
-                <Route
-                  path="dashboard"
-                  element={
-                    <RouteBoundary>
-                      <DashboardPage />
-                    </RouteBoundary>
-                  }
-                />
-              </Route>
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
+            <AppRoutes />
           </RouteBoundary>
         </ToastProvider>
       </AuthProvider>

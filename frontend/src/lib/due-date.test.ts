@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dueState, fromLocalInputs, toLocalInputs } from './due-date';
+import { fromLocalInputs, toLocalInputs } from './date-inputs';
+import { dueState } from './due-date';
 
 describe('dueState', () => {
   const now = new Date(2026, 10, 22, 12, 0);

@@ -1,10 +1,17 @@
-import type { Task, User } from '@primo/api/contract/wire';
+import type { Member, Project, Task, User } from '@primo/api/contract/wire';
 import { json, type FetchMock } from './fetch-mock';
 
 export const alice: User = {
-  id: 'u1',
+  id: '64b000000000000000000a11',
   email: 'alice@example.com',
   name: 'Alice',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+export const bob: User = {
+  id: '64b000000000000000000b0b',
+  email: 'bob@example.com',
+  name: 'Bob',
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
@@ -32,9 +39,50 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
   };
 }
 
-/** Answers the SPA's silent refresh as a signed-in session would. */
+/** Alice's personal project: its id is hers. */
+export const inbox: Project = {
+  id: alice.id,
+  name: 'Inbox',
+  description: '',
+  color: null,
+  personal: true,
+  role: 'owner',
+  memberCount: 1,
+  openTaskCount: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  version: 1,
+};
+
+let projectSequence = 0;
+
+/** A shared project Alice is a member of (an owner unless `role` says otherwise). */
+export function makeProject(overrides: Partial<Project> = {}): Project {
+  projectSequence += 1;
+  return {
+    ...inbox,
+    id: `70${String(projectSequence).padStart(22, '0')}`,
+    name: `Project ${projectSequence}`,
+    personal: false,
+    memberCount: 2,
+    ...overrides,
+  };
+}
+
+export function member(user: User, role: Member['role']): Member {
+  return { user: { id: user.id, email: user.email, name: user.name }, role, joinedAt: '2026-01-03T00:00:00.000Z' };
+}
+
+/** Answers the project list (the Inbox first, then `projects`) and each project's members (Alice alone). */
+export function serveProjects(api: FetchMock, projects: Project[] = []): void {
+  api.on('GET', '/api/v1/projects', json(200, { data: [inbox, ...projects], nextCursor: null }));
+  api.on('GET', /^\/api\/v1\/projects\/\w+\/members$/, json(200, { data: [member(alice, 'owner')] }));
+}
+
+/** Answers the SPA's silent refresh as a signed-in session would, and Alice's projects (only her Inbox). */
 export function signedIn(api: FetchMock, user: User = alice): void {
   api.on('POST', '/api/v1/auth/refresh', () =>
     json(200, { user, accessToken: 'access-1', refreshToken: 'must-not-be-stored' }),
   );
+  serveProjects(api);
 }

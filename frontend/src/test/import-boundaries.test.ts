@@ -26,6 +26,7 @@ describe('SPA import boundaries', () => {
     ['features/tasks/components/x.tsx', "import { App } from '../../../app/app';"],
     ['features/stats/components/x.tsx', "import { taskKeys } from '../../tasks/api/tasks.api';"],
     ['features/tasks/components/x.tsx', "import { AuthContext } from '../../auth/auth-context';"],
+    ['features/tasks/components/x.tsx', "import { listProjects } from '../../projects/api/projects.api';"],
     ['features/tasks/x.ts', "import type { Task } from '@primo/api/tasks/tasks.schemas';"],
     ['lib/x.ts', "import type { User } from '@primo/api/auth/auth.schemas';"],
   ])('when %s imports across a boundary (%s), then lint fails', async (file, code) => {
@@ -36,6 +37,7 @@ describe('SPA import boundaries', () => {
 
   it.each([
     ['features/tasks/components/x.tsx', "import { useAuth } from '../../auth';"],
+    ['features/tasks/components/x.tsx', "import { useProjects } from '../../projects';"],
     ['features/tasks/components/x.tsx', "import { getTask } from '../api/tasks.api';"],
     ['features/stats/components/x.tsx', "import { Link } from '../../../components/ui/links';"],
     ['components/ui/x.tsx', "import { describeError } from '../../lib/describe-error';"],

@@ -1,6 +1,6 @@
-import type { ButtonHTMLAttributes } from 'react';
+import type { ComponentPropsWithRef } from 'react';
 
-export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+export interface ButtonProps extends ComponentPropsWithRef<'button'> {
   variant?: 'default' | 'primary' | 'danger' | 'ghost';
   /** `icon` is a square button holding one glyph (its accessible name comes from `aria-label`). */
   size?: 'md' | 'small' | 'icon';

@@ -13,7 +13,7 @@ interface FieldProps {
 }
 
 /** The look of every text input, select and textarea; a field in error gets the danger border. */
-const controlClass =
+export const controlClass =
   'min-h-10 w-full rounded-sm border border-border bg-surface px-3 py-2 placeholder:text-muted aria-invalid:border-danger disabled:cursor-not-allowed disabled:opacity-60';
 
 /** A labelled form control with its hint and its validation message wired up for assistive technology. */

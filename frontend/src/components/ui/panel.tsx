@@ -10,9 +10,9 @@ export function ErrorPanel({ children }: { children: ReactNode }) {
 }
 
 /** A short piece of news about the form or page it sits on, read out politely. */
-export function Notice({ children, className = '' }: { children: ReactNode; className?: string }) {
+export function Notice({ children, className = '', id }: { children: ReactNode; className?: string; id?: string }) {
   return (
-    <p role="status" className={`rounded-sm bg-info-bg p-3 ${className}`}>
+    <p role="status" id={id} className={`rounded-sm bg-info-bg p-3 ${className}`}>
       {children}
     </p>
   );

@@ -2,6 +2,9 @@ import type { Task, TaskPriority, TaskStatus } from '@primo/api/contract/wire';
 
 /** The task form's fields as typed, before they become an API body. */
 export interface TaskFormValues {
+  projectId: string;
+  /** A member's user id, or '' for nobody. */
+  assigneeId: string;
   title: string;
   description: string;
   status: TaskStatus;

@@ -1,5 +1,6 @@
 import type { Task, TaskList, UpdateTaskInput } from '@primo/api/contract/wire';
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
+import { PROJECTS_QUERY_ROOT } from '../../../lib/query-roots';
 import { taskKeys } from './tasks.api';
 
 type ListData = InfiniteData<TaskList, string | null>;
@@ -51,7 +52,13 @@ export function restoreLists(client: QueryClient, snapshot: ListSnapshot): void 
   for (const [key, data] of snapshot) client.setQueryData(key, data);
 }
 
-/** After any write: lists and stats are refetched so sort order, filters and counts are the server's. */
-export function invalidateTaskViews(client: QueryClient): Promise<void> {
-  return client.invalidateQueries({ queryKey: taskKeys.all });
+/**
+ * After any write: lists and stats are refetched so sort order, filters and counts are the server's,
+ * and so are the projects, whose open-task counts may have changed.
+ */
+export async function invalidateTaskViews(client: QueryClient): Promise<void> {
+  await Promise.all([
+    client.invalidateQueries({ queryKey: taskKeys.all }),
+    client.invalidateQueries({ queryKey: PROJECTS_QUERY_ROOT }),
+  ]);
 }

@@ -10,6 +10,10 @@ import { DEFAULT_SORT } from '../task-options';
 
 /** What the task list shows; kept in the address bar so a reload or a shared link shows the same. */
 export interface TaskFilters {
+  /** One project's id, or '' for every project the person is a member of. */
+  project: string;
+  /** 'me': only the tasks assigned to the person. */
+  assignee: 'me' | '';
   status: TaskStatus[];
   priority: TaskPriority[];
   tag: string;
@@ -27,6 +31,8 @@ function listOf<T extends string>(raw: string | null, allowed: readonly T[]): T[
 export function readFilters(params: URLSearchParams): TaskFilters {
   const sort = params.get('sort');
   return {
+    project: params.get('project')?.trim() ?? '',
+    assignee: params.get('assignee') === 'me' ? 'me' : '',
     status: listOf(params.get('status'), TASK_STATUSES),
     priority: listOf(params.get('priority'), TASK_PRIORITIES),
     tag: params.get('tag')?.trim().toLowerCase() ?? '',
@@ -38,6 +44,8 @@ export function readFilters(params: URLSearchParams): TaskFilters {
 /** Writes filters back into the address bar, leaving defaults out so URLs stay short. */
 export function writeFilters(filters: TaskFilters): URLSearchParams {
   const params = new URLSearchParams();
+  if (filters.project) params.set('project', filters.project);
+  if (filters.assignee) params.set('assignee', filters.assignee);
   if (filters.status.length) params.set('status', filters.status.join(','));
   if (filters.priority.length) params.set('priority', filters.priority.join(','));
   if (filters.tag) params.set('tag', filters.tag);
@@ -46,6 +54,13 @@ export function writeFilters(filters: TaskFilters): URLSearchParams {
   return params;
 }
 
+/** Whether anything narrows the list within the chosen project(s); choosing a project is not a filter. */
 export function hasActiveFilters(filters: TaskFilters): boolean {
-  return filters.status.length > 0 || filters.priority.length > 0 || filters.tag !== '' || filters.q !== '';
+  return (
+    filters.assignee !== '' ||
+    filters.status.length > 0 ||
+    filters.priority.length > 0 ||
+    filters.tag !== '' ||
+    filters.q !== ''
+  );
 }

@@ -6,13 +6,14 @@ import {
   type UpdateTaskInput,
 } from '@primo/api/contract/wire';
 import { apiRequest } from '../../../lib/api-client';
+import { TASKS_QUERY_ROOT } from '../../../lib/query-roots';
 import type { TaskFilters } from './task-filters';
 
 export const PAGE_SIZE = 20;
 
 /** Query keys: every list and the stats hang under `tasks`, so one invalidation refreshes them all. */
 export const taskKeys = {
-  all: ['tasks'] as const,
+  all: TASKS_QUERY_ROOT,
   lists: () => [...taskKeys.all, 'list'] as const,
   list: (filters: TaskFilters) => [...taskKeys.lists(), filters] as const,
   detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
@@ -20,6 +21,8 @@ export const taskKeys = {
 
 export function toSearchParams(filters: TaskFilters, cursor?: string | null): URLSearchParams {
   const params = new URLSearchParams();
+  if (filters.project) params.set('projectId', filters.project);
+  if (filters.assignee) params.set('assignee', filters.assignee);
   if (filters.status.length) params.set('status', filters.status.join(','));
   if (filters.priority.length) params.set('priority', filters.priority.join(','));
   if (filters.tag) params.set('tag', filters.tag);

@@ -1,16 +1,18 @@
-import type { CreateTaskInput, Task, UpdateTaskInput } from '@primo/api/contract/wire';
-import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Task, UpdateTaskInput } from '@primo/api/contract/wire';
+import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useToast } from '../../../components/ui/toast-context';
 import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
+import { PROJECTS_QUERY_ROOT } from '../../../lib/query-roots';
 import { applyPatch, invalidateTaskViews, replaceCachedTask, restoreLists, snapshotLists } from './task-cache';
 import type { TaskFilters } from './task-filters';
-import { createTask, listTasks, taskKeys, updateTask } from './tasks.api';
+import { listTasks, taskKeys, updateTask } from './tasks.api';
 
-/** One filtered, sorted list walked page by page through the API's cursor. */
-export function useTaskList(filters: TaskFilters) {
+/** One filtered, sorted list walked page by page through the API's cursor; nothing is fetched while `enabled` is false. */
+export function useTaskList(filters: TaskFilters, enabled = true) {
   const query = useInfiniteQuery({
+    enabled,
     queryKey: taskKeys.list(filters),
     queryFn: ({ pageParam, signal }) => listTasks(filters, pageParam, signal),
     initialPageParam: null as string | null,
@@ -41,49 +43,43 @@ interface PatchVariables {
 /**
  * A one-click change (complete, reopen): shown at once, rolled back if the server refuses.
  * A 412 means someone else changed the task: the latest version is fetched and shown.
+ * Writes are plain async functions over the cache helpers rather than `useMutation`, whose observer
+ * would add almost 1 kB gzipped to the first screen for state these callers never read.
  */
 export function useQuickUpdate() {
   const client = useQueryClient();
   const toast = useToast();
-  const mutation = useMutation({
-    mutationFn: ({ task, patch }: PatchVariables) => updateTask(task, patch),
-    onMutate: async ({ task, patch }) => {
+  return useMemo(() => {
+    const mutate = async (variables: PatchVariables): Promise<void> => {
+      const { task, patch } = variables;
       const snapshot = await snapshotLists(client);
       replaceCachedTask(client, applyPatch(task, patch));
-      return { snapshot };
-    },
-    onError: (error, variables, context) => {
-      if (context) restoreLists(client, context.snapshot);
-      if (error instanceof ApiError && error.status === 412) {
-        toast.show({ tone: 'error', message: describeError(error), durationMs: 8000 });
-        return;
+      try {
+        replaceCachedTask(client, await updateTask(task, patch));
+      } catch (error) {
+        restoreLists(client, snapshot);
+        if (error instanceof ApiError && error.status === 412) {
+          toast.show({ tone: 'error', message: describeError(error), durationMs: 8000 });
+          return;
+        }
+        // A role taken away or a membership ended since the list was read: the projects say so now.
+        if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+          void client.invalidateQueries({ queryKey: PROJECTS_QUERY_ROOT });
+        }
+        toast.show({
+          tone: 'error',
+          message:
+            error instanceof ApiError && error.status === 404
+              ? `“${task.title}” is not available any more: it was deleted, or you are no longer a member of its project.`
+              : `“${task.title}” was not changed. ${describeError(error)}`,
+          ...(error instanceof ApiError && error.isTransient
+            ? { action: { label: 'Retry', onClick: () => void mutate(variables) } }
+            : {}),
+        });
+      } finally {
+        void invalidateTaskViews(client);
       }
-      toast.show({
-        tone: 'error',
-        message: `“${variables.task.title}” was not changed. ${describeError(error)}`,
-        ...(error instanceof ApiError && error.isTransient
-          ? { action: { label: 'Retry', onClick: () => mutation.mutate(variables) } }
-          : {}),
-      });
-    },
-    onSuccess: (saved) => replaceCachedTask(client, saved),
-    onSettled: () => invalidateTaskViews(client),
-  });
-  return mutation;
-}
-
-export type SaveVariables =
-  { kind: 'create'; input: CreateTaskInput } | { kind: 'update'; base: Task; patch: UpdateTaskInput };
-
-/** Saves the task form. Not optimistic: the form stays open with its input until the server accepts it. */
-export function useSaveTask() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (variables: SaveVariables) =>
-      variables.kind === 'create' ? createTask(variables.input) : updateTask(variables.base, variables.patch),
-    onSuccess: (saved, variables) => {
-      if (variables.kind === 'update') replaceCachedTask(client, saved);
-      void invalidateTaskViews(client);
-    },
-  });
+    };
+    return { mutate: (variables: PatchVariables) => void mutate(variables) };
+  }, [client, toast]);
 }

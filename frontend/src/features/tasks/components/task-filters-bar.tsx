@@ -54,7 +54,8 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
 
   const optionsId = useId();
   const [optionsOpen, setOptionsOpen] = useState(false);
-  const activeOptions = filters.status.length + filters.priority.length + (filters.tag ? 1 : 0);
+  const activeOptions =
+    filters.status.length + filters.priority.length + (filters.tag ? 1 : 0) + (filters.assignee ? 1 : 0);
 
   return (
     <section
@@ -81,6 +82,14 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
       </Button>
       {/* On a phone the options fold behind the toggle, so the list starts on the first screen. */}
       <div id={optionsId} className={optionsOpen ? 'contents' : 'contents max-sm:hidden'}>
+        <fieldset className={groupClass}>
+          <legend className={legendClass}>Assignee</legend>
+          <Checkbox
+            label="Assigned to me"
+            checked={filters.assignee === 'me'}
+            onChange={() => onChange({ ...filters, assignee: filters.assignee ? '' : 'me' })}
+          />
+        </fieldset>
         <fieldset className={groupClass}>
           <legend className={legendClass}>Status</legend>
           {TASK_STATUSES.map((status: TaskStatus) => (
@@ -123,7 +132,7 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
         <Button
           variant="ghost"
           className="self-end justify-self-start"
-          onClick={() => onChange({ ...filters, status: [], priority: [], tag: '', q: '' })}
+          onClick={() => onChange({ ...filters, assignee: '', status: [], priority: [], tag: '', q: '' })}
         >
           Clear filters
         </Button>

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { json, mockFetch, problem } from '../../../test/fetch-mock';
-import { alice, makeTask, signedIn } from '../../../test/fixtures';
+import { alice, bob, makeProject, makeTask, member, serveProjects, signedIn } from '../../../test/fixtures';
 import { findAlert, findStatusToast } from '../../../test/queries';
 import { renderApp } from '../../../test/render-app';
 
@@ -45,6 +45,8 @@ describe('task form', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     const body = api.to('POST', '/api/v1/tasks')[0]?.body as Record<string, unknown>;
     expect(body).toEqual({
+      projectId: alice.id,
+      assigneeId: null,
       title: 'Write report',
       description: 'Q3 numbers',
       status: 'in_progress',
@@ -204,5 +206,100 @@ describe('task form', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(sessionStorage.length).toBe(0);
+  });
+});
+
+describe('project and assignee pickers', () => {
+  it('when a task is added in a project, then it goes there by default, only writable projects are offered, and a member can be assigned', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const shared = makeProject({ name: 'Shared', role: 'editor' });
+    const readOnly = makeProject({ name: 'Read only', role: 'viewer' });
+    serveProjects(api, [shared, readOnly]);
+    api.on(
+      'GET',
+      `/api/v1/projects/${shared.id}/members`,
+      json(200, { data: [member(bob, 'owner'), member(alice, 'editor')] }),
+    );
+    api.on('GET', '/api/v1/tasks', json(200, { data: [], nextCursor: null }));
+    api.on('POST', '/api/v1/tasks', (request) => json(201, makeTask(request.body as object)));
+    const { user } = renderApp(`/tasks?project=${shared.id}`);
+    await screen.findByRole('heading', { level: 1, name: 'Shared' });
+    await user.click(screen.getByRole('button', { name: 'New task' }));
+    const form = within(await screen.findByRole('dialog', { name: 'New task' }));
+
+    const project = form.getByLabelText('Project');
+    expect(project).toHaveValue(shared.id);
+    expect(
+      within(project)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['Inbox', 'Shared']);
+    const assignee = form.getByLabelText('Assignee');
+    await within(assignee).findByRole('option', { name: 'Bob' });
+    expect(
+      within(assignee)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['Unassigned', 'Bob', 'Alice (you)']);
+    await user.type(form.getByLabelText('Title'), 'Review copy');
+    await user.selectOptions(assignee, 'Bob');
+    await user.click(form.getByRole('button', { name: 'Create task' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.to('POST', '/api/v1/tasks')[0]?.body).toMatchObject({
+      projectId: shared.id,
+      assigneeId: bob.id,
+      title: 'Review copy',
+    });
+  });
+
+  it('when a task moves to a project its assignee is not in, then the form says it will be unassigned and sends both changes', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const shared = makeProject({ name: 'Shared' });
+    serveProjects(api, [shared]);
+    api.on(
+      'GET',
+      `/api/v1/projects/${shared.id}/members`,
+      json(200, { data: [member(alice, 'owner'), member(bob, 'editor')] }),
+    );
+    const task = makeTask({ title: 'Move me', projectId: shared.id, assigneeId: bob.id });
+    api.on('GET', '/api/v1/tasks', json(200, { data: [task], nextCursor: null }));
+    api.on('PATCH', `/api/v1/tasks/${task.id}`, (request) =>
+      json(200, { ...task, ...(request.body as object), version: 2 }),
+    );
+    const { user } = renderApp('/tasks');
+    await user.click(await screen.findByRole('button', { name: 'Edit “Move me”' }));
+    const form = within(await screen.findByRole('dialog', { name: 'Edit task' }));
+    await waitFor(() => expect(form.getByLabelText('Assignee')).toHaveValue(bob.id));
+
+    await user.selectOptions(form.getByLabelText('Project'), 'Inbox');
+
+    await waitFor(() => expect(form.getByLabelText('Assignee')).toHaveValue(''));
+    expect(form.getByLabelText('Assignee')).toHaveAccessibleDescription(
+      'The person it was assigned to is not a member of this project, so it will be unassigned.',
+    );
+    await user.click(form.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.to('PATCH', `/api/v1/tasks/${task.id}`)[0]?.body).toEqual({ projectId: alice.id, assigneeId: null });
+  });
+
+  it('when the chosen project is gone by the time the task is saved, then the form says so and keeps the input', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const shared = makeProject({ name: 'Shared' });
+    serveProjects(api, [shared]);
+    api.on('GET', '/api/v1/tasks', json(200, { data: [], nextCursor: null }));
+    api.on('POST', '/api/v1/tasks', problem(404, { title: 'Not Found', detail: 'No project with this id.' }));
+    const { user } = renderApp(`/tasks?project=${shared.id}`);
+    await screen.findByRole('heading', { level: 1, name: 'Shared' });
+    await user.click(screen.getByRole('button', { name: 'New task' }));
+    const form = within(await screen.findByRole('dialog', { name: 'New task' }));
+    await user.type(form.getByLabelText('Title'), 'Too late');
+    await user.click(form.getByRole('button', { name: 'Create task' }));
+
+    await findAlert('The chosen project is not available any more. Pick another one and save again.');
+    expect(form.getByLabelText('Title')).toHaveValue('Too late');
   });
 });

@@ -7,6 +7,7 @@ import {
   type Task,
   type UpdateTaskInput,
 } from '@primo/api/contract/wire';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Dialog, DialogActions } from '../../../components/ui/dialog';
@@ -15,9 +16,12 @@ import { Notice } from '../../../components/ui/panel';
 import { useToast } from '../../../components/ui/toast-context';
 import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
-import { formatDue, fromLocalInputs, toLocalInputs } from '../../../lib/due-date';
+import { fromLocalInputs, toLocalInputs } from '../../../lib/date-inputs';
+import { formatDue } from '../../../lib/due-date';
+import { PROJECTS_QUERY_ROOT } from '../../../lib/query-roots';
+import { canWrite, useMembers, useProjects } from '../../projects';
 import { getTask } from '../api/tasks.api';
-import { useSaveTask } from '../api/use-tasks';
+import { useSaveTask } from '../api/use-save-task';
 import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
 
@@ -26,9 +30,13 @@ type FormProblem =
   | { kind: 'conflict'; latest: Task | null; message: string }
   | { kind: 'message'; message: string };
 
-function valuesOf(task: Task | undefined): FormValues {
+const GONE = 'This task is not available any more: it was deleted, or you are no longer a member of its project.';
+
+function valuesOf(task: Task | undefined, projectId: string): FormValues {
   const due = toLocalInputs(task?.dueDate ?? null);
   return {
+    projectId: task?.projectId ?? projectId,
+    assigneeId: task?.assigneeId ?? '',
     title: task?.title ?? '',
     description: task?.description ?? '',
     status: task?.status ?? 'todo',
@@ -46,11 +54,13 @@ function parseTags(raw: string): string[] {
     .filter(Boolean);
 }
 
-/** The fields this form edits (project and assignee are chosen elsewhere). */
-type FormInput = Required<Omit<CreateTaskInput, 'projectId' | 'assigneeId'>>;
+/** Every field this form edits, project and assignee included. */
+type FormInput = Required<CreateTaskInput>;
 
-function toInput(values: FormValues): FormInput {
+function toInput(values: FormValues, assigneeId: string): FormInput {
   return {
+    projectId: values.projectId,
+    assigneeId: assigneeId || null,
     title: values.title,
     description: values.description,
     status: values.status,
@@ -63,6 +73,8 @@ function toInput(values: FormValues): FormInput {
 /** Only the fields that differ from `base`, so a save never rewrites what the person did not touch. */
 function diff(base: Task, input: FormInput): UpdateTaskInput {
   const patch: UpdateTaskInput = {};
+  if (input.projectId !== base.projectId) patch.projectId = input.projectId;
+  if (input.assigneeId !== base.assigneeId) patch.assigneeId = input.assigneeId;
   if (input.title.trim() !== base.title) patch.title = input.title;
   if (input.description !== base.description) patch.description = input.description;
   if (input.status !== base.status) patch.status = input.status;
@@ -78,29 +90,47 @@ function diff(base: Task, input: FormInput): UpdateTaskInput {
 interface TaskFormDialogProps {
   /** The task to edit; absent for a new task. */
   task?: Task;
-  /** Whose draft this form keeps while unsaved. */
+  /** Whose draft this form keeps while unsaved; their personal project's id is the same. */
   userId: string;
+  /** Where a new task goes unless the person picks another project (default: their personal project). */
+  projectId?: string;
   /** Unsaved input recovered from an earlier session of this form. */
   draft?: FormValues;
   onClose: () => void;
 }
 
 /** Create or edit a task. Server validation messages land on their fields; nothing typed is lost on failure. */
-export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskFormDialogProps) {
+export function TaskFormDialog({ task, userId, projectId = userId, draft, onClose: close }: TaskFormDialogProps) {
   const toast = useToast();
   const save = useSaveTask();
+  const client = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   const [base, setBase] = useState(task);
-  const [values, setValues] = useState<FormValues>(() => draft ?? valuesOf(task));
+  const [values, setValues] = useState<FormValues>(() => ({ ...valuesOf(task, projectId), ...draft }));
+  const projects = useProjects();
+  // A task goes only where the person may write; until the projects arrive, the personal project is known.
+  const writable = projects.projects.filter(canWrite);
+  const projectOptions: Array<{ id: string; name: string }> =
+    writable.length > 0 ? writable : [{ id: userId, name: 'Inbox' }];
+  if (!projectOptions.some((option) => option.id === values.projectId)) {
+    projectOptions.push({ id: values.projectId, name: projects.byId.get(values.projectId)?.name ?? 'Current project' });
+  }
+  const members = useMembers(values.projectId);
+  // Someone who is not a member of the chosen project cannot be its assignee: the task goes unassigned.
+  const assigneeOutside =
+    values.assigneeId !== '' &&
+    members.data !== undefined &&
+    !members.data.some((member) => member.user.id === values.assigneeId);
+  const assigneeId = assigneeOutside ? '' : values.assigneeId;
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const editing = base !== undefined;
 
   useEffect(() => {
-    const pristine = JSON.stringify(values) === JSON.stringify(valuesOf(base));
+    const pristine = JSON.stringify(values) === JSON.stringify(valuesOf(base, projectId));
     if (pristine) clearDraft();
     else saveDraft({ userId, base: base ?? null, values });
-  }, [values, base, userId]);
+  }, [values, base, userId, projectId]);
 
   // Closing on purpose (cancel, Esc, saved) drops the draft; being unmounted by a lost session keeps it.
   const onClose = () => {
@@ -134,7 +164,7 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
     } catch (error) {
       setProblem(
         error instanceof ApiError && error.status === 404
-          ? { kind: 'message', message: 'This task has been deleted elsewhere.' }
+          ? { kind: 'message', message: GONE }
           : { kind: 'conflict', latest: null, message: describeError(error) },
       );
     }
@@ -144,7 +174,7 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
     event.preventDefault();
     setFieldErrors({});
     setProblem(null);
-    const input = toInput(values);
+    const input = toInput(values, assigneeId);
     if (base) {
       const patch = diff(base, input);
       if (Object.keys(patch).length === 0) {
@@ -178,8 +208,15 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
         return;
       }
       if (error.status === 412 && base) return showConflict(base.id);
-      if (error.status === 404 && base) {
-        return setProblem({ kind: 'message', message: 'This task has been deleted elsewhere.' });
+      if (error.status === 403 || error.status === 404) {
+        // A role taken away or a membership ended meanwhile: the projects (and pickers) say so now.
+        void client.invalidateQueries({ queryKey: PROJECTS_QUERY_ROOT });
+      }
+      if (error.status === 404) {
+        return setProblem({
+          kind: 'message',
+          message: base ? GONE : 'The chosen project is not available any more. Pick another one and save again.',
+        });
       }
       if (error.isTransient) return setProblem({ kind: 'retry', message: describeError(error) });
     }
@@ -202,6 +239,35 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
             maxLength={DESCRIPTION_MAX}
           />
         </Field>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Project" error={fieldErrors.projectId}>
+            <select name="projectId" value={values.projectId} onChange={set('projectId')}>
+              {projectOptions.map((option) => (
+                <option key={option.id} value={option.id}>
+                  {option.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field
+            label="Assignee"
+            error={fieldErrors.assigneeId}
+            {...(assigneeOutside
+              ? { hint: 'The person it was assigned to is not a member of this project, so it will be unassigned.' }
+              : {})}
+          >
+            <select name="assigneeId" value={assigneeId} onChange={set('assigneeId')}>
+              <option value="">Unassigned</option>
+              {members.data
+                ? members.data.map((member) => (
+                    <option key={member.user.id} value={member.user.id}>
+                      {member.user.id === userId ? `${member.user.name} (you)` : member.user.name}
+                    </option>
+                  ))
+                : assigneeId && <option value={assigneeId}>Loading members…</option>}
+            </select>
+          </Field>
+        </div>
         <div className="grid grid-cols-2 gap-3">
           <Field label="Status" error={fieldErrors.status}>
             <select name="status" value={values.status} onChange={set('status')}>
@@ -259,7 +325,7 @@ export function TaskFormDialog({ task, userId, draft, onClose: close }: TaskForm
                 </dl>
                 <Button
                   onClick={() => {
-                    if (problem.latest) setValues(valuesOf(problem.latest));
+                    if (problem.latest) setValues(valuesOf(problem.latest, projectId));
                     setProblem(null);
                   }}
                 >

@@ -1,10 +1,22 @@
 import type { Task } from '@primo/api/contract/wire';
-import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
+import { Link } from '../../../components/ui/links';
 import { ErrorPanel } from '../../../components/ui/panel';
+import { useToast } from '../../../components/ui/toast-context';
+import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
 import { useAuth } from '../../auth';
+import {
+  canWrite,
+  PROJECT_GONE,
+  ProjectHeader,
+  ProjectSidebar,
+  useMembers,
+  useProjects,
+  VIEWER_REASON,
+} from '../../projects';
 import { onDemand } from '../../../lib/on-demand';
 import { useShortcuts } from '../../../lib/use-shortcuts';
 import { hasActiveFilters, readFilters, writeFilters, type TaskFilters } from '../api/task-filters';
@@ -19,7 +31,12 @@ const taskFormDialog = onDemand(() => import('./task-form-dialog').then((module)
 
 const kbdClass = 'rounded-xs border border-border bg-surface px-1 font-mono text-[0.85em]';
 
-type Editor = { mode: 'new'; draft?: TaskFormValues } | { mode: 'edit'; task: Task; draft?: TaskFormValues } | null;
+type Editor =
+  | { mode: 'new'; projectId?: string; draft?: TaskFormValues }
+  | { mode: 'edit'; task: Task; draft?: TaskFormValues }
+  | null;
+
+const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 /** A form that was open when the session ended reopens with its input. */
 function editorFromDraft(userId: string): Editor {
@@ -40,12 +57,31 @@ export function TasksPage() {
     setFollowedUrl(urlFilters);
     setLocalFilters(urlFilters);
   }
-  const list = useTaskList(filters);
+  const projects = useProjects();
+  const project = filters.project ? projects.byId.get(filters.project) : undefined;
+  // A project id that cannot exist is not asked for; one the server does not know is gone.
+  const list = useTaskList(filters, !filters.project || OBJECT_ID.test(filters.project));
+  const gone =
+    filters.project !== '' &&
+    !project &&
+    (!OBJECT_ID.test(filters.project) ||
+      projects.isSuccess ||
+      (list.error instanceof ApiError && list.error.status === 404));
+  const members = useMembers(project && !project.personal ? project.id : null);
   const quickUpdate = useQuickUpdate();
   const { hiddenIds, scheduleDelete } = usePendingDeletes();
   const userId = useAuth().user?.id ?? '';
+  const toast = useToast();
   const [editor, setEditor] = useState<Editor>(() => editorFromDraft(userId));
   const searchRef = useRef<HTMLInputElement>(null);
+  const viewerNoticeId = useId();
+  const viewOnly = project !== undefined && !canWrite(project);
+  const refetchProjects = projects.refetch;
+
+  useEffect(() => {
+    // The list says the project is gone before the (cached) projects do: ask them again.
+    if (list.error instanceof ApiError && list.error.status === 404) void refetchProjects();
+  }, [list.error, refetchProjects]);
 
   useEffect(() => {
     // A failed fetch here is retried, and reported, when the form is actually opened.
@@ -60,9 +96,14 @@ export function TasksPage() {
     [setParams],
   );
 
+  const newTask = () => {
+    if (viewOnly) toast.show({ message: VIEWER_REASON });
+    else setEditor({ mode: 'new', ...(project ? { projectId: project.id } : {}) });
+  };
+
   useShortcuts(
     {
-      n: () => setEditor({ mode: 'new' }),
+      n: newTask,
       '/': () => searchRef.current?.focus(),
     },
     editor === null,
@@ -70,15 +111,52 @@ export function TasksPage() {
 
   const visible = list.tasks.filter((task) => !hiddenIds.has(task.id));
   const filtered = hasActiveFilters(filters);
+  const names = new Map((members.data ?? []).map((member) => [member.user.id, member.user.name]));
+  const assigneeOf = (task: Task) =>
+    task.assigneeId === null
+      ? undefined
+      : task.assigneeId === userId
+        ? 'you'
+        : (names.get(task.assigneeId) ?? 'another member');
+
+  if (gone) {
+    return (
+      <Layout selectedId={filters.project}>
+        <h1 className="mb-4 text-xl font-bold">Project not available</h1>
+        <div className="flex flex-col items-start gap-4 rounded-md border border-border bg-surface p-4">
+          <p role="status">{PROJECT_GONE}</p>
+          <Link to="/tasks" className="text-primary underline">
+            Show the tasks of all your projects
+          </Link>
+        </div>
+      </Layout>
+    );
+  }
+
+  const newTaskButton = (
+    <Button
+      variant="primary"
+      onClick={newTask}
+      aria-keyshortcuts="n"
+      disabled={viewOnly}
+      aria-describedby={viewOnly ? viewerNoticeId : undefined}
+    >
+      New task
+    </Button>
+  );
 
   return (
-    <>
-      <div className="mb-2 flex items-center justify-between gap-3">
-        <h1 className="text-xl font-bold">Tasks</h1>
-        <Button variant="primary" onClick={() => setEditor({ mode: 'new' })} aria-keyshortcuts="n">
-          New task
-        </Button>
-      </div>
+    <Layout selectedId={filters.project}>
+      {project ? (
+        <ProjectHeader project={project} viewerNoticeId={viewerNoticeId}>
+          {newTaskButton}
+        </ProjectHeader>
+      ) : (
+        <div className="mb-2 flex items-center justify-between gap-3">
+          <h1 className="text-xl font-bold">Tasks</h1>
+          {newTaskButton}
+        </div>
+      )}
       <p className="mb-4 text-sm text-muted max-sm:hidden">
         Shortcuts: <kbd className={kbdClass}>n</kbd> new task, <kbd className={kbdClass}>/</kbd> search,{' '}
         <kbd className={kbdClass}>Esc</kbd> close.
@@ -90,6 +168,10 @@ export function TasksPage() {
         <h2 id="task-list-heading" className="sr-only">
           Task list
         </h2>
+        {/* Says what a filter, search or project change brought, without moving focus. */}
+        <p className="sr-only" role="status">
+          {list.isPending || list.isError ? '' : `${visible.length} task${visible.length === 1 ? '' : 's'} shown.`}
+        </p>
         {list.isPending ? (
           <p className="text-muted">Loading tasks…</p>
         ) : list.isError && list.tasks.length === 0 ? (
@@ -103,10 +185,12 @@ export function TasksPage() {
               <p>No tasks match these filters.</p>
             ) : (
               <>
-                <p>No tasks yet.</p>
-                <Button variant="primary" onClick={() => setEditor({ mode: 'new' })}>
-                  Create your first task
-                </Button>
+                <p>{project ? 'No tasks in this project yet.' : 'No tasks yet.'}</p>
+                {!viewOnly && (
+                  <Button variant="primary" onClick={newTask}>
+                    Create your first task
+                  </Button>
+                )}
               </>
             )}
           </div>
@@ -125,6 +209,9 @@ export function TasksPage() {
                 onEdit={(target) => setEditor({ mode: 'edit', task: target })}
                 onDelete={scheduleDelete}
                 onTag={(tag) => setFilters({ ...filters, tag })}
+                project={project || projects.projects.length < 2 ? undefined : projects.byId.get(task.projectId)}
+                assignee={assigneeOf(task)}
+                viewOnly={projects.byId.get(task.projectId)?.role === 'viewer'}
               />
             ))}
           </ul>
@@ -146,12 +233,23 @@ export function TasksPage() {
           <taskFormDialog.Component
             key={editor.mode === 'edit' ? editor.task.id : 'new'}
             {...(editor.mode === 'edit' ? { task: editor.task } : {})}
+            {...(editor.mode === 'new' && editor.projectId ? { projectId: editor.projectId } : {})}
             {...(editor.draft ? { draft: editor.draft } : {})}
             userId={userId}
             onClose={() => setEditor(null)}
           />
         </Suspense>
       )}
-    </>
+    </Layout>
+  );
+}
+
+/** The projects beside the list on a wide screen, above it (folded) on a narrow one. */
+function Layout({ selectedId, children }: { selectedId: string; children: ReactNode }) {
+  return (
+    <div className="grid items-start gap-x-6 gap-y-3 md:grid-cols-[13rem_minmax(0,1fr)]">
+      <ProjectSidebar selectedId={selectedId || null} />
+      <div className="min-w-0">{children}</div>
+    </div>
   );
 }
