@@ -1,181 +1,33 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSpa, ensureBackendBuilt, frontendDir, startBackend, type RunningBackend } from './support/backend.js';
-import { CHROMIUM_ARGS, describeViolations, findChromium, seriousA11yViolations } from './support/browser.js';
+import type { Request } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  captureScreen,
+  chromiumPath,
+  createTask,
+  DESKTOP,
+  eventually,
+  expectTitles,
+  localDate,
+  PHONE,
+  reportMissingChromium,
+  row,
+  screenshot,
+  setUpJourney,
+  showView,
+  signUp,
+  statValue,
+  taskList,
+  VIEWS,
+  visibleTitles,
+} from './support/pages.js';
 
-const chromiumPath = findChromium();
-const screenshotDir = join(frontendDir, 'e2e', 'screenshots');
-
-if (!chromiumPath) {
-  if (process.env.CI === 'true') {
-    describe('browser journey', () => {
-      it('when CI runs, then Chromium must be installed', () => {
-        throw new Error(
-          'Chromium was not found (apt-get install chromium, or set CHROMIUM_PATH); CI=true requires it.',
-        );
-      });
-    });
-  } else {
-    console.log('e2e skipped: Chromium not found (install the Debian package "chromium" or set CHROMIUM_PATH).');
-  }
-}
-
-/** Polls until `check` stops throwing; for assertions on a live page, where state settles asynchronously. */
-async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
-/** The task list ("3 tasks shown"); absent while there is nothing to list. */
-function taskList(page: Page): Locator {
-  return page.getByRole('list', { name: /tasks? shown$/ });
-}
-
-async function visibleTitles(page: Page): Promise<string[]> {
-  return taskList(page).getByRole('heading', { level: 3 }).allTextContents();
-}
-
-async function expectTitles(page: Page, titles: string[]): Promise<void> {
-  await eventually(async () => expect((await visibleTitles(page)).sort()).toEqual([...titles].sort()));
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${where}:\n${describeViolations(violations)}`).toEqual([]);
-}
-
-const DESKTOP = { width: 1200, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-/** Each screen is looked at in both system themes, on a desktop window and on a phone. */
-const VIEWS = [
-  { name: 'light', colorScheme: 'light', viewport: DESKTOP },
-  { name: 'dark', colorScheme: 'dark', viewport: DESKTOP },
-  { name: 'phone', colorScheme: 'light', viewport: PHONE },
-  { name: 'phone-dark', colorScheme: 'dark', viewport: PHONE },
-] as const;
-
-async function showView(page: Page, view: (typeof VIEWS)[number]): Promise<void> {
-  await page.setViewportSize(view.viewport);
-  await page.emulateMedia({ colorScheme: view.colorScheme });
-  // Nothing may stick out sideways (a horizontal scrollbar on a phone is a layout bug).
-  await eventually(async () =>
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(view.viewport.width),
-  );
-}
-
-/**
- * Screenshots of the screen as it is now in every view (`<name>-light.png`, `-dark`, `-phone`, `-phone-dark`),
- * with `show` scrolled into sight when given, then, unless `axe` is false, an axe scan in each; ends on the
- * desktop window in the light theme.
- */
-async function captureScreen(
-  page: Page,
-  name: string,
-  { axe = true, show }: { axe?: boolean; show?: Locator } = {},
-): Promise<void> {
-  for (const view of VIEWS) {
-    await showView(page, view);
-    await show?.scrollIntoViewIfNeeded();
-    await screenshot(page, `${name}-${view.name}`);
-  }
-  if (axe) {
-    for (const view of VIEWS) {
-      await showView(page, view);
-      await expectAccessible(page, `${name} (${view.name})`);
-    }
-  }
-  await showView(page, VIEWS[0]);
-}
-
-function localDate(offsetDays: number): string {
-  const at = new Date();
-  at.setDate(at.getDate() + offsetDays);
-  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
-}
-
-async function signUp(page: Page, baseUrl: string, name: string, email: string): Promise<void> {
-  await page.goto(`${baseUrl}/signup`);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
-}
-
-async function createTask(
-  page: Page,
-  task: { title: string; priority?: string; status?: string; date?: string; tags?: string },
-): Promise<void> {
-  await page.getByRole('button', { name: 'New task' }).waitFor();
-  await page.keyboard.press('n');
-  const dialog = page.getByRole('dialog', { name: 'New task' });
-  await dialog.getByLabel('Title').fill(task.title);
-  if (task.status) await dialog.getByLabel('Status').selectOption({ label: task.status });
-  if (task.priority) await dialog.getByLabel('Priority').selectOption({ label: task.priority });
-  if (task.date) await dialog.getByLabel('Due date').fill(task.date);
-  if (task.tags) await dialog.getByLabel('Tags').fill(task.tags);
-  await dialog.getByRole('button', { name: 'Create task' }).click();
-  await dialog.waitFor({ state: 'detached' });
-  await page.getByRole('heading', { name: task.title }).waitFor();
-}
-
-function row(page: Page, title: string): Locator {
-  return taskList(page)
-    .getByRole('listitem')
-    .filter({ has: page.getByRole('heading', { name: title, exact: true }) });
-}
-
-async function statValue(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).textContent()) ?? '';
-}
+reportMissingChromium('browser journey');
 
 describe.skipIf(!chromiumPath)('browser journey against the real backend', () => {
-  let backend: RunningBackend;
-  let spaDir: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const journey = setUpJourney();
   const runId = Date.now().toString(36);
   const firstEmail = `ada-${runId}@example.com`;
-
-  async function newPage(): Promise<Page> {
-    // bypassCSP lets the test inject axe-core; the app itself runs under the backend's CSP otherwise unchanged.
-    const context = await browser.newContext({ bypassCSP: true, viewport: DESKTOP });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    return page;
-  }
-
-  beforeAll(async () => {
-    rmSync(screenshotDir, { recursive: true, force: true });
-    mkdirSync(screenshotDir, { recursive: true });
-    ensureBackendBuilt();
-    spaDir = await buildSpa();
-    backend = await startBackend(spaDir);
-    browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await backend?.stop();
-    if (spaDir) rmSync(spaDir, { recursive: true, force: true });
-  });
+  const newPage = () => journey.newPage();
 
   it('when a person signs up and works through their tasks, then every step holds, survives a reload and signs out', async () => {
     const page = await newPage();
@@ -194,7 +46,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     });
 
     // Signed out: the root sends you to sign-in.
-    await page.goto(`${backend.baseUrl}/`);
+    await page.goto(`${journey.baseUrl()}/`);
     await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/signin');
     await captureScreen(page, '01-sign-in');
@@ -202,7 +54,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByRole('heading', { name: 'Create your Primo account' }).waitFor();
     await captureScreen(page, '02-sign-up');
-    await signUp(page, backend.baseUrl, 'Ada Lovelace', firstEmail);
+    await signUp(page, journey.baseUrl(), 'Ada Lovelace', firstEmail);
     await page.getByText('No tasks yet.').waitFor();
     await captureScreen(page, '03-empty-tasks');
 
@@ -327,7 +179,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     const stale = page.getByRole('dialog', { name: 'Edit task' });
     await stale.getByLabel('Description').fill('Two litres');
     const otherTab = await page.context().newPage();
-    await otherTab.goto(`${backend.baseUrl}/tasks`);
+    await otherTab.goto(`${journey.baseUrl()}/tasks`);
     await row(otherTab, 'Buy oat milk').getByRole('button', { name: 'Edit “Buy oat milk”' }).click();
     const fresh = otherTab.getByRole('dialog', { name: 'Edit task' });
     await fresh.getByLabel('Priority').selectOption({ label: 'High' });
@@ -388,7 +240,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     await captureScreen(page, '09-dashboard');
 
     // Reload: still signed in, and the undone task really survived on the server.
-    await page.goto(`${backend.baseUrl}/tasks`);
+    await page.goto(`${journey.baseUrl()}/tasks`);
     await expectTitles(page, ['Buy oat milk', 'Plan trip']);
     // A signed-in reload never fetches the sign-in form, and fetches the task form only in the
     // background once the list is up: the size budget (scripts/check-size.mjs) counts on both.
@@ -426,7 +278,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     // Sign out; a reload does not bring the session back.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
-    await page.goto(`${backend.baseUrl}/tasks`);
+    await page.goto(`${journey.baseUrl()}/tasks`);
     await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
     expect(new URL(page.url()).searchParams.get('next')).toBe('/tasks');
 
@@ -450,7 +302,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
 
   it('when a second person signs up, then they never see the first person’s tasks', async () => {
     const page = await newPage();
-    await signUp(page, backend.baseUrl, 'Grace Hopper', `grace-${runId}@example.com`);
+    await signUp(page, journey.baseUrl(), 'Grace Hopper', `grace-${runId}@example.com`);
     await page.getByText('No tasks yet.').waitFor();
     expect(await visibleTitles(page)).toEqual([]);
 
@@ -466,7 +318,7 @@ describe.skipIf(!chromiumPath)('browser journey against the real backend', () =>
     await expectTitles(page, ['Grace only']);
     await screenshot(page, '11-second-user');
 
-    await page.goto(`${backend.baseUrl}/no-such-page`);
+    await page.goto(`${journey.baseUrl()}/no-such-page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await captureScreen(page, '12-not-found');
   });
