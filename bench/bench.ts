@@ -80,6 +80,20 @@ function seedInto(dir: string, tasks: number): Promise<SeedResult> {
     bcryptRounds: BCRYPT_ROUNDS,
     writers: 1,
     tasksPerWriter: 500,
+  });
+}
+
+/**
+ * A store of its own for the shared-project scenario: a member of 50 projects holding `tasks` tasks
+ * between them, so the single-user figures keep measuring the same store as before.
+ */
+function seedSharedInto(dir: string, tasks: number): Promise<SeedResult> {
+  return seedDatabase({
+    file: path.join(dir, 'primo.db'),
+    tasks: 0,
+    otherUsers: 0,
+    tasksPerOtherUser: 0,
+    bcryptRounds: BCRYPT_ROUNDS,
     sharedProjects: settings.sharedProjects,
     sharedTasks: tasks,
   });
@@ -123,11 +137,21 @@ function sharedReads(auth: Record<string, string>): Record<string, Pick<MeasureO
   };
 }
 
-async function measureGrowth(server: PrimoHandle, seed: SeedResult): Promise<Record<string, Measured>> {
+/** Growth reads of the measured user on `server`, and of the shared-project member on `sharedServer`. */
+async function measureGrowth(
+  server: PrimoHandle,
+  seed: SeedResult,
+  sharedServer: PrimoHandle,
+  sharedSeed: SeedResult,
+): Promise<Record<string, Measured>> {
   const auth = { authorization: `Bearer ${await login(server.url, seed.email)}` };
-  const memberAuth = { authorization: `Bearer ${await login(server.url, seed.memberEmail ?? '')}` };
+  const memberAuth = { authorization: `Bearer ${await login(sharedServer.url, sharedSeed.memberEmail ?? '')}` };
+  const reads = [
+    ...Object.entries(growthReads(seed, auth)).map(([name, options]) => ({ name, options, server })),
+    ...Object.entries(sharedReads(memberAuth)).map(([name, options]) => ({ name, options, server: sharedServer })),
+  ];
   const out: Record<string, Measured> = {};
-  for (const [name, options] of Object.entries({ ...growthReads(seed, auth), ...sharedReads(memberAuth) })) {
+  for (const { name, options, server } of reads) {
     out[name] = await measure({
       url: server.url,
       connections: settings.growthConnections,
@@ -154,8 +178,16 @@ async function main(): Promise<void> {
 
   const largeDir = tempDir('bench-large');
   const smallDir = tempDir('bench-small');
+  const sharedLargeDir = tempDir('bench-shared-large');
+  const sharedSmallDir = tempDir('bench-shared-small');
   const pageDir = tempDir('bench-page');
-  const cleanups: (() => Promise<void> | void)[] = [largeDir.remove, smallDir.remove, pageDir.remove];
+  const cleanups: (() => Promise<void> | void)[] = [
+    largeDir.remove,
+    smallDir.remove,
+    sharedLargeDir.remove,
+    sharedSmallDir.remove,
+    pageDir.remove,
+  ];
   let redis: RedisHandle | null = null;
   try {
     log(
@@ -167,6 +199,11 @@ async function main(): Promise<void> {
     );
     log(`seeding ${settings.smallTasks} + ${settings.otherUsers}×${settings.tasksPerOtherUser} tasks…`);
     const small = await seedInto(smallDir.dir, settings.smallTasks);
+    log(
+      `seeding ${settings.largeTasks} and ${settings.smallTasks} tasks in ${settings.sharedProjects} shared projects…`,
+    );
+    const sharedLarge = await seedSharedInto(sharedLargeDir.dir, settings.largeTasks);
+    const sharedSmall = await seedSharedInto(sharedSmallDir.dir, settings.smallTasks);
 
     if (redisBinary !== undefined) {
       redis = await startRedis({ binary: redisBinary });
@@ -188,7 +225,10 @@ async function main(): Promise<void> {
     cleanups.push(() => uncached.stop());
 
     const mainAuth = { authorization: `Bearer ${await login(cached.url, large.email)}` };
-    const memberAuth = { authorization: `Bearer ${await login(cached.url, large.memberEmail ?? '')}` };
+    const uncachedEnv = (dir: string) => productionEnv(dir, { BCRYPT_ROUNDS: String(BCRYPT_ROUNDS), CACHE_TTL: '0' });
+    const shared = await startPrimo(uncachedEnv(sharedLargeDir.dir));
+    cleanups.push(() => shared.stop());
+    const memberAuth = { authorization: `Bearer ${await login(shared.url, sharedLarge.memberEmail ?? '')}` };
     const writerEmail = large.writerEmails[0] as string;
     const writerAuth = { authorization: `Bearer ${await login(cached.url, writerEmail)}` };
     const json = { 'content-type': 'application/json' };
@@ -290,7 +330,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'list-shared',
-        server: uncached,
+        server: shared,
         options: { requests: [{ method: 'GET', path: '/api/v1/tasks', headers: memberAuth }] },
       },
       {
@@ -384,15 +424,16 @@ async function main(): Promise<void> {
     await measureBaselines(2);
 
     log(`growth at ${settings.largeTasks} tasks (cache off):`);
-    const growthLarge = await measureGrowth(uncached, large);
+    const growthLarge = await measureGrowth(uncached, large, shared, sharedLarge);
     await cached.stop();
     await uncached.stop();
+    await shared.stop();
     log(`growth at ${settings.smallTasks} tasks (cache off):`);
-    const smallServer = await startPrimo(
-      productionEnv(smallDir.dir, { BCRYPT_ROUNDS: String(BCRYPT_ROUNDS), CACHE_TTL: '0' }),
-    );
+    const smallServer = await startPrimo(uncachedEnv(smallDir.dir));
     cleanups.push(() => smallServer.stop());
-    const growthSmall = await measureGrowth(smallServer, small);
+    const sharedSmallServer = await startPrimo(uncachedEnv(sharedSmallDir.dir));
+    cleanups.push(() => sharedSmallServer.stop());
+    const growthSmall = await measureGrowth(smallServer, small, sharedSmallServer, sharedSmall);
 
     const growth: BenchResults['growth'] = {};
     for (const name of Object.keys(growthLarge)) {

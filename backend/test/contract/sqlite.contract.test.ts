@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { dueTodaySql } from '../../src/storage/sqlite/sqlite-tasks.repository.js';
 import { MEMBERSHIP_SQL } from '../../src/storage/sqlite/sqlite-projects.repository.js';
 import {
   MATCH_LIST_MAX,
@@ -611,6 +612,23 @@ describe('sqlite storage', () => {
           expect(mainTableStep(plan), label).toMatch(/^SEARCH t USING INTEGER PRIMARY KEY \(rowid=\?\)/);
         }
       }
+    });
+
+    it('when stats count the tasks due today, then the status index answers alone unless an assignee is named', async () => {
+      const { db, userId } = await analysedDb();
+      const startOfDay = Math.floor(NOW.getTime() / 86_400_000) * 86_400_000;
+      const params = {
+        projects: JSON.stringify([userId]),
+        now: NOW.getTime(),
+        startOfDay,
+        endOfDay: startOfDay + 86_400_000,
+      };
+      const plan = (sql: string, extra: object = {}) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, ...extra }) as { detail: string }[])
+          .map((row) => row.detail)
+          .join(' | ');
+      expect(plan(dueTodaySql(false))).toMatch(/SEARCH tasks USING COVERING INDEX tasks_project_status/);
+      expect(plan(dueTodaySql(true), { assignee: '' })).toMatch(/SEARCH tasks USING INDEX tasks_project_status/);
     });
 
     it('when memberships are looked up by project or by user, then an index answers each lookup', async () => {

@@ -162,6 +162,21 @@ function keyOrder(sort: TaskSort): (a: ListKey, b: ListKey) => number {
   };
 }
 
+/** Projects in scope of a stats read: `@projects`, a JSON array of ids. */
+const STATS_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
+
+/**
+ * Open tasks due today in scope, split at `@now`. Without an assignee the index
+ * (project_id, status, due_date) answers alone; naming one (`@assignee`, '' for unassigned) reads the rows.
+ */
+export function dueTodaySql(forAssignee: boolean): string {
+  return `SELECT coalesce(sum(due_date < @now), 0) AS overdue, coalesce(sum(due_date >= @now), 0) AS dueToday
+     FROM tasks
+     WHERE ${STATS_SCOPE} AND status IN ('todo', 'in_progress')
+       AND due_date >= @startOfDay AND due_date < @endOfDay
+       ${forAssignee ? "AND coalesce(assignee_id, '') = @assignee" : ''}`;
+}
+
 /** The tasks port over `tasks`, `task_tags` and the `tasks_fts` index. */
 export function createSqliteTaskRepository(db: Database.Database, run: StoreRunner): TaskRepository {
   const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
@@ -248,7 +263,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
 
   // Stats sum the kept counts of the projects in scope (`@projects`, a JSON array), for every
   // assignee or for one (`@assignee`: a user id, or '' for unassigned tasks).
-  const IN_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
+  const IN_SCOPE = STATS_SCOPE;
   const FOR_ASSIGNEE = '(@assignee IS NULL OR assignee = @assignee)';
   type StatsParams = { projects: string; assignee: string | null };
   const counts = db.prepare<[StatsParams], { status: TaskStatus; rank: number; n: number }>(
@@ -260,16 +275,11 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   const countOverdueBeforeToday = db.prepare<[StatsParams & { today: number }], { n: number }>(
     `SELECT coalesce(sum(n), 0) AS n FROM task_due_days WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} AND day < @today`,
   );
-  const countDueToday = db.prepare<
-    [StatsParams & { now: number; startOfDay: number; endOfDay: number }],
-    { overdue: number; dueToday: number }
-  >(
-    `SELECT coalesce(sum(due_date < @now), 0) AS overdue, coalesce(sum(due_date >= @now), 0) AS dueToday
-     FROM tasks
-     WHERE ${IN_SCOPE} AND status IN ('todo', 'in_progress')
-       AND due_date >= @startOfDay AND due_date < @endOfDay
-       AND (@assignee IS NULL OR coalesce(assignee_id, '') = @assignee)`,
+  type DueTodayParams = StatsParams & { now: number; startOfDay: number; endOfDay: number };
+  const countDueToday = db.prepare<[Omit<DueTodayParams, 'assignee'>], { overdue: number; dueToday: number }>(
+    dueTodaySql(false),
   );
+  const countDueTodayFor = db.prepare<[DueTodayParams], { overdue: number; dueToday: number }>(dueTodaySql(true));
   const countCompletedByDay = db.prepare<[StatsParams & { from: number; to: number }], { day: number; n: number }>(
     `SELECT day, sum(n) AS n FROM task_done_days
      WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @from AND day <= @to GROUP BY day`,
@@ -389,10 +399,10 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       stats.byPriority[priorityFromRank(rank)] += n;
       stats.total += n;
     }
-    const today = countDueToday.get({ ...scope, now, startOfDay, endOfDay: startOfDay + DAY_MS }) ?? {
-      overdue: 0,
-      dueToday: 0,
-    };
+    const dueWindow = { now, startOfDay, endOfDay: startOfDay + DAY_MS };
+    const today = (assignee === null
+      ? countDueToday.get({ projects: scope.projects, ...dueWindow })
+      : countDueTodayFor.get({ ...scope, ...dueWindow })) ?? { overdue: 0, dueToday: 0 };
     const earlier = countOverdueBeforeToday.get({ ...scope, today: startOfDay / DAY_MS })?.n ?? 0;
     stats.overdue = earlier + today.overdue;
     stats.dueToday = today.dueToday;
