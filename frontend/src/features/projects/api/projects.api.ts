@@ -1,4 +1,12 @@
-import type { Invitation, Member, MemberList, Page, Project, ProjectList } from '@primo/api/contract/wire';
+import {
+  PROJECT_LIST_LIMIT_MAX,
+  type Invitation,
+  type Member,
+  type MemberList,
+  type Page,
+  type Project,
+  type ProjectList,
+} from '@primo/api/contract/wire';
 import { apiRequest } from '../../../lib/api-client';
 import { PROJECTS_QUERY_ROOT } from '../../../lib/query-roots';
 
@@ -6,7 +14,7 @@ import { PROJECTS_QUERY_ROOT } from '../../../lib/query-roots';
 // project-changes.api.ts so the first screen does not carry them.
 
 /** The API's largest page of projects: most people's projects arrive in one request. */
-const PROJECT_PAGE = 100;
+const PROJECT_PAGE = PROJECT_LIST_LIMIT_MAX;
 
 /** Query keys: the list and each project's members and invitations hang under `projects`. */
 export const projectKeys = {
