@@ -65,7 +65,7 @@ export class TasksService {
       },
       this.clock(),
     );
-    await this.onChange({ projectIds: [projectId] });
+    await this.notify(userId, [projectId]);
     return task;
   }
 
@@ -105,7 +105,7 @@ export class TasksService {
     });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
-    await this.onChange({ projectIds: [task.projectId, target] });
+    await this.notify(userId, [task.projectId, target]);
     return outcome.task;
   }
 
@@ -115,7 +115,7 @@ export class TasksService {
     const outcome = await this.tasks.delete(task.projectId, id, { expectedVersion: versionGuardOf(expected) });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
-    await this.onChange({ projectIds: [task.projectId] });
+    await this.notify(userId, [task.projectId]);
   }
 
   async list(userId: string, query: TaskListQuery, scope: TaskScope = {}): Promise<TaskPage> {
@@ -131,17 +131,25 @@ export class TasksService {
   /** The task and the caller's role in its project; a task in a project they are not in is not found. */
   private async visibleTask(userId: string, id: string): Promise<{ task: TaskRecord; role: ProjectRole }> {
     const task = await this.tasks.findById(id);
-    const role = task === null ? null : await this.projects.roleOf(userId, task.projectId);
+    const role = task === null ? null : await this.roleIn(userId, task.projectId);
     if (task === null || role === null) throw new TaskNotFound();
     return { task, role };
   }
 
-  /** The caller's role, creating their personal project first if it is somehow missing. */
+  /**
+   * The caller's role. Their own personal project has no other member and them as its owner (it
+   * cannot be shared), so it needs no lookup; registration and the migrations create it.
+   */
   private async roleIn(userId: string, projectId: string): Promise<ProjectRole | null> {
-    const role = await this.projects.roleOf(userId, projectId);
-    if (role !== null || projectId !== personalProjectId(userId)) return role;
-    await this.projects.ensurePersonal(userId, this.clock());
-    return 'owner';
+    if (projectId === personalProjectId(userId)) return 'owner';
+    return this.projects.roleOf(userId, projectId);
+  }
+
+  /** Tells `onChange` about a write; the caller's personal project has only them to tell. */
+  private notify(userId: string, projectIds: readonly string[]): Promise<void> {
+    const personal = personalProjectId(userId);
+    const shared = projectIds.filter((projectId) => projectId !== personal);
+    return this.onChange({ projectIds: shared, ...(shared.length < projectIds.length ? { userIds: [userId] } : {}) });
   }
 
   private async resolveScope(
