@@ -656,6 +656,45 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         });
       });
 
+      it('when due dates span months and change, then overdue is exact at every instant over ten weeks', async () => {
+        const userId = await newUserId();
+        const other = await store().projects.create(userId, { name: 'Other', description: '', color: null }, at(T0));
+        const make = (input: Partial<NewTask>, projectId = userId) =>
+          store().tasks.create(projectId, userId, newTask(input), at(T0 - 200 * DAY));
+        const made = [];
+        for (const offset of [-150, -70, -64, -40, -33, -32, -31, -20, -9, -2, -1, 0, 1, 5, 30, 33]) {
+          made.push(await make({ dueDate: at(T0 + offset * DAY - HOUR) }));
+          made.push(await make({ dueDate: at(T0 + offset * DAY), status: 'in_progress' }, other.id));
+        }
+        const [moved, completed, deleted, reassigned, dated] = made;
+        if (!moved || !completed || !deleted || !reassigned || !dated) throw new Error('too few tasks');
+        await store().tasks.update(userId, moved.id, { projectId: other.id }, { now: at(T0) });
+        await store().tasks.update(userId, completed.id, { status: 'done' }, { now: at(T0) });
+        await store().tasks.delete(deleted.projectId, deleted.id, {});
+        await store().tasks.update(reassigned.projectId, reassigned.id, { assigneeId: userId }, { now: at(T0) });
+        await store().tasks.update(dated.projectId, dated.id, { dueDate: at(T0 - 45 * DAY) }, { now: at(T0) });
+        const current = await store().tasks.list([userId, other.id], {
+          filter: {},
+          sort: { field: 'createdAt', direction: 'desc' },
+          limit: 100,
+        });
+        expect(current.items).toHaveLength(made.length - 1);
+
+        for (let instant = T0 - 60 * DAY; instant <= T0 + 40 * DAY; instant += 7 * DAY - 5 * HOUR) {
+          const now = at(instant);
+          const open = current.items.filter((task) => task.status !== 'done' && task.dueDate !== null);
+          const overdue = (tasks: typeof open) => tasks.filter((task) => (task.dueDate as Date) < now).length;
+          const label = now.toISOString();
+          expect((await store().tasks.stats([userId, other.id], { now })).overdue, label).toBe(overdue(open));
+          expect((await store().tasks.stats([other.id], { now })).overdue, label).toBe(
+            overdue(open.filter((task) => task.projectId === other.id)),
+          );
+          expect((await store().tasks.stats([userId, other.id], { now, assignee: userId })).overdue, label).toBe(
+            overdue(open.filter((task) => task.assigneeId === userId)),
+          );
+        }
+      });
+
       it('when a user has no tasks, then every count is zero and the 14 days are still listed', async () => {
         const userId = await newUserId();
         const stats = await store().tasks.stats([userId], { now: at(Date.UTC(2026, 0, 5, 23, 59, 59)) });

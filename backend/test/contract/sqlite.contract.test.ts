@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
-import { dueTodaySql } from '../../src/storage/sqlite/sqlite-tasks.repository.js';
+import { EVERY_ASSIGNEE, STATS_SQL, dueTodaySql } from '../../src/storage/sqlite/sqlite-tasks.repository.js';
 import { MEMBERSHIP_SQL } from '../../src/storage/sqlite/sqlite-projects.repository.js';
 import {
   MATCH_LIST_MAX,
@@ -265,6 +265,84 @@ describe('sqlite storage', () => {
       expect(db.prepare('SELECT count(*) AS n FROM tasks WHERE user_id = ?').get(ada)).toEqual({ n: 20 });
       const storage = open();
       expect((await storage.tasks.stats([ada], { now: NOW })).total).toBe(20);
+    });
+  });
+
+  describe('the day-counts migration (version 6)', () => {
+    const DAY = 86_400_000;
+    const untilProjects = SQLITE_MIGRATIONS.filter((migration) => migration.version <= 5);
+
+    it('when a version-5 database opens, then stats are unchanged and the counts match the tasks', async () => {
+      const db = raw();
+      migrateSqlite(db, untilProjects);
+      const ada = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+      db.prepare('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        ada,
+        'ada@example.test',
+        'Ada',
+        'h',
+        NOW.getTime() - 300 * DAY,
+      );
+      db.prepare(
+        `INSERT INTO projects (id, name, name_key, description, color, personal, created_at, updated_at, version)
+         VALUES (?, 'Inbox', '', '', NULL, 1, ?, ?, 1)`,
+      ).run(ada, NOW.getTime(), NOW.getTime());
+      db.prepare("INSERT INTO memberships (project_id, user_id, role, joined_at) VALUES (?, ?, 'owner', ?)").run(
+        ada,
+        ada,
+        NOW.getTime(),
+      );
+      const insertTask = db.prepare(
+        `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
+                            priority_rank, due_date, tags, created_at, updated_at, completed_at, version)
+         VALUES (@id, @project, @project, @assignee, @title, x'00', '', @status, 1, @due, '[]', @at, @at, @done, 1)`,
+      );
+      for (let i = 0; i < 120; i += 1) {
+        const status = TASK_STATUSES[i % 3] ?? 'todo';
+        const at = NOW.getTime() - (i % 40) * DAY;
+        insertTask.run({
+          id: (i + 1).toString(16).padStart(24, 'c'),
+          project: ada,
+          assignee: i % 4 === 0 ? ada : null,
+          title: `task ${i}`,
+          status,
+          due: i % 5 === 4 ? null : NOW.getTime() + ((i * 7) % 150) * DAY - 100 * DAY,
+          at,
+          done: status === 'done' ? at : null,
+        });
+      }
+      const instants = [-45, -20, -3, 0, 1, 17, 40].map((days) => new Date(NOW.getTime() + days * DAY));
+      const expectedOverdue = instants.map(
+        (now) =>
+          (
+            db
+              .prepare("SELECT count(*) AS n FROM tasks WHERE status <> 'done' AND due_date < ?")
+              .get(now.getTime()) as { n: number }
+          ).n,
+      );
+      db.close();
+
+      const storage = open();
+      for (const [i, now] of instants.entries()) {
+        const stats = await storage.tasks.stats([ada], { now });
+        expect(stats.overdue, now.toISOString()).toBe(expectedOverdue[i]);
+        expect(stats.total).toBe(120);
+      }
+      await storage.close();
+      const migrated = raw();
+      expect(migrated.pragma('user_version', { simple: true })).toBe(LATEST);
+      const mismatches = (sql: string) => migrated.prepare(sql).all();
+      expect(
+        mismatches(`SELECT b.block FROM task_due_blocks AS b WHERE b.n <> (
+          SELECT count(*) FROM tasks AS t WHERE t.project_id = b.project_id AND t.status <> 'done'
+            AND t.due_date / ${DAY} / 32 = b.block AND b.assignee IN (coalesce(t.assignee_id, ''), '*'))`),
+      ).toEqual([]);
+      expect(
+        mismatches(`SELECT d.day FROM task_done_days AS d WHERE d.n <> (
+          SELECT count(*) FROM tasks AS t WHERE t.project_id = d.project_id
+            AND t.completed_at / ${DAY} = d.day AND d.assignee IN (coalesce(t.assignee_id, ''), '*'))`),
+      ).toEqual([]);
+      migrated.close();
     });
   });
 
@@ -629,6 +707,34 @@ describe('sqlite storage', () => {
           .join(' | ');
       expect(plan(dueTodaySql(false))).toMatch(/SEARCH tasks USING COVERING INDEX tasks_project_status/);
       expect(plan(dueTodaySql(true), { assignee: '' })).toMatch(/SEARCH tasks USING INDEX tasks_project_status/);
+    });
+
+    it('when stats sum the kept counts, then each table is read as one key range per project', async () => {
+      const { db, userId } = await analysedDb();
+      const day = Math.floor(NOW.getTime() / 86_400_000);
+      const plan = (sql: string, params: object) =>
+        (
+          db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ projects: JSON.stringify([userId]), ...params }) as {
+            detail: string;
+          }[]
+        )
+          .map((row) => row.detail)
+          .join(' | ');
+      for (const assignee of [null, userId]) {
+        expect(plan(STATS_SQL.counts, { assignee })).toMatch(/SEARCH task_counts USING PRIMARY KEY \(project_id=\?\)/);
+      }
+      for (const assignee of [EVERY_ASSIGNEE, userId]) {
+        const overdue = plan(STATS_SQL.overdueBeforeToday, { assignee, today: day, block: Math.trunc(day / 32) });
+        expect(overdue).toMatch(
+          /SEARCH task_due_blocks USING PRIMARY KEY \(project_id=\? AND assignee=\? AND block<\?\)/,
+        );
+        expect(overdue).toMatch(
+          /SEARCH task_due_days USING PRIMARY KEY \(project_id=\? AND assignee=\? AND day>\? AND day<\?\)/,
+        );
+        expect(plan(STATS_SQL.completedByDay, { assignee, from: day - 13, to: day })).toMatch(
+          /SEARCH task_done_days USING PRIMARY KEY \(project_id=\? AND assignee=\? AND day>\? AND day<\?\)/,
+        );
+      }
     });
 
     it('when memberships are looked up by project or by user, then an index answers each lookup', async () => {

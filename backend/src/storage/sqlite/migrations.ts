@@ -401,6 +401,99 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    name: "per-day counts for all of a project's assignees at once, and 32-day blocks of open due tasks",
+    sql: `
+      -- A stats read over every assignee reads the '*' rows, one key range per project; open tasks due
+      -- before today are summed from whole 32-day blocks plus the days of the current block, so the
+      -- cost of a read is bounded by the calendar, not by how many days hold due tasks.
+      DROP TRIGGER task_counts_insert;
+      DROP TRIGGER task_counts_delete;
+      DROP TRIGGER task_days_update;
+
+      DELETE FROM task_due_days WHERE n = 0;
+      DELETE FROM task_done_days WHERE n = 0;
+      INSERT INTO task_due_days (project_id, assignee, day, n)
+        SELECT project_id, '*', day, sum(n) FROM task_due_days GROUP BY project_id, day;
+      INSERT INTO task_done_days (project_id, assignee, day, n)
+        SELECT project_id, '*', day, sum(n) FROM task_done_days GROUP BY project_id, day;
+      CREATE TABLE task_due_blocks (
+        project_id TEXT NOT NULL,
+        assignee   TEXT NOT NULL,
+        block      INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (project_id, assignee, block)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO task_due_blocks (project_id, assignee, block, n)
+        SELECT project_id, assignee, day / 32, sum(n) FROM task_due_days GROUP BY 1, 2, 3;
+
+      CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_counts (project_id, assignee, status, priority_rank, n)
+          VALUES (new.project_id, coalesce(new.assignee_id, ''), new.status, new.priority_rank, 1)
+          ON CONFLICT (project_id, assignee, status, priority_rank) DO UPDATE SET n = n + 1;
+        INSERT INTO task_due_days (project_id, assignee, day, n)
+          SELECT new.project_id, who.assignee, new.due_date / 86400000, 1 FROM (SELECT coalesce(new.assignee_id, '') AS assignee
+            UNION ALL SELECT '*') AS who
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+        INSERT INTO task_due_blocks (project_id, assignee, block, n)
+          SELECT new.project_id, who.assignee, new.due_date / 86400000 / 32, 1 FROM (SELECT coalesce(new.assignee_id, '') AS assignee
+            UNION ALL SELECT '*') AS who
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, block) DO UPDATE SET n = n + 1;
+        INSERT INTO task_done_days (project_id, assignee, day, n)
+          SELECT new.project_id, who.assignee, new.completed_at / 86400000, 1 FROM (SELECT coalesce(new.assignee_id, '') AS assignee
+            UNION ALL SELECT '*') AS who
+          WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
+        UPDATE task_counts SET n = n - 1
+          WHERE project_id = old.project_id AND assignee = coalesce(old.assignee_id, '')
+            AND status = old.status AND priority_rank = old.priority_rank;
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND day = old.due_date / 86400000;
+        UPDATE task_due_blocks SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND block = old.due_date / 86400000 / 32;
+        UPDATE task_done_days SET n = n - 1
+          WHERE old.completed_at IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND day = old.completed_at / 86400000;
+      END;
+      CREATE TRIGGER task_days_update AFTER UPDATE OF project_id, assignee_id, status, due_date, completed_at ON tasks
+        WHEN old.project_id IS NOT new.project_id OR old.assignee_id IS NOT new.assignee_id
+          OR old.status IS NOT new.status OR old.due_date IS NOT new.due_date
+          OR old.completed_at IS NOT new.completed_at
+      BEGIN
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND day = old.due_date / 86400000;
+        UPDATE task_due_blocks SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND block = old.due_date / 86400000 / 32;
+        UPDATE task_done_days SET n = n - 1
+          WHERE old.completed_at IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND day = old.completed_at / 86400000;
+        INSERT INTO task_due_days (project_id, assignee, day, n)
+          SELECT new.project_id, who.assignee, new.due_date / 86400000, 1 FROM (SELECT coalesce(new.assignee_id, '') AS assignee
+            UNION ALL SELECT '*') AS who
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+        INSERT INTO task_due_blocks (project_id, assignee, block, n)
+          SELECT new.project_id, who.assignee, new.due_date / 86400000 / 32, 1 FROM (SELECT coalesce(new.assignee_id, '') AS assignee
+            UNION ALL SELECT '*') AS who
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, block) DO UPDATE SET n = n + 1;
+        INSERT INTO task_done_days (project_id, assignee, day, n)
+          SELECT new.project_id, who.assignee, new.completed_at / 86400000, 1 FROM (SELECT coalesce(new.assignee_id, '') AS assignee
+            UNION ALL SELECT '*') AS who
+          WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+      END;
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -143,6 +143,7 @@ export function createSqliteProjectRepository(db: Database.Database, run: StoreR
   const deleteCounts = [
     db.prepare<[string]>('DELETE FROM task_counts WHERE project_id = ?'),
     db.prepare<[string]>('DELETE FROM task_due_days WHERE project_id = ?'),
+    db.prepare<[string]>('DELETE FROM task_due_blocks WHERE project_id = ?'),
     db.prepare<[string]>('DELETE FROM task_done_days WHERE project_id = ?'),
   ];
 

@@ -162,8 +162,29 @@ function keyOrder(sort: TaskSort): (a: ListKey, b: ListKey) => number {
   };
 }
 
+/** Days per block of `task_due_blocks` (migration 6). */
+const DUE_BLOCK_DAYS = 32;
+
 /** Projects in scope of a stats read: `@projects`, a JSON array of ids. */
 const STATS_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
+/** One assignee's counts (`@assignee`: a user id, '' for unassigned tasks), or '*' for all of them. */
+const FOR_ASSIGNEE = 'assignee = @assignee';
+/** The `assignee` of the rows of `task_due_days`, `task_due_blocks` and `task_done_days` that count every task. */
+export const EVERY_ASSIGNEE = '*';
+
+/** Stats sum the kept counts of the projects in scope; each read is one key range per project. */
+export const STATS_SQL = {
+  /** Per assignee only: `@assignee` null for every one. */
+  counts: `SELECT status, priority_rank AS rank, sum(n) AS n FROM task_counts
+     WHERE ${STATS_SCOPE} AND (@assignee IS NULL OR assignee = @assignee) GROUP BY status, priority_rank`,
+  /** Open tasks due before today: the whole 32-day blocks before today's, plus its earlier days. */
+  overdueBeforeToday: `SELECT (SELECT coalesce(sum(n), 0) FROM task_due_blocks
+              WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND block < @block)
+          + (SELECT coalesce(sum(n), 0) FROM task_due_days
+              WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @block * ${DUE_BLOCK_DAYS} AND day < @today) AS n`,
+  completedByDay: `SELECT day, sum(n) AS n FROM task_done_days
+     WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @from AND day <= @to GROUP BY day`,
+} as const;
 
 /**
  * Open tasks due today in scope, split at `@now`. Without an assignee the index
@@ -261,28 +282,21 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     `SELECT t.seq AS seq, ${TASK_COLUMNS} FROM json_each(?) AS m CROSS JOIN tasks AS t ON t.seq = m.value`,
   );
 
-  // Stats sum the kept counts of the projects in scope (`@projects`, a JSON array), for every
-  // assignee or for one (`@assignee`: a user id, or '' for unassigned tasks).
-  const IN_SCOPE = STATS_SCOPE;
-  const FOR_ASSIGNEE = '(@assignee IS NULL OR assignee = @assignee)';
   type StatsParams = { projects: string; assignee: string | null };
-  const counts = db.prepare<[StatsParams], { status: TaskStatus; rank: number; n: number }>(
-    `SELECT status, priority_rank AS rank, sum(n) AS n FROM task_counts
-     WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} GROUP BY status, priority_rank`,
-  );
-  // Open tasks due before today come from the per-day counts; only today's due tasks are read from
-  // the index, to split them at the current instant into overdue and due today.
-  const countOverdueBeforeToday = db.prepare<[StatsParams & { today: number }], { n: number }>(
-    `SELECT coalesce(sum(n), 0) AS n FROM task_due_days WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} AND day < @today`,
+  const counts = db.prepare<[StatsParams], { status: TaskStatus; rank: number; n: number }>(STATS_SQL.counts);
+  // Only today's due tasks are read from the index, to split them at the current instant into
+  // overdue and due today.
+  type DaysParams = { projects: string; assignee: string };
+  const countOverdueBeforeToday = db.prepare<[DaysParams & { today: number; block: number }], { n: number }>(
+    STATS_SQL.overdueBeforeToday,
   );
   type DueTodayParams = StatsParams & { now: number; startOfDay: number; endOfDay: number };
   const countDueToday = db.prepare<[Omit<DueTodayParams, 'assignee'>], { overdue: number; dueToday: number }>(
     dueTodaySql(false),
   );
   const countDueTodayFor = db.prepare<[DueTodayParams], { overdue: number; dueToday: number }>(dueTodaySql(true));
-  const countCompletedByDay = db.prepare<[StatsParams & { from: number; to: number }], { day: number; n: number }>(
-    `SELECT day, sum(n) AS n FROM task_done_days
-     WHERE ${IN_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @from AND day <= @to GROUP BY day`,
+  const countCompletedByDay = db.prepare<[DaysParams & { from: number; to: number }], { day: number; n: number }>(
+    STATS_SQL.completedByDay,
   );
 
   const insertTags = (seq: number | bigint, projectId: string, tags: readonly string[]) => {
@@ -393,6 +407,7 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     const startOfDay = window.startOfDay.getTime();
     const firstDay = window.firstDay.getTime() / DAY_MS;
     const scope = { projects: JSON.stringify(projectIds), assignee };
+    const days = { projects: scope.projects, assignee: assignee ?? EVERY_ASSIGNEE };
     const stats: TaskStatsRecord = emptyStats(nowDate);
     for (const { status, rank, n } of counts.all(scope)) {
       stats.byStatus[status] += n;
@@ -403,11 +418,13 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     const today = (assignee === null
       ? countDueToday.get({ projects: scope.projects, ...dueWindow })
       : countDueTodayFor.get({ ...scope, ...dueWindow })) ?? { overdue: 0, dueToday: 0 };
-    const earlier = countOverdueBeforeToday.get({ ...scope, today: startOfDay / DAY_MS })?.n ?? 0;
+    const todayNumber = startOfDay / DAY_MS;
+    const block = Math.trunc(todayNumber / DUE_BLOCK_DAYS);
+    const earlier = countOverdueBeforeToday.get({ ...days, today: todayNumber, block })?.n ?? 0;
     stats.overdue = earlier + today.overdue;
     stats.dueToday = today.dueToday;
     const completed = new Map<string, number>();
-    for (const { day, n } of countCompletedByDay.all({ ...scope, from: firstDay, to: startOfDay / DAY_MS })) {
+    for (const { day, n } of countCompletedByDay.all({ ...days, from: firstDay, to: startOfDay / DAY_MS })) {
       completed.set(dayKey(new Date(day * DAY_MS)), n);
     }
     stats.completedByDay = completedByDay(nowDate, completed);
