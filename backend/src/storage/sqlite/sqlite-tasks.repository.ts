@@ -162,6 +162,10 @@ function keyOrder(sort: TaskSort): (a: ListKey, b: ListKey) => number {
   };
 }
 
+/** How long a search with more than MATCH_LIST_MAX matches goes straight to the sort-index walk. */
+const BROAD_SEARCH_TTL_MS = 60_000;
+const BROAD_SEARCHES_MAX = 1000;
+
 /** Days per block of `task_due_blocks` (migration 6). */
 const DUE_BLOCK_DAYS = 32;
 
@@ -261,6 +265,15 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
   const matchProbe = db
     .prepare<[string, number], number>('SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ? LIMIT ?')
     .pluck();
+  // Searches found to have too many matches for the `matches` source, remembered for a while so a
+  // broad word does not pay for the probe before every page. Either source returns the same page,
+  // so a stale entry costs time, never correctness.
+  const broadUntil = new Map<string, number>();
+  const isBroad = (match: string) => (broadUntil.get(match) ?? 0) > Date.now();
+  const rememberBroad = (match: string) => {
+    if (broadUntil.size >= BROAD_SEARCHES_MAX) broadUntil.clear();
+    broadUntil.set(match, Date.now() + BROAD_SEARCH_TTL_MS);
+  };
   const listStatement = (sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource, params: ListParams) => {
     if (source === 'keys') {
       // Prepared on first use, one per combination of filters that a merged list actually asks for.
@@ -380,10 +393,11 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
     const { sort, limit } = query;
     const projects = JSON.stringify(projectIds);
     let rows: TaskRow[] | undefined;
-    if (base.match !== null) {
+    if (base.match !== null && !isBroad(base.match)) {
       const seqs = matchProbe.all(base.match, MATCH_LIST_MAX + 1);
       if (seqs.length <= MATCH_LIST_MAX)
         rows = walk(query, { ...base, projects, seqs: JSON.stringify(seqs) }, 'matches');
+      else rememberBroad(base.match);
     }
     if (rows === undefined && base.assignee !== null) rows = walk(query, { ...base, projects }, 'assigned');
     if (rows === undefined && projectIds.length === 1)
