@@ -30,6 +30,8 @@ import {
   projectsRoutes,
 } from './projects/projects.routes.js';
 import type { ProjectsService } from './projects/projects.service.js';
+import { changesRoutes } from './changes/changes.routes.js';
+import type { ChangesService } from './changes/changes.service.js';
 
 export const QUERY_STRING_MAX_BYTES = 2048;
 
@@ -44,6 +46,7 @@ export interface AppDeps {
   authService: AuthService;
   tasksService: TasksService;
   projectsService: ProjectsService;
+  changesService: ChangesService;
   clock: Clock;
   isDraining: () => boolean;
   /** Directory of the built SPA, served when it holds an index.html. */
@@ -116,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(TASKS_BASE_PATH.replace(/^\/api/, ''), tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }));
   api.use(PROJECTS_BASE_PATH.replace(/^\/api/, ''), projectsRoutes({ service: deps.projectsService, reads }));
   api.use(INVITATIONS_BASE_PATH.replace(/^\/api/, ''), invitationsRoutes({ service: deps.projectsService }));
+  api.use('/v1', changesRoutes({ service: deps.changesService }));
   api.use(notFoundHandler());
   app.use('/api', api);
 

@@ -1,3 +1,4 @@
+import { CHANGE_RETENTION_DAYS_MIN } from './changes/change.model.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -94,6 +95,7 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalText,
   CACHE_TTL: int(300, 0, 86_400),
   CACHE_MAX_BODY_BYTES: int(256 * 1024, 1024, 16 * 1024 * 1024),
+  CHANGES_RETENTION_DAYS: int(CHANGE_RETENTION_DAYS_MIN, CHANGE_RETENTION_DAYS_MIN, 3650),
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT: duration('10s'),
   STATIC_DIR: optionalText,
@@ -131,6 +133,8 @@ export interface Config {
   log: { level: string; filePath?: string };
   metricsToken?: string;
   cache: { ttlSeconds: number; maxBodyBytes: number };
+  /** Days of change log `/changes` serves (older changes are pruned in the background). */
+  changesRetentionDays: number;
   bodyLimit: string;
   shutdownTimeoutMs: number;
   staticDir: string | null;
@@ -226,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     log: { level: e.LOG_LEVEL, filePath: e.LOG_FILE_PATH },
     metricsToken: e.METRICS_TOKEN,
     cache: { ttlSeconds: e.CACHE_TTL, maxBodyBytes: e.CACHE_MAX_BODY_BYTES },
+    changesRetentionDays: e.CHANGES_RETENTION_DAYS,
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,

@@ -15,10 +15,12 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { notifyMembers } from './projects/change-notifier.js';
+import { ChangesService } from './changes/changes.service.js';
 import { ProjectsService } from './projects/projects.service.js';
 import { TasksService } from './tasks/tasks.service.js';
 
 const REFRESH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const CHANGES_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Everything one running instance holds, so the server and the tests start and stop it the same way. */
 export interface Runtime {
@@ -97,6 +99,22 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     clock,
   });
 
+  const changesService = new ChangesService({
+    changes: storage.changes,
+    projects: storage.projects,
+    tasks: storage.tasks,
+    users: storage.users,
+    clock,
+    retentionDays: config.changesRetentionDays,
+  });
+  // The change log keeps its retention; pruning runs beside requests, in short batches.
+  const prune = setInterval(() => {
+    changesService.prune().catch((err: unknown) => {
+      logger.warn('could not prune the change log', { error: err instanceof Error ? err.message : String(err) });
+    });
+  }, CHANGES_PRUNE_INTERVAL_MS);
+  prune.unref();
+
   // Spent and expired refresh tokens are kept only until they expire (MongoDB also has a TTL index for this).
   const purge = setInterval(() => {
     storage.refreshTokens.purgeExpired(clock()).catch((err: unknown) => {
@@ -119,6 +137,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     authService,
     tasksService,
     projectsService,
+    changesService,
     clock,
     isDraining: () => draining,
     staticDir: config.staticDir ?? defaultStaticDir(),
@@ -137,6 +156,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     isDraining: () => draining,
     close: async () => {
       clearInterval(purge);
+      clearInterval(prune);
       await cache.close();
       await redis?.close();
       if (ownsStorage) await storage.close();

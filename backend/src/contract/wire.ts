@@ -12,6 +12,7 @@ export type {
   UpdateTaskInput,
 } from '../tasks/tasks.schemas.js';
 export type { AuthResponse, LoginInput, RegisterInput, User } from '../auth/auth.schemas.js';
+export type { ActivityList, Change, ChangeList } from '../changes/changes.schemas.js';
 export type {
   CreatedInvitation,
   CreateInvitationInput,

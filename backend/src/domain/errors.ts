@@ -75,6 +75,18 @@ export class VersionConflict<T extends { id: string; version: number }> extends 
   }
 }
 
+/** What was asked for existed once and is gone for good (history older than what is kept). */
+export class Gone extends DomainError {
+  readonly kind = 'gone';
+  override name = 'Gone';
+  constructor(
+    readonly slug: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 export class EmailTaken extends DomainError {
   readonly kind = 'email_taken';
   override name = 'EmailTaken';

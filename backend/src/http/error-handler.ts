@@ -6,6 +6,7 @@ import {
   DomainError,
   Forbidden,
   EmailTaken,
+  Gone,
   InvalidInput,
   NotAuthenticated,
   NotFound,
@@ -38,6 +39,7 @@ function fromDomainError(err: DomainError): HttpError | null {
   if (err instanceof Forbidden) return new HttpError(403, err.message);
   if (err instanceof Conflict) return new HttpError(409, err.message, { slug: err.slug });
   if (err instanceof EmailTaken) return new HttpError(409, err.message, { slug: 'email-taken' });
+  if (err instanceof Gone) return new HttpError(410, err.message, { slug: err.slug });
   if (err instanceof NotAuthenticated) return HttpError.unauthorized(err.message);
   if (err instanceof StoreUnavailableError) {
     return HttpError.serviceUnavailable(

@@ -24,6 +24,8 @@ import {
   updateProjectBody,
 } from '../projects/projects.schemas.js';
 
+import { activityListSchema, activityQuery, changeListSchema, listChangesQuery } from '../changes/changes.schemas.js';
+
 type JsonSchema = Record<string, unknown>;
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
@@ -405,6 +407,33 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           responses: {
             '200': json(projectRef, 'Joined: the project', etagHeader),
             ...errors(400, 401, 404, 413, 415, 429, 503),
+          },
+        },
+      },
+      '/api/v1/tasks/{id}/activity': {
+        parameters: [idParameter],
+        get: {
+          operationId: 'getTaskActivity',
+          summary: 'The task’s changes, newest first (keyset pagination through nextCursor)',
+          security: bearer,
+          parameters: queryParameters(activityQuery),
+          responses: {
+            '200': json(jsonSchema(activityListSchema, 'output'), 'One page of changes'),
+            ...errors(400, 401, 404, 429, 503),
+          },
+        },
+      },
+      '/api/v1/changes': {
+        get: {
+          operationId: 'listChanges',
+          summary:
+            'Changes in the caller’s current projects after `since`, oldest first; without `since`, an empty page whose nextCursor is the current position',
+          security: bearer,
+          parameters: queryParameters(listChangesQuery),
+          responses: {
+            '200': json(jsonSchema(changeListSchema, 'output'), 'One page of changes; poll again with nextCursor'),
+            '410': problemResponse('`since` is older than the kept history (or not a position of this server)'),
+            ...errors(400, 401, 429, 503),
           },
         },
       },

@@ -14,6 +14,7 @@ const TYPE_BY_STATUS: Record<number, string> = {
   404: 'not-found',
   405: 'method-not-allowed',
   409: 'conflict',
+  410: 'gone',
   412: 'precondition-failed',
   413: 'payload-too-large',
   414: 'uri-too-long',

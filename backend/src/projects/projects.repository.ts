@@ -1,3 +1,4 @@
+import type { WriteOptions } from '../changes/change.model.js';
 import type {
   InvitableRole,
   InvitationRecord,
@@ -42,10 +43,13 @@ export interface ProjectRepository {
   update(
     projectId: string,
     changes: ProjectChanges,
-    options: { expectedVersion?: number; now: Date },
+    options: WriteOptions & { expectedVersion?: number },
   ): Promise<ProjectWriteOutcome>;
-  /** Deletes the project with its tasks, memberships and invitations in one transaction. */
-  delete(projectId: string, options: { expectedVersion?: number }): Promise<ProjectDeleteOutcome>;
+  /**
+   * Deletes the project with its tasks, memberships and invitations in one transaction; its change
+   * is addressed to everyone who was a member.
+   */
+  delete(projectId: string, options: WriteOptions & { expectedVersion?: number }): Promise<ProjectDeleteOutcome>;
 
   /** The user's role in the project, or null (one indexed read). */
   roleOf(userId: string, projectId: string): Promise<ProjectRole | null>;
@@ -56,12 +60,12 @@ export interface ProjectRepository {
   /** The user ids of every member (for cache invalidation and live delivery). */
   memberIds(projectId: string): Promise<string[]>;
   /** Changes a member's role; demoting the last owner is refused. */
-  setRole(projectId: string, userId: string, role: ProjectRole, now: Date): Promise<MemberChangeOutcome>;
+  setRole(projectId: string, userId: string, role: ProjectRole, options: WriteOptions): Promise<MemberChangeOutcome>;
   /**
    * Removes a member; removing the last owner is refused. In the same transaction every task of the
-   * project assigned to them becomes unassigned (version and updatedAt move on).
+   * project assigned to them becomes unassigned (version and updatedAt move on, each with its change).
    */
-  removeMember(projectId: string, userId: string, now: Date): Promise<MemberChangeOutcome>;
+  removeMember(projectId: string, userId: string, options: WriteOptions): Promise<MemberChangeOutcome>;
 }
 
 export interface NewInvitation {

@@ -84,6 +84,7 @@ export class ProjectsService {
     const outcome = await this.deps.projects.update(projectId, changes, {
       expectedVersion: versionGuardOf(expected),
       now: this.deps.clock(),
+      actorId: userId,
     });
     if (outcome.kind === 'not_found') throw new ProjectNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('project', outcome.current);
@@ -96,7 +97,11 @@ export class ProjectsService {
     authorize(current.role, 'project.delete');
     if (current.personal) throw personalProject('be deleted');
     const members = await this.deps.projects.memberIds(projectId);
-    const outcome = await this.deps.projects.delete(projectId, { expectedVersion: versionGuardOf(expected) });
+    const outcome = await this.deps.projects.delete(projectId, {
+      expectedVersion: versionGuardOf(expected),
+      now: this.deps.clock(),
+      actorId: userId,
+    });
     if (outcome.kind === 'not_found') throw new ProjectNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('project', outcome.current);
     await this.deps.onChange({ projectIds: [], userIds: members });
@@ -109,7 +114,10 @@ export class ProjectsService {
 
   async setRole(userId: string, projectId: string, memberId: string, role: ProjectRole): Promise<MemberRecord> {
     authorize(await this.deps.projects.roleOf(userId, projectId), 'members.manage');
-    const outcome = await this.deps.projects.setRole(projectId, memberId, role, this.deps.clock());
+    const outcome = await this.deps.projects.setRole(projectId, memberId, role, {
+      now: this.deps.clock(),
+      actorId: userId,
+    });
     if (outcome.kind === 'not_found') throw new MemberNotFound();
     if (outcome.kind === 'last_owner') throw lastOwner();
     await this.deps.onChange({ projectIds: [projectId] });
@@ -123,7 +131,10 @@ export class ProjectsService {
     const role = await this.deps.projects.roleOf(userId, projectId);
     if (memberId !== userId) authorize(role, 'members.manage');
     else if (role === null) throw new ProjectNotFound();
-    const outcome = await this.deps.projects.removeMember(projectId, memberId, this.deps.clock());
+    const outcome = await this.deps.projects.removeMember(projectId, memberId, {
+      now: this.deps.clock(),
+      actorId: userId,
+    });
     if (outcome.kind === 'not_found') throw new MemberNotFound();
     if (outcome.kind === 'last_owner') throw lastOwner();
     await this.deps.onChange({ projectIds: [projectId], userIds: [memberId] });

@@ -75,13 +75,13 @@ async function seed(): Promise<void> {
             inbox,
             created.id,
             { status: 'todo' },
-            { now: new Date(now - (i % 14) * 86_400_000) },
+            { now: new Date(now - (i % 14) * 86_400_000), actorId: user.id },
           );
           await storage.tasks.update(
             inbox,
             created.id,
             { status: 'done' },
-            { now: new Date(now - (i % 14) * 86_400_000) },
+            { now: new Date(now - (i % 14) * 86_400_000), actorId: user.id },
           );
         }
       }

@@ -1,3 +1,4 @@
+import type { WriteOptions } from '../changes/change.model.js';
 import type { TaskPriority, TaskSortField, TaskStatus } from './task.model.js';
 
 /** A task as stored: dates are Dates; it belongs to one project, and `projectId` scopes every query. */
@@ -95,8 +96,10 @@ export type TaskDeleteOutcome =
  * Storage port for tasks. Access is decided before a call (the access policy); writes are scoped to
  * the project the caller was allowed in, so a task in another project behaves exactly like a missing
  * one (a task moved away meanwhile is not found). Malformed ids are "not found", never errors.
+ * Every write records its change in its own transaction.
  */
 export interface TaskRepository {
+  /** `createdBy` is also the actor of the task's `task.created` change. */
   create(projectId: string, createdBy: string, input: NewTask, now: Date): Promise<TaskRecord>;
   /** Any project's task by id: the caller then checks the membership of `projectId`. */
   findById(id: string): Promise<TaskRecord | null>;
@@ -108,9 +111,13 @@ export interface TaskRepository {
     projectId: string,
     id: string,
     changes: TaskChanges,
-    options: { expectedVersion?: number; now: Date },
+    options: WriteOptions & { expectedVersion?: number },
   ): Promise<TaskWriteOutcome>;
-  delete(projectId: string, id: string, options: { expectedVersion?: number }): Promise<TaskDeleteOutcome>;
+  delete(
+    projectId: string,
+    id: string,
+    options: WriteOptions & { expectedVersion?: number },
+  ): Promise<TaskDeleteOutcome>;
   /**
    * One page of the tasks of these projects in sort order (ties broken by id in the sort's
    * direction), never loading the whole list: each project's sort index is walked from the cursor

@@ -102,6 +102,7 @@ export class TasksService {
     const outcome = await this.tasks.update(task.projectId, id, applied, {
       expectedVersion: versionGuardOf(expected),
       now: this.clock(),
+      actorId: userId,
     });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
@@ -112,7 +113,11 @@ export class TasksService {
   async delete(userId: string, id: string, expected: ExpectedVersion): Promise<void> {
     const { task, role } = await this.visibleTask(userId, id);
     authorize(role, 'tasks.write');
-    const outcome = await this.tasks.delete(task.projectId, id, { expectedVersion: versionGuardOf(expected) });
+    const outcome = await this.tasks.delete(task.projectId, id, {
+      expectedVersion: versionGuardOf(expected),
+      now: this.clock(),
+      actorId: userId,
+    });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
     await this.notify(userId, [task.projectId]);

@@ -104,6 +104,7 @@ const TABLE: AccessRow[] = [
     expect: WRITE(200),
   },
   { operation: 'delete /api/v1/tasks/{id}', path: (f) => `/api/v1/tasks/${f.taskId}`, expect: WRITE(204) },
+  { operation: 'get /api/v1/tasks/{id}/activity', path: (f) => `/api/v1/tasks/${f.taskId}/activity`, expect: READ },
 ];
 
 /** Routes that are not project-scoped (the caller's own account and lists of their own projects). */
@@ -112,6 +113,8 @@ const NOT_PROJECT_SCOPED = new Set([
   'post /api/v1/projects',
   // Joining is decided by the token and the caller's email, tested in projects.test.ts.
   'post /api/v1/invitations/accept',
+  // The caller's own feed over the projects they are in now, tested in changes.test.ts.
+  'get /api/v1/changes',
 ]);
 
 describe('project access policy through every project-scoped route', () => {

@@ -208,7 +208,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           userId,
           task.id,
           { title: 'New', priority: 'urgent', dueDate: null, tags: ['c'] },
-          { now: at(T0 + HOUR) },
+          { actorId: userId, now: at(T0 + HOUR) },
         );
         const expected: TaskRecord = {
           ...task,
@@ -225,7 +225,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           userId,
           task.id,
           { dueDate: at(T0 + 2 * DAY) },
-          { now: at(T0 + 2 * HOUR) },
+          { actorId: userId, now: at(T0 + 2 * HOUR) },
         );
         expect(redated).toEqual({
           kind: 'ok',
@@ -240,14 +240,14 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           userId,
           task.id,
           { title: 'v2' },
-          { expectedVersion: 1, now: at(T0 + 1) },
+          { actorId: userId, expectedVersion: 1, now: at(T0 + 1) },
         );
         expect(ok.kind).toBe('ok');
         const stale = await store().tasks.update(
           userId,
           task.id,
           { title: 'v3' },
-          { expectedVersion: 1, now: at(T0 + 2) },
+          { actorId: userId, expectedVersion: 1, now: at(T0 + 2) },
         );
         const current = { ...task, title: 'v2', updatedAt: at(T0 + 1), version: 2 };
         expect(stale).toEqual({ kind: 'version_mismatch', current });
@@ -259,12 +259,20 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         const stranger = await newUserId();
         const task = await store().tasks.create(owner, owner, newTask({ title: 'mine' }), at(T0));
         const now = at(T0 + 1);
-        expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { now })).toEqual({ kind: 'not_found' });
-        expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { now, expectedVersion: 1 })).toEqual({
+        expect(await store().tasks.update(stranger, task.id, { title: 'x' }, { actorId: stranger, now })).toEqual({
           kind: 'not_found',
         });
-        expect(await store().tasks.update(owner, 'bad-id', { title: 'x' }, { now })).toEqual({ kind: 'not_found' });
-        expect(await store().tasks.update(owner, 'ffffffffffffffffffffffff', { title: 'x' }, { now })).toEqual({
+        expect(
+          await store().tasks.update(stranger, task.id, { title: 'x' }, { actorId: stranger, now, expectedVersion: 1 }),
+        ).toEqual({
+          kind: 'not_found',
+        });
+        expect(await store().tasks.update(owner, 'bad-id', { title: 'x' }, { actorId: owner, now })).toEqual({
+          kind: 'not_found',
+        });
+        expect(
+          await store().tasks.update(owner, 'ffffffffffffffffffffffff', { title: 'x' }, { actorId: owner, now }),
+        ).toEqual({
           kind: 'not_found',
         });
         expect(await store().tasks.findById(task.id)).toEqual(task);
@@ -274,7 +282,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         const userId = await newUserId();
         const task = await store().tasks.create(userId, userId, newTask(), at(T0));
         const update = async (changes: { status?: TaskStatus; title?: string }, now: number) => {
-          const outcome = await store().tasks.update(userId, task.id, changes, { now: at(now) });
+          const outcome = await store().tasks.update(userId, task.id, changes, { actorId: userId, now: at(now) });
           if (outcome.kind !== 'ok') throw new Error(`update failed: ${outcome.kind}`);
           return outcome.task;
         };
@@ -291,19 +299,31 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         const owner = await newUserId();
         const stranger = await newUserId();
         const task = await store().tasks.create(owner, owner, newTask(), at(T0));
-        expect(await store().tasks.delete(stranger, task.id, {})).toEqual({ kind: 'not_found' });
-        expect(await store().tasks.delete(owner, 'bad-id', {})).toEqual({ kind: 'not_found' });
-        expect(await store().tasks.delete(owner, task.id, { expectedVersion: 2 })).toEqual({
+        expect(await store().tasks.delete(stranger, task.id, { now: new Date(), actorId: stranger })).toEqual({
+          kind: 'not_found',
+        });
+        expect(await store().tasks.delete(owner, 'bad-id', { now: new Date(), actorId: owner })).toEqual({
+          kind: 'not_found',
+        });
+        expect(
+          await store().tasks.delete(owner, task.id, { now: new Date(), actorId: owner, expectedVersion: 2 }),
+        ).toEqual({
           kind: 'version_mismatch',
           current: task,
         });
         expect(await store().tasks.findById(task.id)).toEqual(task);
-        expect(await store().tasks.delete(owner, task.id, { expectedVersion: 1 })).toEqual({ kind: 'ok' });
+        expect(
+          await store().tasks.delete(owner, task.id, { now: new Date(), actorId: owner, expectedVersion: 1 }),
+        ).toEqual({ kind: 'ok' });
         expect(await store().tasks.findById(task.id)).toBeNull();
-        expect(await store().tasks.delete(owner, task.id, {})).toEqual({ kind: 'not_found' });
+        expect(await store().tasks.delete(owner, task.id, { now: new Date(), actorId: owner })).toEqual({
+          kind: 'not_found',
+        });
 
         const other = await store().tasks.create(owner, owner, newTask(), at(T0));
-        expect(await store().tasks.delete(owner, other.id, {})).toEqual({ kind: 'ok' });
+        expect(await store().tasks.delete(owner, other.id, { now: new Date(), actorId: owner })).toEqual({
+          kind: 'ok',
+        });
         expect(await store().tasks.list([owner], { filter: {}, sort: ALL_SORTS[0] as TaskSort, limit: 10 })).toEqual({
           items: [],
           next: null,
@@ -523,7 +543,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
             userId,
             task.id,
             { description: `edited ${i}` },
-            { now: at(T0 + HOUR + (i % 3) * 1000) },
+            { actorId: userId, now: at(T0 + HOUR + (i % 3) * 1000) },
           );
           if (outcome.kind !== 'ok') throw new Error(`fixture update failed: ${outcome.kind}`);
           tasks.push(outcome.task);
@@ -624,9 +644,14 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         await make({ status: 'done' }, Date.UTC(2026, 2, 10, 8));
         await make({ status: 'done' }, Date.UTC(2026, 2, 10, 20));
         const reopened = await make({ status: 'done' }, Date.UTC(2026, 2, 12, 8));
-        await store().tasks.update(userId, reopened.id, { status: 'todo' }, { now: at(T0 - HOUR) });
+        await store().tasks.update(userId, reopened.id, { status: 'todo' }, { actorId: userId, now: at(T0 - HOUR) });
         const later = await make({ dueDate: at(T0 - DAY) }); // overdue until completed below
-        await store().tasks.update(userId, later.id, { status: 'done' }, { now: at(Date.UTC(2026, 2, 14, 23, 59)) });
+        await store().tasks.update(
+          userId,
+          later.id,
+          { status: 'done' },
+          { actorId: userId, now: at(Date.UTC(2026, 2, 14, 23, 59)) },
+        );
 
         const stranger = await newUserId();
         await store().tasks.create(
@@ -668,11 +693,21 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         }
         const [moved, completed, deleted, reassigned, dated] = made;
         if (!moved || !completed || !deleted || !reassigned || !dated) throw new Error('too few tasks');
-        await store().tasks.update(userId, moved.id, { projectId: other.id }, { now: at(T0) });
-        await store().tasks.update(userId, completed.id, { status: 'done' }, { now: at(T0) });
-        await store().tasks.delete(deleted.projectId, deleted.id, {});
-        await store().tasks.update(reassigned.projectId, reassigned.id, { assigneeId: userId }, { now: at(T0) });
-        await store().tasks.update(dated.projectId, dated.id, { dueDate: at(T0 - 45 * DAY) }, { now: at(T0) });
+        await store().tasks.update(userId, moved.id, { projectId: other.id }, { actorId: userId, now: at(T0) });
+        await store().tasks.update(userId, completed.id, { status: 'done' }, { actorId: userId, now: at(T0) });
+        await store().tasks.delete(deleted.projectId, deleted.id, { now: new Date(), actorId: deleted.projectId });
+        await store().tasks.update(
+          reassigned.projectId,
+          reassigned.id,
+          { assigneeId: userId },
+          { actorId: reassigned.projectId, now: at(T0) },
+        );
+        await store().tasks.update(
+          dated.projectId,
+          dated.id,
+          { dueDate: at(T0 - 45 * DAY) },
+          { actorId: dated.projectId, now: at(T0) },
+        );
         const current = await store().tasks.list([userId, other.id], {
           filter: {},
           sort: { field: 'createdAt', direction: 'desc' },
@@ -836,12 +871,16 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
       it('when a project is updated, then only the given fields change, guarded by the version', async () => {
         const owner = await newUserId();
         const created = await store().projects.create(owner, project('Launch', '#4f46e5'), at(T0));
-        const stale = await store().projects.update(created.id, { name: 'x' }, { expectedVersion: 2, now: at(T0 + 1) });
+        const stale = await store().projects.update(
+          created.id,
+          { name: 'x' },
+          { actorId: created.id, expectedVersion: 2, now: at(T0 + 1) },
+        );
         expect(stale).toMatchObject({ kind: 'version_mismatch', current: { version: 1, name: 'Launch' } });
         const ok = await store().projects.update(
           created.id,
           { description: 'Q3', color: null },
-          { expectedVersion: 1, now: at(T0 + 5) },
+          { actorId: created.id, expectedVersion: 1, now: at(T0 + 5) },
         );
         expect(ok).toEqual({
           kind: 'ok',
@@ -856,7 +895,13 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
             version: 2,
           },
         });
-        expect(await store().projects.update('ffffffffffffffffffffffff', { name: 'x' }, { now: at(T0) })).toEqual({
+        expect(
+          await store().projects.update(
+            'ffffffffffffffffffffffff',
+            { name: 'x' },
+            { actorId: 'ffffffffffffffffffffffff', now: at(T0) },
+          ),
+        ).toEqual({
           kind: 'not_found',
         });
       });
@@ -901,18 +946,33 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         expect(members[1]?.joinedAt).toEqual(at(T0 + 2));
         expect((await store().projects.findForMember(bob, created.id))?.memberCount).toBe(2);
 
-        expect(await store().projects.setRole(created.id, ada, 'editor', at(T0))).toEqual({ kind: 'last_owner' });
-        expect(await store().projects.removeMember(created.id, ada, at(T0))).toEqual({ kind: 'last_owner' });
-        expect(await store().projects.setRole(created.id, bob, 'owner', at(T0))).toEqual({ kind: 'ok' });
-        expect(await store().projects.setRole(created.id, ada, 'viewer', at(T0))).toEqual({ kind: 'ok' });
+        expect(await store().projects.setRole(created.id, ada, 'editor', { now: at(T0), actorId: created.id })).toEqual(
+          { kind: 'last_owner' },
+        );
+        expect(await store().projects.removeMember(created.id, ada, { now: at(T0), actorId: created.id })).toEqual({
+          kind: 'last_owner',
+        });
+        expect(await store().projects.setRole(created.id, bob, 'owner', { now: at(T0), actorId: created.id })).toEqual({
+          kind: 'ok',
+        });
+        expect(await store().projects.setRole(created.id, ada, 'viewer', { now: at(T0), actorId: created.id })).toEqual(
+          { kind: 'ok' },
+        );
         expect(await store().projects.roleOf(ada, created.id)).toBe('viewer');
-        expect(await store().projects.setRole(created.id, 'ffffffffffffffffffffffff', 'viewer', at(T0))).toEqual({
+        expect(
+          await store().projects.setRole(created.id, 'ffffffffffffffffffffffff', 'viewer', {
+            now: at(T0),
+            actorId: created.id,
+          }),
+        ).toEqual({
           kind: 'not_found',
         });
 
         const assigned = await store().tasks.create(created.id, ada, newTask({ assigneeId: ada }), at(T0));
         const other = await store().tasks.create(created.id, ada, newTask({ assigneeId: bob }), at(T0));
-        expect(await store().projects.removeMember(created.id, ada, at(T0 + HOUR))).toEqual({ kind: 'ok' });
+        expect(
+          await store().projects.removeMember(created.id, ada, { now: at(T0 + HOUR), actorId: created.id }),
+        ).toEqual({ kind: 'ok' });
         expect(await store().projects.roleOf(ada, created.id)).toBeNull();
         expect(await store().tasks.findById(assigned.id)).toMatchObject({
           assigneeId: null,
@@ -921,7 +981,9 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           updatedAt: at(T0 + HOUR),
         });
         expect(await store().tasks.findById(other.id)).toEqual(other);
-        expect(await store().projects.removeMember(created.id, ada, at(T0))).toEqual({ kind: 'not_found' });
+        expect(await store().projects.removeMember(created.id, ada, { now: at(T0), actorId: created.id })).toEqual({
+          kind: 'not_found',
+        });
       });
 
       it('when an invitation is sent again, revoked or expired, then only the newest pending one can be accepted', async () => {
@@ -983,17 +1045,23 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         });
         const kept = await store().tasks.create(owner, owner, newTask({ tags: ['x'] }), at(T0));
         const task = await store().tasks.create(created.id, owner, newTask({ tags: ['x'], title: 'gone' }), at(T0));
-        expect(await store().projects.delete(created.id, { expectedVersion: 9 })).toMatchObject({
+        expect(
+          await store().projects.delete(created.id, { now: new Date(), actorId: created.id, expectedVersion: 9 }),
+        ).toMatchObject({
           kind: 'version_mismatch',
         });
-        expect(await store().projects.delete(created.id, { expectedVersion: 1 })).toEqual({ kind: 'ok' });
+        expect(
+          await store().projects.delete(created.id, { now: new Date(), actorId: created.id, expectedVersion: 1 }),
+        ).toEqual({ kind: 'ok' });
         expect(await store().projects.findForMember(owner, created.id)).toBeNull();
         expect(await store().projects.memberIds(created.id)).toEqual([]);
         expect(await store().invitations.listPending(created.id, at(T0))).toEqual([]);
         expect(await store().tasks.findById(task.id)).toBeNull();
         expect(await store().tasks.findById(kept.id)).toEqual(kept);
         expect((await store().tasks.stats([created.id], { now: at(T0) })).total).toBe(0);
-        expect(await store().projects.delete(created.id, {})).toEqual({ kind: 'not_found' });
+        expect(await store().projects.delete(created.id, { now: new Date(), actorId: created.id })).toEqual({
+          kind: 'not_found',
+        });
       });
     });
 
@@ -1107,13 +1175,17 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           shared,
           moving.id,
           { projectId: target.id, assigneeId: null },
-          { now: at(T0 + 1), expectedVersion: 1 },
+          { actorId: shared, now: at(T0 + 1), expectedVersion: 1 },
         );
         expect(outcome).toMatchObject({ kind: 'ok', task: { projectId: target.id, assigneeId: null, version: 2 } });
-        expect(await store().tasks.update(shared, moving.id, { title: 'x' }, { now: at(T0 + 2) })).toEqual({
+        expect(
+          await store().tasks.update(shared, moving.id, { title: 'x' }, { actorId: shared, now: at(T0 + 2) }),
+        ).toEqual({
           kind: 'not_found',
         });
-        expect(await store().tasks.delete(shared, moving.id, {})).toEqual({ kind: 'not_found' });
+        expect(await store().tasks.delete(shared, moving.id, { now: new Date(), actorId: shared })).toEqual({
+          kind: 'not_found',
+        });
         const inTarget = await store().tasks.list([target.id], {
           filter: { tag: 'moving' },
           sort: ALL_SORTS[0] as TaskSort,
@@ -1137,6 +1209,150 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           items: [],
           next: null,
         });
+      });
+    });
+
+    describe('the change log', () => {
+      const project = (name: string) => ({ name, description: '', color: null });
+      /** A user in a team project with a second member, joined through an invitation. */
+      async function team() {
+        const ada = await newUserId();
+        const bob = await newUserId();
+        const created = await store().projects.create(ada, project('Log'), at(T0));
+        const bobUser = await store().users.findById(bob);
+        if (bobUser === null) throw new Error('no bob');
+        const tokenHash = `hash-${randomUUID()}`;
+        await store().invitations.create({
+          projectId: created.id,
+          email: bobUser.email,
+          role: 'editor',
+          invitedBy: ada,
+          tokenHash,
+          createdAt: at(T0),
+          expiresAt: at(T0 + DAY),
+        });
+        await store().invitations.accept(tokenHash, bobUser, at(T0 + 1));
+        return { ada, bob, projectId: created.id };
+      }
+      const all = (userId: string, projectIds: readonly string[], since = 0) =>
+        store().changes.listFor(userId, projectIds, since, 100);
+
+      it('when a task is created, changed, moved and deleted, then each version has exactly one change, in order', async () => {
+        const { ada, bob, projectId } = await team();
+        const { head: start } = await store().changes.bounds();
+        const task = await store().tasks.create(projectId, ada, newTask({ title: 'Plan', tags: ['a'] }), at(T0 + 2));
+        await store().tasks.update(
+          projectId,
+          task.id,
+          { status: 'done', tags: ['a', 'b'] },
+          { actorId: bob, now: at(T0 + 3) },
+        );
+        // A refused write records nothing.
+        const stale = await store().tasks.update(
+          projectId,
+          task.id,
+          { title: 'x' },
+          { actorId: bob, now: at(T0 + 4), expectedVersion: 1 },
+        );
+        expect(stale.kind).toBe('version_mismatch');
+        await store().tasks.update(projectId, task.id, { projectId: ada }, { actorId: ada, now: at(T0 + 5) });
+        await store().tasks.delete(ada, task.id, { actorId: ada, now: at(T0 + 6), expectedVersion: 3 });
+
+        const changes = (await all(ada, [projectId, ada], start)).filter((change) => change.entityId === task.id);
+        expect(changes.map((change) => [change.type, change.version, change.projectId, change.actorId])).toEqual([
+          ['task.created', 1, projectId, ada],
+          ['task.updated', 2, projectId, bob],
+          ['task.updated', 3, ada, ada],
+          ['task.deleted', 4, ada, ada],
+        ]);
+        expect(changes[1]?.fields).toEqual([
+          { field: 'status', from: 'todo', to: 'done' },
+          { field: 'tags', from: ['a'], to: ['a', 'b'] },
+        ]);
+        expect(changes[2]?.fields).toEqual([{ field: 'projectId', from: projectId, to: ada }]);
+        expect(changes[1]?.at).toEqual(at(T0 + 3));
+        const seqs = changes.map((change) => change.seq);
+        expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+        expect((await store().changes.bounds()).head).toBeGreaterThanOrEqual(seqs.at(-1) ?? 0);
+
+        // Bob stays in the team project only: he still learns that the task moved out of it.
+        const bobs = (await all(bob, [projectId], start)).filter((change) => change.entityId === task.id);
+        expect(bobs.map((change) => change.version)).toEqual([1, 2, 3]);
+
+        const history = await store().changes.forTask(task.id, { limit: 2 });
+        expect(history.map((change) => change.version)).toEqual([4, 3]);
+        const older = await store().changes.forTask(task.id, { limit: 10, before: history[1]?.seq ?? 0 });
+        expect(older.map((change) => change.version)).toEqual([2, 1]);
+      });
+
+      it("when listed after a position with a limit, then each change comes once, oldest first, only from the caller's projects", async () => {
+        const { ada, projectId } = await team();
+        const stranger = await newUserId();
+        const { head: start } = await store().changes.bounds();
+        for (let i = 0; i < 7; i += 1) {
+          await store().tasks.create(i % 2 === 0 ? projectId : stranger, ada, newTask({ title: `t${i}` }), at(T0));
+        }
+        const seen: number[] = [];
+        let since = start;
+        for (let page = 0; page < 10; page += 1) {
+          const batch = await store().changes.listFor(ada, [projectId], since, 2);
+          if (batch.length === 0) break;
+          seen.push(...batch.map((change) => change.seq));
+          since = batch.at(-1)?.seq ?? since;
+        }
+        const mine = (await all(ada, [projectId], start)).map((change) => change.seq);
+        expect(seen).toEqual(mine);
+        expect(mine).toHaveLength(4);
+        expect(new Set(seen).size).toBe(seen.length);
+        expect((await all(stranger, [stranger], start)).every((change) => change.projectId === stranger)).toBe(true);
+      });
+
+      it("when members change, then the changes carry the members version; a removed member and a deleted project's members are told", async () => {
+        const { ada, bob, projectId } = await team();
+        const task = await store().tasks.create(projectId, ada, newTask({ assigneeId: bob }), at(T0 + 2));
+        const { head: start } = await store().changes.bounds();
+        await store().projects.setRole(projectId, bob, 'viewer', { actorId: ada, now: at(T0 + 3) });
+        await store().projects.removeMember(projectId, bob, { actorId: ada, now: at(T0 + 4) });
+        const changes = await all(ada, [projectId], start);
+        expect(changes.map((change) => [change.type, change.entityId])).toEqual([
+          ['member.updated', bob],
+          ['member.removed', bob],
+          ['task.updated', task.id],
+        ]);
+        expect(changes[0]?.fields).toEqual([{ field: 'role', from: 'editor', to: 'viewer' }]);
+        expect(changes[1]?.version).toBeGreaterThan(changes[0]?.version ?? Infinity);
+        expect(changes[2]).toMatchObject({ version: 2, fields: [{ field: 'assigneeId', from: bob, to: null }] });
+        expect((await store().tasks.findById(task.id))?.version).toBe(2);
+        // Bob is no member any more, yet his removal reaches him.
+        expect((await all(bob, [bob], start)).map((change) => change.type)).toEqual(['member.removed']);
+
+        await store().projects.delete(projectId, { actorId: ada, now: at(T0 + 5) });
+        const deleted = (await all(ada, [ada], start)).filter((change) => change.projectId === projectId);
+        expect(deleted.map((change) => change.type)).toEqual(['project.deleted']);
+      });
+
+      it('when old changes are pruned, then what is kept is one unbroken run up to the newest', async () => {
+        const userId = await newUserId();
+        // Later than every change the other tests recorded (some at the real time): all of them go first.
+        const base = Date.now() + 365 * DAY;
+        await store().changes.prune(at(base));
+        expect((await store().changes.bounds()).oldest).toBeNull();
+        for (let i = 0; i < 5; i += 1) {
+          await store().tasks.create(userId, userId, newTask({ title: `old ${i}` }), at(base + DAY + i));
+        }
+        for (let i = 0; i < 3; i += 1) {
+          await store().tasks.create(userId, userId, newTask({ title: `new ${i}` }), at(base + 10 * DAY + i));
+        }
+        const before = await store().changes.bounds();
+        expect(await store().changes.prune(at(base + 5 * DAY))).toBe(5);
+        const after = await store().changes.bounds();
+        expect(after.head).toBe(before.head);
+        expect(after.oldest).toBe(before.head - 2);
+        expect((await all(userId, [userId])).map((change) => change.seq)).toEqual([
+          before.head - 2,
+          before.head - 1,
+          before.head,
+        ]);
       });
     });
   });

@@ -126,16 +126,17 @@ describe('sqlite storage', () => {
     }
     for (const [i, id] of ids.entries()) {
       const at = new Date(NOW.getTime() - (i % 11) * DAY);
-      if (i % 5 === 0) await storage.tasks.delete(userId, id, {});
-      else if (i % 3 === 0) await storage.tasks.update(userId, id, { status: 'done', priority: 'urgent' }, { now: at });
+      if (i % 5 === 0) await storage.tasks.delete(userId, id, { now: new Date(), actorId: userId });
+      else if (i % 3 === 0)
+        await storage.tasks.update(userId, id, { status: 'done', priority: 'urgent' }, { actorId: userId, now: at });
       else if (i % 7 === 0)
         await storage.tasks.update(
           userId,
           id,
           { status: 'todo', dueDate: new Date(NOW.getTime() - 2 * DAY) },
-          { now: at },
+          { actorId: userId, now: at },
         );
-      else if (i % 4 === 1) await storage.tasks.update(userId, id, { dueDate: null }, { now: at });
+      else if (i % 4 === 1) await storage.tasks.update(userId, id, { dueDate: null }, { actorId: userId, now: at });
     }
     const db = raw();
     /** The same figures counted from every task row. */
@@ -418,8 +419,11 @@ describe('sqlite storage', () => {
 
     const writes: [string, () => Promise<unknown>][] = [
       ['tasks.create', () => storage.tasks.create(userId, userId, task({ title: 'during lock' }), NOW)],
-      ['tasks.update', () => storage.tasks.update(userId, existing.id, { title: 'changed' }, { now: NOW })],
-      ['tasks.delete', () => storage.tasks.delete(userId, existing.id, {})],
+      [
+        'tasks.update',
+        () => storage.tasks.update(userId, existing.id, { title: 'changed' }, { actorId: userId, now: NOW }),
+      ],
+      ['tasks.delete', () => storage.tasks.delete(userId, existing.id, { now: new Date(), actorId: userId })],
       ['users.create', () => storage.users.create({ email: 'locked@example.test', name: 'L', passwordHash: 'h' }, NOW)],
       ['refreshTokens.consume', () => storage.refreshTokens.consume('h-lock', NOW)],
     ];
@@ -464,15 +468,20 @@ describe('sqlite storage', () => {
       NOW,
     );
     expect(await search(storage, userId, 'alpha')).toHaveLength(1);
-    await storage.tasks.update(userId, created.id, { title: 'delta' }, { now: NOW });
+    await storage.tasks.update(userId, created.id, { title: 'delta' }, { actorId: userId, now: NOW });
     expect(await search(storage, userId, 'alpha')).toHaveLength(0);
     expect(await search(storage, userId, 'delta charlie')).toHaveLength(1);
-    await storage.tasks.update(userId, created.id, { description: 'echo', status: 'done' }, { now: NOW });
+    await storage.tasks.update(
+      userId,
+      created.id,
+      { description: 'echo', status: 'done' },
+      { actorId: userId, now: NOW },
+    );
     expect(await search(storage, userId, 'charlie')).toHaveLength(0);
     expect(await search(storage, userId, 'echo delta')).toHaveLength(1);
     const check = raw().prepare("INSERT INTO tasks_fts (tasks_fts, rank) VALUES ('integrity-check', 1)");
     check.run();
-    await storage.tasks.delete(userId, created.id, {});
+    await storage.tasks.delete(userId, created.id, { now: new Date(), actorId: userId });
     expect(await search(storage, userId, 'delta')).toHaveLength(0);
     expect(await search(storage, userId, 'echo')).toHaveLength(0);
     check.run();

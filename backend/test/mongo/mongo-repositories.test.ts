@@ -52,7 +52,7 @@ let invitations: InvitationRepository;
 
 beforeEach(() => {
   store = recordingStore();
-  tasks = createMongoTaskRepository(store.models.tasks, store.run);
+  tasks = createMongoTaskRepository(store.models, store.run, store.transact);
   projects = createMongoProjectRepository(store.models, store.run, store.transact);
   invitations = createMongoInvitationRepository(store.models, store.run, store.transact);
 });
@@ -210,20 +210,54 @@ describe('tasks: reads and writes scoped by project', () => {
     expect(await tasks.findById(created.id)).toEqual(created);
     expect(filterOf(store.calls('tasks', 'findOne').at(-1) as SentCall)).toEqual({ _id: created.id });
 
-    expect(await tasks.update(away, created.id, { title: 'x' }, { now: at(T0 + 1) })).toEqual({ kind: 'not_found' });
-    expect(await tasks.delete(away, created.id, {})).toEqual({ kind: 'not_found' });
-    const [update] = store.calls('tasks', 'findOneAndUpdate');
-    expect(filterOf(update as SentCall)).toEqual({ _id: created.id, project: away });
-
-    expect(await tasks.update(home, created.id, { projectId: 'nope' }, { now: at(T0 + 1) })).toEqual({
+    expect(await tasks.update(away, created.id, { title: 'x' }, { actorId: away, now: at(T0 + 1) })).toEqual({
       kind: 'not_found',
     });
-    const moved = await tasks.update(home, created.id, { projectId: away }, { expectedVersion: 1, now: at(T0 + 2) });
+    expect(await tasks.delete(away, created.id, { now: new Date(), actorId: away })).toEqual({ kind: 'not_found' });
+    // Read in the transaction through the caller's project, and nothing written.
+    const lookups = store.calls('tasks', 'findOne').slice(-2);
+    for (const lookup of lookups) {
+      expect(filterOf(lookup)).toEqual({ _id: created.id, project: away });
+      expect(lookup.inTransaction).toBe(true);
+    }
+    expect(store.calls('tasks', 'findOneAndUpdate')).toEqual([]);
+    expect(store.calls('tasks', 'deleteOne')).toEqual([]);
+
+    expect(await tasks.update(home, created.id, { projectId: 'nope' }, { actorId: home, now: at(T0 + 1) })).toEqual({
+      kind: 'not_found',
+    });
+    const moved = await tasks.update(
+      home,
+      created.id,
+      { projectId: away },
+      { actorId: home, expectedVersion: 1, now: at(T0 + 2) },
+    );
     expect(moved).toMatchObject({ kind: 'ok', task: { projectId: away, version: 2 } });
     // Moved away meanwhile: a writer still authorized in the old project finds nothing.
-    expect(await tasks.update(home, created.id, { title: 'y' }, { now: at(T0 + 3) })).toEqual({ kind: 'not_found' });
-    expect(await tasks.delete(away, created.id, { expectedVersion: 1 })).toMatchObject({ kind: 'version_mismatch' });
-    expect(await tasks.delete(away, created.id, { expectedVersion: 2 })).toEqual({ kind: 'ok' });
+    expect(await tasks.update(home, created.id, { title: 'y' }, { actorId: home, now: at(T0 + 3) })).toEqual({
+      kind: 'not_found',
+    });
+    expect(await tasks.delete(away, created.id, { now: new Date(), actorId: away, expectedVersion: 1 })).toMatchObject({
+      kind: 'version_mismatch',
+    });
+    expect(await tasks.delete(away, created.id, { now: new Date(), actorId: away, expectedVersion: 2 })).toEqual({
+      kind: 'ok',
+    });
+    // One change per version, positions from the counter in commit order, each in its write's transaction.
+    expect(store.data.changes?.map((change) => [change._id, change.type, change.version, change.project])).toEqual([
+      [1, 'task.created', 1, home],
+      [2, 'task.updated', 2, away],
+      [3, 'task.deleted', 3, away],
+    ]);
+    expect(store.data.changes?.[1]).toMatchObject({
+      alsoProject: home,
+      actor: home,
+      fields: [{ field: 'projectId', from: home, to: away }],
+    });
+    expect(store.data.counters).toEqual([{ _id: 'changes', value: 3 }]);
+    for (const call of [...store.calls('counters', 'findOneAndUpdate'), ...store.calls('changes', 'insertOne')]) {
+      expect(call.inTransaction).toBe(true);
+    }
   });
 });
 
@@ -380,8 +414,12 @@ describe('projects and memberships', () => {
     const project = await projects.create(ada, { name: 'P', description: '', color: null }, at(T0));
     const before = structuredClone(store.data);
     store.sent.length = 0;
-    expect(await projects.setRole(project.id, ada, 'editor', at(T0 + 1))).toEqual({ kind: 'last_owner' });
-    expect(await projects.removeMember(project.id, ada, at(T0 + 1))).toEqual({ kind: 'last_owner' });
+    expect(await projects.setRole(project.id, ada, 'editor', { now: at(T0 + 1), actorId: project.id })).toEqual({
+      kind: 'last_owner',
+    });
+    expect(await projects.removeMember(project.id, ada, { now: at(T0 + 1), actorId: project.id })).toEqual({
+      kind: 'last_owner',
+    });
     expect(store.transactions.slice(-2)).toEqual(['aborted', 'aborted']);
     expect(store.data).toEqual(before);
     // Each decided after writing the project (the lock), counting owners in the same transaction.
@@ -389,17 +427,19 @@ describe('projects and memberships', () => {
       expect(call.inTransaction, `${call.collection}.${call.method} #${i}`).toBe(true);
     const methods = store.sent.map((call) => `${call.collection}.${call.method}`);
     expect(methods).toEqual([
-      'projects.updateOne',
+      'projects.findOneAndUpdate',
       'memberships.findOne',
       'memberships.countDocuments',
-      'projects.updateOne',
+      'projects.findOneAndUpdate',
       'memberships.findOne',
       'memberships.countDocuments',
     ]);
     expect(store.sent[0]?.args[1]).toEqual({ $inc: { membersVersion: 1 } });
     expect(filterOf(store.sent[2] as SentCall)).toEqual({ project: project.id, role: 'owner' });
-    expect(await projects.setRole(project.id, bob, 'editor', at(T0))).toEqual({ kind: 'not_found' });
-    expect(await projects.setRole(id(), ada, 'editor', at(T0))).toEqual({ kind: 'not_found' });
+    expect(await projects.setRole(project.id, bob, 'editor', { now: at(T0), actorId: project.id })).toEqual({
+      kind: 'not_found',
+    });
+    expect(await projects.setRole(id(), ada, 'editor', { now: at(T0), actorId: id() })).toEqual({ kind: 'not_found' });
   });
 
   it('when a second owner exists, then an owner can be demoted and removed; removing unassigns their tasks of that project only', async () => {
@@ -413,8 +453,12 @@ describe('projects and memberships', () => {
       role: 'editor',
       joinedAt: at(T0),
     });
-    expect(await projects.setRole(project.id, bob, 'owner', at(T0 + 1))).toEqual({ kind: 'ok' });
-    expect(await projects.setRole(project.id, ada, 'viewer', at(T0 + 2))).toEqual({ kind: 'ok' });
+    expect(await projects.setRole(project.id, bob, 'owner', { now: at(T0 + 1), actorId: project.id })).toEqual({
+      kind: 'ok',
+    });
+    expect(await projects.setRole(project.id, ada, 'viewer', { now: at(T0 + 2), actorId: project.id })).toEqual({
+      kind: 'ok',
+    });
     expect(await projects.roleOf(ada, project.id)).toBe('viewer');
     expect(store.data.projects?.find((p) => p._id === project.id)?.membersVersion).toBe(2);
 
@@ -422,10 +466,14 @@ describe('projects and memberships', () => {
     const adasHere = await tasks.create(project.id, ada, task({ assigneeId: ada }), at(T0));
     const bobsThere = await tasks.create(other.id, ada, task({ assigneeId: bob }), at(T0));
     store.sent.length = 0;
-    expect(await projects.removeMember(project.id, bob, at(T0 + 9))).toEqual({ kind: 'last_owner' });
-    await projects.setRole(project.id, ada, 'owner', at(T0 + 3));
+    expect(await projects.removeMember(project.id, bob, { now: at(T0 + 9), actorId: project.id })).toEqual({
+      kind: 'last_owner',
+    });
+    await projects.setRole(project.id, ada, 'owner', { now: at(T0 + 3), actorId: project.id });
     store.sent.length = 0;
-    expect(await projects.removeMember(project.id, bob, at(T0 + 9))).toEqual({ kind: 'ok' });
+    expect(await projects.removeMember(project.id, bob, { now: at(T0 + 9), actorId: project.id })).toEqual({
+      kind: 'ok',
+    });
     expect(await projects.roleOf(bob, project.id)).toBeNull();
     expect(await tasks.findById(bobsHere.id)).toMatchObject({ assigneeId: null, version: 2, updatedAt: at(T0 + 9) });
     expect(await tasks.findById(adasHere.id)).toMatchObject({ assigneeId: ada, version: 1 });
@@ -454,28 +502,41 @@ describe('projects and memberships', () => {
       createdAt: at(T0),
       expiresAt: at(T0 + 1000),
     });
-    const renamed = await projects.update(gone.id, { name: 'Gone!' }, { expectedVersion: 1, now: at(T0 + 1) });
+    const renamed = await projects.update(
+      gone.id,
+      { name: 'Gone!' },
+      { actorId: gone.id, expectedVersion: 1, now: at(T0 + 1) },
+    );
     expect(renamed).toMatchObject({ kind: 'ok', project: { name: 'Gone!', version: 2 } });
     expect(store.data.projects?.find((p) => p._id === gone.id)?.nameKey).toBe('gone!');
 
-    expect(await projects.delete(gone.id, { expectedVersion: 1 })).toMatchObject({
+    expect(await projects.delete(gone.id, { now: new Date(), actorId: gone.id, expectedVersion: 1 })).toMatchObject({
       kind: 'version_mismatch',
       current: { id: gone.id, version: 2 },
     });
     expect(store.transactions.at(-1)).toBe('aborted');
     store.sent.length = 0;
-    expect(await projects.delete(gone.id, { expectedVersion: 2 })).toEqual({ kind: 'ok' });
+    expect(await projects.delete(gone.id, { now: new Date(), actorId: gone.id, expectedVersion: 2 })).toEqual({
+      kind: 'ok',
+    });
     expect(store.sent.map((call) => `${call.collection}.${call.method}:${String(call.inTransaction)}`)).toEqual([
+      'projects.findOne:true',
+      'memberships.find:true',
       'projects.deleteOne:true',
       'tasks.deleteMany:true',
       'memberships.deleteMany:true',
       'invitations.deleteMany:true',
+      'counters.findOneAndUpdate:true',
+      'changes.insertOne:true',
     ]);
+    // The deletion's change is addressed to the members it had, who are members no more.
+    expect(store.data.changes?.at(-1)).toMatchObject({ type: 'project.deleted', project: gone.id, version: 3 });
+    expect(store.data.changes?.at(-1)?.recipients).toHaveLength(1);
     expect(store.data.projects?.map((p) => p._id)).toEqual([keep.id]);
     expect(store.data.tasks?.map((t) => t._id)).toEqual([kept.id]);
     expect(store.data.memberships?.map((m) => m.project)).toEqual([keep.id]);
     expect(store.data.invitations).toEqual([]);
-    expect(await projects.delete(gone.id, {})).toEqual({ kind: 'not_found' });
+    expect(await projects.delete(gone.id, { now: new Date(), actorId: gone.id })).toEqual({ kind: 'not_found' });
   });
 });
 
@@ -554,9 +615,18 @@ describe('invitations', () => {
     expect(store.sent.map((call) => `${call.collection}.${call.method}`)).toEqual([
       'invitations.findOneAndUpdate',
       'memberships.findOne',
-      'projects.updateOne',
+      'projects.findOneAndUpdate',
       'memberships.insertOne',
+      'counters.findOneAndUpdate',
+      'changes.insertOne',
     ]);
+    expect(store.data.changes?.at(-1)).toMatchObject({
+      type: 'member.added',
+      project: project.id,
+      entity: zoe.id,
+      actor: zoe.id,
+      fields: [{ field: 'role', from: null, to: 'editor' }],
+    });
     expect(store.sent.every((call) => call.inTransaction)).toBe(true);
     expect(await projects.roleOf(zoe.id, project.id)).toBe('editor');
     expect(await invitations.accept('tok', zoe, at(T0 + 3))).toEqual({ kind: 'not_found' });

@@ -43,7 +43,11 @@ describe('MongoDB store while MongoDB is unreachable', () => {
       () => storage.refreshTokens.consume('abc', new Date()),
       () => storage.projects.roleOf('65f0a0b0c0d0e0f001020304', '65f0a0b0c0d0e0f001020304'),
       () => storage.projects.ensurePersonal('65f0a0b0c0d0e0f001020304', new Date()),
-      () => storage.projects.removeMember('65f0a0b0c0d0e0f001020304', '65f0a0b0c0d0e0f001020305', new Date()),
+      () =>
+        storage.projects.removeMember('65f0a0b0c0d0e0f001020304', '65f0a0b0c0d0e0f001020305', {
+          now: new Date(),
+          actorId: '65f0a0b0c0d0e0f001020304',
+        }),
       () => storage.invitations.accept('hash', { id: '65f0a0b0c0d0e0f001020304', email: 'a@example.test' }, new Date()),
     ];
     for (const call of calls) {
@@ -67,7 +71,12 @@ describe('MongoDB store while MongoDB is unreachable', () => {
   it('when the id is malformed, then lookups answer "not found" without touching MongoDB', async () => {
     expect(await storage.users.findById('{"$ne":null}')).toBeNull();
     expect(await storage.tasks.findById('nope')).toBeNull();
-    expect(await storage.tasks.delete('65f0a0b0c0d0e0f001020304', 'nope', {})).toEqual({ kind: 'not_found' });
+    expect(
+      await storage.tasks.delete('65f0a0b0c0d0e0f001020304', 'nope', {
+        now: new Date(),
+        actorId: '65f0a0b0c0d0e0f001020304',
+      }),
+    ).toEqual({ kind: 'not_found' });
     expect(await storage.projects.roleOf('nope', '65f0a0b0c0d0e0f001020304')).toBeNull();
     expect(await storage.projects.findForMember('65f0a0b0c0d0e0f001020304', '{"$ne":null}')).toBeNull();
     expect(await storage.invitations.revoke('nope', 'nope', new Date())).toBe(false);

@@ -35,6 +35,7 @@ const OBJECT_ID_FIELDS: Record<string, readonly string[]> = {
   memberships: ['_id', 'project', 'user'],
   invitations: ['_id', 'project', 'invitedBy'],
   refresh_tokens: ['_id', 'user'],
+  changes: ['project', 'alsoProject', 'entity', 'actor', 'recipients'],
 };
 const HEX_ID = /^[0-9a-f]{24}$/;
 
@@ -43,6 +44,11 @@ function revive(collection: string, doc: Doc): Doc {
   for (const field of OBJECT_ID_FIELDS[collection] ?? ['_id']) {
     const value = out[field];
     if (typeof value === 'string' && HEX_ID.test(value)) out[field] = new Types.ObjectId(value);
+    if (Array.isArray(value)) {
+      out[field] = value.map((item: unknown) =>
+        typeof item === 'string' && HEX_ID.test(item) ? new Types.ObjectId(item) : item,
+      );
+    }
   }
   return out;
 }
@@ -176,14 +182,15 @@ export function recordingStore(): RecordingStore {
       if (JSON.stringify(target) !== before) modifiedCount += 1;
     }
     if (chosen.length === 0 && upsert) {
-      const { $setOnInsert, $set, ...rest } = plainObject(update as object) as Record<string, Doc | undefined>;
-      if (Object.keys(rest).some((op) => op !== '$inc' && op !== '$unset')) throw new Error('unsupported upsert');
+      const { $setOnInsert, $set, $inc, ...rest } = plainObject(update as object) as Record<string, Doc | undefined>;
+      if (Object.keys(rest).some((op) => op !== '$unset')) throw new Error('unsupported upsert');
       const equalities = Object.fromEntries(
         Object.entries(plainObject(filter)).filter(
           ([, value]) => value === null || typeof value !== 'object' || value instanceof Date,
         ),
       );
-      const inserted: Doc = { ...equalities, ...$setOnInsert, ...$set };
+      // As the server does: an upsert's $inc sets the field to the increment.
+      const inserted: Doc = { ...equalities, ...$setOnInsert, ...$set, ...$inc };
       inserted._id ??= new Types.ObjectId().toHexString();
       docs.push(inserted);
       checkUnique(name, inserted, docs);

@@ -141,7 +141,10 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
             const id = ids[index % ids.length] as string;
             const doc = docs.get(id) as TaskDoc;
             const now = new Date(T0 + 100_000 + n * 1000);
-            const outcome = await storage.tasks.update(doc.project.toHexString(), id, changes, { now });
+            const outcome = await storage.tasks.update(doc.project.toHexString(), id, changes, {
+              actorId: doc.project.toHexString(),
+              now,
+            });
             if (outcome.kind !== 'ok') throw new Error(`update failed: ${outcome.kind}`);
             docs.set(id, applyUpdate(doc, changes, now));
           }

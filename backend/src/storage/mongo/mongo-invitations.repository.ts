@@ -3,12 +3,17 @@ import { isObjectId, newObjectId } from '../../domain/ids.js';
 import type { InvitationRecord } from '../../projects/project.model.js';
 import type { AcceptOutcome, InvitationRepository, NewInvitation } from '../../projects/projects.repository.js';
 import type { InvitationDoc, MembershipDoc, MongoModels } from './mongo-models.js';
+import { memberChange } from '../../changes/change.model.js';
+import { appendMongoChange } from './mongo-changes.repository.js';
 import { lockMembers } from './mongo-projects.repository.js';
 import type { StoreRunner } from './mongo-tasks.repository.js';
 import { refuse, type Transact } from './mongo-transaction.js';
 import { op, type FilterDocument } from './task-query.mongo.js';
 
-type InvitationModels = Pick<MongoModels, 'invitations' | 'memberships' | 'projects' | 'users'>;
+type InvitationModels = Pick<
+  MongoModels,
+  'invitations' | 'memberships' | 'projects' | 'users' | 'changes' | 'counters'
+>;
 
 const NOT_FOUND = { kind: 'not_found' } as const;
 
@@ -135,12 +140,16 @@ export function createMongoInvitationRepository(
             .findOne({ project: invitation.project, user: userId }, null, { session })
             .lean<MembershipDoc>();
           if (existing !== null) return { kind: 'ok', projectId, role: existing.role };
-          if (!(await lockMembers(projects, invitation.project, session))) return refuse(session, NOT_FOUND);
+          const version = await lockMembers(projects, invitation.project, session);
+          if (version === null) return refuse(session, NOT_FOUND);
           await memberships.create(
             [{ project: invitation.project, user: userId, role: invitation.role, joinedAt: now }],
-            {
-              session,
-            },
+            { session },
+          );
+          await appendMongoChange(
+            models,
+            memberChange.added(projectId, user.id, version, invitation.role, { now, actorId: user.id }),
+            session,
           );
           return { kind: 'ok', projectId, role: invitation.role };
         }),

@@ -1,3 +1,4 @@
+import { CHANGE_COUNTER_ID } from './mongo-changes.repository.js';
 import type { Model, Types, mongo } from 'mongoose';
 import { PERSONAL_PROJECT_NAME } from '../../projects/project.model.js';
 import { modelList, type MongoModels, type TaskDoc } from './mongo-models.js';
@@ -180,6 +181,10 @@ export async function migrationStep(
       log(`${model.modelName}: created ${describe(toCreate)}; kept until --after-roll: ${describe(toDrop)}`);
     }
   }
+  // Every change takes its position from this counter inside the writing transaction; creating it
+  // here keeps the first writes of a new deployment from racing to insert it.
+  await models.counters.updateOne({ _id: CHANGE_COUNTER_ID }, { $setOnInsert: { value: 0 } }, { upsert: true });
+  log('changes: position counter ready');
   // After the indexes: the task step walks a `project` index.
   const moved = await migrateToProjects(models, (step, count) =>
     log(`projects: ${count} ${step === 'users' ? 'user(s) checked' : 'task(s) moved'} so far`),

@@ -1,4 +1,5 @@
 import { type Connection, type Model, type Query, Schema, type Types } from 'mongoose';
+import { CHANGE_TYPES, type ChangeType, type FieldChange } from '../../changes/change.model.js';
 import { INVITABLE_ROLES, PROJECT_ROLES, type InvitableRole, type ProjectRole } from '../../projects/project.model.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../tasks/task.model.js';
 import {
@@ -104,6 +105,28 @@ export interface InvitationDoc {
   pending?: true;
 }
 
+/** One change of the log; `_id` is its position (see mongo-changes.repository.ts). */
+export interface ChangeDoc {
+  _id: number;
+  project: Types.ObjectId;
+  /** The project a task moved out of. */
+  alsoProject?: Types.ObjectId;
+  type: ChangeType;
+  entity: Types.ObjectId;
+  version: number;
+  actor: Types.ObjectId;
+  at: Date;
+  fields: FieldChange[];
+  /** Users who see the change without being members (a removed member, a deleted project's members). */
+  recipients?: Types.ObjectId[];
+}
+
+/** A named counter, incremented inside the transaction that takes a value from it. */
+export interface CounterDoc {
+  _id: string;
+  value: number;
+}
+
 export interface MongoModels {
   users: Model<UserDoc>;
   tasks: Model<TaskDoc>;
@@ -111,6 +134,8 @@ export interface MongoModels {
   memberships: Model<MembershipDoc>;
   invitations: Model<InvitationDoc>;
   refreshTokens: Model<RefreshTokenDoc>;
+  changes: Model<ChangeDoc>;
+  counters: Model<CounterDoc>;
 }
 
 // `strictQuery` drops filter paths the schema does not declare; versionKey is off because tasks
@@ -290,7 +315,49 @@ refreshTokenSchema.index({ familyId: 1 }, { name: 'familyId' });
 // MongoDB's TTL monitor deletes a token about a minute after it expires; purgeExpired stays exact.
 refreshTokenSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
 
-for (const schema of [userSchema, taskSchema, projectSchema, membershipSchema, invitationSchema, refreshTokenSchema]) {
+const changeSchema = new Schema<ChangeDoc>(
+  {
+    _id: { type: Number, required: true },
+    project: { type: Schema.Types.ObjectId, required: true },
+    alsoProject: { type: Schema.Types.ObjectId },
+    type: { type: String, enum: CHANGE_TYPES, required: true },
+    entity: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    actor: { type: Schema.Types.ObjectId, required: true },
+    at: { type: Date, required: true },
+    fields: { type: Schema.Types.Mixed, default: () => [] },
+    recipients: { type: [Schema.Types.ObjectId], default: undefined },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'changes' },
+);
+// A project's changes in order (catch-up walks one range per project from the cursor)…
+changeSchema.index({ project: 1, _id: 1 }, { name: 'project_seq' });
+// …those of tasks that moved out of a project, and those addressed to former members…
+changeSchema.index(
+  { alsoProject: 1, _id: 1 },
+  { name: 'alsoProject_seq', partialFilterExpression: { alsoProject: { $exists: true } } },
+);
+changeSchema.index(
+  { recipients: 1, _id: 1 },
+  { name: 'recipients_seq', partialFilterExpression: { recipients: { $exists: true } } },
+);
+// …and one task's history, newest first.
+changeSchema.index({ entity: 1, _id: -1 }, { name: 'entity_seq_desc' });
+
+const counterSchema = new Schema<CounterDoc>(
+  { _id: { type: String, required: true }, value: { type: Number, required: true } },
+  { ...SCHEMA_OPTIONS, collection: 'counters' },
+);
+
+for (const schema of [
+  userSchema,
+  taskSchema,
+  projectSchema,
+  membershipSchema,
+  invitationSchema,
+  refreshTokenSchema,
+  changeSchema,
+]) {
   boundReadTime(schema);
 }
 
@@ -303,6 +370,8 @@ export function createModels(connection: Connection): MongoModels {
     memberships: connection.model<MembershipDoc>('Membership', membershipSchema),
     invitations: connection.model<InvitationDoc>('Invitation', invitationSchema),
     refreshTokens: connection.model<RefreshTokenDoc>('RefreshToken', refreshTokenSchema),
+    changes: connection.model<ChangeDoc>('Change', changeSchema),
+    counters: connection.model<CounterDoc>('Counter', counterSchema),
   };
 }
 
@@ -313,7 +382,15 @@ export type IndexedModel = Pick<
 >;
 
 export function modelList(models: MongoModels): IndexedModel[] {
-  return [models.users, models.tasks, models.projects, models.memberships, models.invitations, models.refreshTokens];
+  return [
+    models.users,
+    models.tasks,
+    models.projects,
+    models.memberships,
+    models.invitations,
+    models.refreshTokens,
+    models.changes,
+  ];
 }
 
 /**

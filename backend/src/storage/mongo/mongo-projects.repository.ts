@@ -5,6 +5,7 @@ import {
   personalProjectId,
   projectCursorOf,
   type MemberRecord,
+  type ProjectRecord,
   type ProjectRole,
   type ProjectView,
 } from '../../projects/project.model.js';
@@ -16,7 +17,15 @@ import type {
 } from '../../projects/projects.repository.js';
 import { slicePage } from '../../tasks/task.model.js';
 import { isDuplicateKey } from './mongo-errors.js';
-import { MEMBERSHIP_BY_USER_INDEX, type MembershipDoc, type MongoModels, type ProjectDoc } from './mongo-models.js';
+import { memberChange, projectChange, taskChange } from '../../changes/change.model.js';
+import { appendMongoChange } from './mongo-changes.repository.js';
+import {
+  MEMBERSHIP_BY_USER_INDEX,
+  type MembershipDoc,
+  type MongoModels,
+  type ProjectDoc,
+  type TaskDoc,
+} from './mongo-models.js';
 import type { StoreRunner } from './mongo-tasks.repository.js';
 import { refuse, type Transact } from './mongo-transaction.js';
 import {
@@ -29,7 +38,10 @@ import {
 import { assigneeCondition, op } from './task-query.mongo.js';
 import { OPEN_STATUSES } from './task-stats.mongo.js';
 
-type ProjectModels = Pick<MongoModels, 'projects' | 'memberships' | 'users' | 'tasks' | 'invitations'>;
+type ProjectModels = Pick<
+  MongoModels,
+  'projects' | 'memberships' | 'users' | 'tasks' | 'invitations' | 'changes' | 'counters'
+>;
 
 const NOT_FOUND = { kind: 'not_found' } as const;
 const OK = { kind: 'ok' } as const;
@@ -42,15 +54,22 @@ const oid = (id: string) => new Types.ObjectId(id);
  * concurrent change of the same project's members conflicts with this transaction (one of them is
  * retried, then sees the other's result) instead of both deciding on the same snapshot. (Only a
  * write that changes the document takes the lock: MongoDB's "in-progress transactions and stale
- * reads".) False when the project does not exist.
+ * reads".) Answers the new `membersVersion`, which the change of the membership carries, or null
+ * when the project does not exist.
  */
 export async function lockMembers(
   projects: MongoModels['projects'],
   projectId: Types.ObjectId,
   session: ClientSession,
-): Promise<boolean> {
-  const { matchedCount } = await projects.updateOne({ _id: projectId }, { $inc: { membersVersion: 1 } }, { session });
-  return matchedCount > 0;
+): Promise<number | null> {
+  const locked = await projects
+    .findOneAndUpdate(
+      { _id: projectId },
+      { $inc: { membersVersion: 1 } },
+      { new: true, session, projection: { membersVersion: 1 } },
+    )
+    .lean<Pick<ProjectDoc, 'membersVersion'>>();
+  return locked?.membersVersion ?? null;
 }
 
 /** The projects port over `projects` and `memberships` (tasks and invitations go with a deleted project). */
@@ -116,6 +135,20 @@ export function createMongoProjectRepository(
     return doc === null ? null : toProjectRecord(doc);
   };
 
+  /** The project as this transaction sees it, or why a write guarded by `expectedVersion` is refused. */
+  const writable = async (
+    project: Types.ObjectId,
+    expectedVersion: number | undefined,
+    session: ClientSession,
+  ): Promise<{ project: ProjectRecord } | { refusal: ProjectWriteOutcome & ProjectDeleteOutcome }> => {
+    const current = await findRecord(project, session);
+    if (current === null) return { refusal: NOT_FOUND };
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      return { refusal: { kind: 'version_mismatch', current } };
+    }
+    return { project: current };
+  };
+
   /** The member's membership and whether removing their ownership would leave the project without an owner. */
   const memberState = async (projectId: Types.ObjectId, userId: Types.ObjectId, session: ClientSession) => {
     const membership = await memberships
@@ -141,7 +174,14 @@ export function createMongoProjectRepository(
           // Upserts keyed by `_id` and by the unique `{ project, user }`: a second call, or one that
           // finds only half of the pair (an interrupted migration), changes nothing that exists.
           await transact(async (session) => {
-            await projects.updateOne({ _id }, { $setOnInsert: project }, { upsert: true, session });
+            const { upsertedCount } = await projects.updateOne(
+              { _id },
+              { $setOnInsert: project },
+              { upsert: true, session },
+            );
+            if (upsertedCount > 0) {
+              await appendMongoChange(models, projectChange.created(id.toHexString(), userId, now), session);
+            }
             await memberships.updateOne(
               { project: id, user: id },
               { $setOnInsert: { role: 'owner', joinedAt: now } },
@@ -162,6 +202,7 @@ export function createMongoProjectRepository(
         transact(async (session) => {
           await projects.create([doc], { session });
           await memberships.create([membership], { session });
+          await appendMongoChange(models, projectChange.created(doc._id.toHexString(), ownerId, now), session);
         }),
       );
       return { ...toProjectRecord(doc), role: 'owner', memberCount: 1, openTaskCount: 0 };
@@ -190,35 +231,44 @@ export function createMongoProjectRepository(
       });
     },
 
-    async update(projectId, changes, { expectedVersion, now }): Promise<ProjectWriteOutcome> {
+    async update(projectId, changes, { expectedVersion, now, actorId }): Promise<ProjectWriteOutcome> {
       if (!isObjectId(projectId)) return NOT_FOUND;
-      return run(async () => {
-        const filter: Record<string, unknown> = { _id: oid(projectId) };
-        if (expectedVersion !== undefined) filter.version = expectedVersion;
-        const updated = await projects
-          .findOneAndUpdate(filter, { $set: projectUpdateSet(changes, now), $inc: { version: 1 } }, { new: true })
-          .lean<ProjectDoc>();
-        if (updated !== null) return { kind: 'ok', project: toProjectRecord(updated) };
-        const current = await findRecord(oid(projectId));
-        return current === null ? NOT_FOUND : { kind: 'version_mismatch', current };
-      });
+      const project = oid(projectId);
+      return run(() =>
+        transact(async (session): Promise<ProjectWriteOutcome> => {
+          const before = await writable(project, expectedVersion, session);
+          if ('refusal' in before) return refuse(session, before.refusal);
+          const updated = await projects
+            .findOneAndUpdate(
+              { _id: project, version: before.project.version },
+              { $set: projectUpdateSet(changes, now), $inc: { version: 1 } },
+              { new: true, session },
+            )
+            .lean<ProjectDoc>();
+          if (updated === null) throw new Error('the project changed inside its own write transaction');
+          const after = toProjectRecord(updated);
+          await appendMongoChange(models, projectChange.updated(before.project, after, { now, actorId }), session);
+          return { kind: 'ok', project: after };
+        }),
+      );
     },
 
-    async delete(projectId, { expectedVersion }): Promise<ProjectDeleteOutcome> {
+    async delete(projectId, { expectedVersion, now, actorId }): Promise<ProjectDeleteOutcome> {
       if (!isObjectId(projectId)) return NOT_FOUND;
       const project = oid(projectId);
       return run(() =>
         transact(async (session): Promise<ProjectDeleteOutcome> => {
-          const filter: Record<string, unknown> = { _id: project };
-          if (expectedVersion !== undefined) filter.version = expectedVersion;
-          const { deletedCount } = await projects.deleteOne(filter, { session });
-          if (deletedCount === 0) {
-            const current = await findRecord(project, session);
-            return refuse(session, current === null ? NOT_FOUND : { kind: 'version_mismatch', current });
-          }
+          const before = await writable(project, expectedVersion, session);
+          if ('refusal' in before) return refuse(session, before.refusal);
+          const members = await memberships
+            .find({ project }, { user: 1, _id: 0 }, { session })
+            .lean<Pick<MembershipDoc, 'user'>[]>();
+          await projects.deleteOne({ _id: project, version: before.project.version }, { session });
           await tasks.deleteMany({ project }, { session });
           await memberships.deleteMany({ project }, { session });
           await invitations.deleteMany({ project }, { session });
+          const memberIds = members.map((member) => member.user.toHexString());
+          await appendMongoChange(models, projectChange.deleted(before.project, memberIds, { now, actorId }), session);
           return OK;
         }),
       );
@@ -267,37 +317,55 @@ export function createMongoProjectRepository(
       });
     },
 
-    async setRole(projectId, userId, role): Promise<MemberChangeOutcome> {
+    async setRole(projectId, userId, role, options): Promise<MemberChangeOutcome> {
       if (!isObjectId(projectId) || !isObjectId(userId)) return NOT_FOUND;
       const [project, user] = [oid(projectId), oid(userId)];
       return run(() =>
         transact(async (session): Promise<MemberChangeOutcome> => {
-          if (!(await lockMembers(projects, project, session))) return refuse(session, NOT_FOUND);
+          const version = await lockMembers(projects, project, session);
+          if (version === null) return refuse(session, NOT_FOUND);
           const { membership, lastOwner } = await memberState(project, user, session);
           if (membership === null) return refuse(session, NOT_FOUND);
           if (membership.role === role) return refuse(session, OK);
           if (lastOwner) return refuse(session, LAST_OWNER);
           await memberships.updateOne({ _id: membership._id }, { $set: { role } }, { session });
+          await appendMongoChange(
+            models,
+            memberChange.updated(projectId, userId, version, membership.role, role, options),
+            session,
+          );
           return OK;
         }),
       );
     },
 
-    async removeMember(projectId, userId, now): Promise<MemberChangeOutcome> {
+    async removeMember(projectId, userId, options): Promise<MemberChangeOutcome> {
       if (!isObjectId(projectId) || !isObjectId(userId)) return NOT_FOUND;
       const [project, user] = [oid(projectId), oid(userId)];
       return run(() =>
         transact(async (session): Promise<MemberChangeOutcome> => {
-          if (!(await lockMembers(projects, project, session))) return refuse(session, NOT_FOUND);
+          const version = await lockMembers(projects, project, session);
+          if (version === null) return refuse(session, NOT_FOUND);
           const { membership, lastOwner } = await memberState(project, user, session);
           if (membership === null) return refuse(session, NOT_FOUND);
           if (lastOwner) return refuse(session, LAST_OWNER);
           await memberships.deleteOne({ _id: membership._id }, { session });
+          await appendMongoChange(models, memberChange.removed(projectId, userId, version, options), session);
+          // Their tasks become unassigned, each with its change: read in this transaction's snapshot,
+          // then written under it (a concurrent write to one of them conflicts and is retried).
+          const assigned = { project, assignee: assigneeCondition(userId) };
+          const unassigned = await tasks
+            .find(assigned, { _id: 1, version: 1 }, { session })
+            .lean<Pick<TaskDoc, '_id' | 'version'>[]>();
           await tasks.updateMany(
-            { project, assignee: assigneeCondition(userId) },
-            { $set: { assignee: null, updatedAt: now }, $inc: { version: 1 } },
+            assigned,
+            { $set: { assignee: null, updatedAt: options.now }, $inc: { version: 1 } },
             { session },
           );
+          for (const task of unassigned) {
+            const after = { id: task._id.toHexString(), version: task.version + 1 };
+            await appendMongoChange(models, taskChange.unassigned(projectId, after, userId, options), session);
+          }
           return OK;
         }),
       );

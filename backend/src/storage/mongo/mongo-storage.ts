@@ -7,6 +7,7 @@ import { createMongoInvitationRepository } from './mongo-invitations.repository.
 import { createModels, missingIndexes, modelList, type MongoModels } from './mongo-models.js';
 import { createMongoProjectRepository } from './mongo-projects.repository.js';
 import { createMongoRefreshTokenRepository } from './mongo-refresh-tokens.repository.js';
+import { createMongoChangeRepository } from './mongo-changes.repository.js';
 import { createMongoTaskRepository, type StoreRunner } from './mongo-tasks.repository.js';
 import { transactionRunner } from './mongo-transaction.js';
 import { createMongoUserRepository } from './mongo-users.repository.js';
@@ -224,10 +225,11 @@ export async function openMongoStorage(options: MongoStorageOptions): Promise<St
   return {
     kind: 'mongo',
     users: createMongoUserRepository(models.users, run),
-    tasks: createMongoTaskRepository(models.tasks, run),
+    tasks: createMongoTaskRepository(models, run, transact),
     projects: createMongoProjectRepository(models, run, transact),
     invitations: createMongoInvitationRepository(models, run, transact),
     refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),
+    changes: createMongoChangeRepository(models, run),
 
     ping,
 

@@ -1,4 +1,5 @@
-import { Types, type Model } from 'mongoose';
+import { Types, type ClientSession, type Model } from 'mongoose';
+import { taskChange } from '../../changes/change.model.js';
 import { isObjectId, newObjectId } from '../../domain/ids.js';
 import { PRIORITY_RANK, compareTasks, newTaskRecord, slicePage, sortKeyOf } from '../../tasks/task.model.js';
 import type {
@@ -11,7 +12,9 @@ import type {
   TaskRepository,
   TaskWriteOutcome,
 } from '../../tasks/tasks.repository.js';
-import type { TaskDoc } from './mongo-models.js';
+import { appendMongoChange } from './mongo-changes.repository.js';
+import type { MongoModels, TaskDoc } from './mongo-models.js';
+import { refuse, type Transact } from './mongo-transaction.js';
 import { isCastError } from './mongo-errors.js';
 import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from './task-stats.mongo.js';
 import {
@@ -159,30 +162,50 @@ function mergePages(pages: readonly TaskRecord[][], query: TaskListQuery, count:
     .slice(0, count);
 }
 
-/** The tasks port over the `tasks` collection. */
-export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunner): TaskRepository {
+/** The tasks port over the `tasks` collection; every write appends its change in the same transaction. */
+export function createMongoTaskRepository(
+  models: Pick<MongoModels, 'tasks' | 'changes' | 'counters'>,
+  run: StoreRunner,
+  transact: Transact,
+): TaskRepository {
+  const { tasks } = models;
   const scoped = (projectId: string, id: string) => ({
     _id: new Types.ObjectId(id),
     project: new Types.ObjectId(projectId),
   });
   const valid = (projectId: string, id: string) => isObjectId(projectId) && isObjectId(id);
 
-  const findCurrent = async (projectId: string, id: string): Promise<TaskRecord | null> => {
-    const doc = await tasks.findOne(scoped(projectId, id)).lean<TaskDoc>();
-    return doc === null ? null : toTaskRecord(doc);
-  };
-
-  /** After a guarded write matched nothing: was the task missing (or in another project), or at another version? */
-  const refusal = async (projectId: string, id: string): Promise<TaskWriteOutcome & TaskDeleteOutcome> => {
-    const current = await findCurrent(projectId, id);
-    return current === null ? { kind: 'not_found' } : { kind: 'version_mismatch', current };
+  /**
+   * The task as this transaction sees it, or the refusal: missing (or in another project), or at
+   * another version than expected. Reading it inside the transaction gives the change its `from`
+   * values; a concurrent writer conflicts with this transaction's write and one of them is retried.
+   */
+  const current = async (
+    projectId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    session: ClientSession,
+  ): Promise<{ task: TaskRecord } | { refusal: TaskWriteOutcome & TaskDeleteOutcome }> => {
+    const doc = await tasks.findOne(scoped(projectId, id), null, { session }).lean<TaskDoc>();
+    if (doc === null) return { refusal: { kind: 'not_found' } };
+    const task = toTaskRecord(doc);
+    if (expectedVersion !== undefined && task.version !== expectedVersion) {
+      return { refusal: { kind: 'version_mismatch', current: task } };
+    }
+    return { task };
   };
 
   return {
     async create(projectId, createdBy, input, now) {
       const doc = newTaskDoc({ projectId, createdBy }, input, now);
-      await run(() => tasks.create(doc));
-      return toTaskRecord(doc);
+      const task = toTaskRecord(doc);
+      await run(() =>
+        transact(async (session) => {
+          await tasks.create([doc], { session });
+          await appendMongoChange(models, taskChange.created(task, createdBy, now), session);
+        }),
+      );
+      return task;
     },
 
     async findById(id) {
@@ -198,33 +221,37 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
       });
     },
 
-    async update(projectId, id, changes, { expectedVersion, now }): Promise<TaskWriteOutcome> {
+    async update(projectId, id, changes, { expectedVersion, now, actorId }): Promise<TaskWriteOutcome> {
       if (!valid(projectId, id)) return { kind: 'not_found' };
       // A move to a malformed project id names no project.
       if (changes.projectId !== undefined && !isObjectId(changes.projectId)) return { kind: 'not_found' };
-      return run(async () => {
-        const filter: Record<string, unknown> = scoped(projectId, id);
-        if (expectedVersion !== undefined) filter.version = expectedVersion;
-        // The version and the project sit in the filter itself: a concurrent writer (or a move to
-        // another project) makes this match nothing instead of being overwritten, with no read
-        // between the check and the write.
-        const updated = await tasks
-          .findOneAndUpdate(filter, [taskUpdateStage(changes, now)], { new: true })
-          .lean<TaskDoc>();
-        if (updated !== null) return { kind: 'ok', task: toTaskRecord(updated) };
-        return refusal(projectId, id);
-      });
+      return run(() =>
+        transact(async (session): Promise<TaskWriteOutcome> => {
+          const found = await current(projectId, id, expectedVersion, session);
+          if ('refusal' in found) return refuse(session, found.refusal);
+          const filter = { ...scoped(projectId, id), version: found.task.version };
+          const updated = await tasks
+            .findOneAndUpdate(filter, [taskUpdateStage(changes, now)], { new: true, session })
+            .lean<TaskDoc>();
+          if (updated === null) throw new Error('the task changed inside its own write transaction');
+          const task = toTaskRecord(updated);
+          await appendMongoChange(models, taskChange.updated(found.task, task, actorId, now), session);
+          return { kind: 'ok', task };
+        }),
+      );
     },
 
-    async delete(projectId, id, { expectedVersion }): Promise<TaskDeleteOutcome> {
+    async delete(projectId, id, { expectedVersion, now, actorId }): Promise<TaskDeleteOutcome> {
       if (!valid(projectId, id)) return { kind: 'not_found' };
-      return run(async () => {
-        const filter: Record<string, unknown> = scoped(projectId, id);
-        if (expectedVersion !== undefined) filter.version = expectedVersion;
-        const { deletedCount } = await tasks.deleteOne(filter);
-        if (deletedCount > 0) return { kind: 'ok' };
-        return refusal(projectId, id);
-      });
+      return run(() =>
+        transact(async (session): Promise<TaskDeleteOutcome> => {
+          const found = await current(projectId, id, expectedVersion, session);
+          if ('refusal' in found) return refuse(session, found.refusal);
+          await tasks.deleteOne({ ...scoped(projectId, id), version: found.task.version }, { session });
+          await appendMongoChange(models, taskChange.deleted(found.task, actorId, now), session);
+          return { kind: 'ok' };
+        }),
+      );
     },
 
     async list(projectIds, query): Promise<TaskPage> {

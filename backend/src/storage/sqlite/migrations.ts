@@ -494,6 +494,34 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       END;
     `,
   },
+  {
+    version: 7,
+    name: 'the change log: one change per write, in commit order, and the changes addressed to former members',
+    sql: `
+      -- AUTOINCREMENT: a position is never handed out twice, even after the newest changes are pruned.
+      CREATE TABLE changes (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id      TEXT NOT NULL,
+        also_project_id TEXT,
+        type            TEXT NOT NULL,
+        entity_id       TEXT NOT NULL,
+        version         INTEGER NOT NULL,
+        actor_id        TEXT NOT NULL,
+        at              INTEGER NOT NULL,
+        fields          TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX changes_project ON changes (project_id, seq);
+      CREATE INDEX changes_moved_from ON changes (also_project_id, seq) WHERE also_project_id IS NOT NULL;
+      CREATE INDEX changes_entity ON changes (entity_id, seq);
+      -- Bumped by every membership change; a member.* change carries it as its version.
+      ALTER TABLE projects ADD COLUMN members_version INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE change_recipients (
+        user_id TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        PRIMARY KEY (user_id, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export interface MigrationResult {

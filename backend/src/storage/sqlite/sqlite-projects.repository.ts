@@ -7,6 +7,7 @@ import {
   type InvitableRole,
   type InvitationRecord,
   type MemberRecord,
+  type ProjectChanges,
   type ProjectRecord,
   type ProjectRole,
   type ProjectView,
@@ -15,7 +16,10 @@ import type {
   InvitationRepository,
   MemberChangeOutcome,
   ProjectRepository,
+  ProjectWriteOutcome,
 } from '../../projects/projects.repository.js';
+import { memberChange, projectChange, taskChange, type WriteOptions } from '../../changes/change.model.js';
+import type { ChangeAppender } from './sqlite-changes.repository.js';
 import type { StoreRunner } from './sqlite-errors.js';
 
 interface ProjectRow {
@@ -66,8 +70,22 @@ function toView(row: ProjectViewRow): ProjectView {
   return { ...toProject(row), role: row.role, memberCount: row.member_count, openTaskCount: row.open_tasks };
 }
 
+/** Bumps a project's members version inside a membership change; its change carries the new value. */
+function membersVersionBumper(db: Database.Database): (projectId: string) => number {
+  const bump = db
+    .prepare<[string], number>(
+      'UPDATE projects SET members_version = members_version + 1 WHERE id = ? RETURNING members_version',
+    )
+    .pluck();
+  return (projectId) => bump.get(projectId) ?? 0;
+}
+
 /** The projects-and-memberships port over `projects` and `memberships`. */
-export function createSqliteProjectRepository(db: Database.Database, run: StoreRunner): ProjectRepository {
+export function createSqliteProjectRepository(
+  db: Database.Database,
+  run: StoreRunner,
+  appendChange: ChangeAppender,
+): ProjectRepository {
   const insertProject = db.prepare<[ProjectRow & { name_key: string }]>(
     `INSERT INTO projects (id, name, name_key, description, color, personal, created_at, updated_at, version)
      VALUES (@id, @name, @name_key, @description, @color, @personal, @created_at, @updated_at, @version)
@@ -111,10 +129,11 @@ export function createSqliteProjectRepository(db: Database.Database, run: StoreR
   const deleteMember = db.prepare<[{ projectId: string; userId: string }]>(
     'DELETE FROM memberships WHERE project_id = @projectId AND user_id = @userId',
   );
-  const unassign = db.prepare<[{ projectId: string; userId: string; now: number }]>(
+  const unassign = db.prepare<[{ projectId: string; userId: string; now: number }], { id: string; version: number }>(
     `UPDATE tasks SET assignee_id = NULL, updated_at = @now, version = version + 1
-     WHERE assignee_id = @userId AND project_id = @projectId`,
+     WHERE assignee_id = @userId AND project_id = @projectId RETURNING id, version`,
   );
+  const bumpMembers = membersVersionBumper(db);
   const updateProject = db.prepare<
     [
       {
@@ -147,9 +166,10 @@ export function createSqliteProjectRepository(db: Database.Database, run: StoreR
     db.prepare<[string]>('DELETE FROM task_done_days WHERE project_id = ?'),
   ];
 
-  const ensurePersonal = db.transaction((userId: string, at: number) => {
+  const ensurePersonal = db.transaction((userId: string, now: Date) => {
     const id = personalProjectId(userId);
-    insertProject.run({
+    const at = now.getTime();
+    const { changes } = insertProject.run({
       id,
       name: PERSONAL_PROJECT_NAME,
       name_key: projectNameKey(PERSONAL_PROJECT_NAME),
@@ -161,49 +181,94 @@ export function createSqliteProjectRepository(db: Database.Database, run: StoreR
       version: 1,
     });
     insertMember.run({ projectId: id, userId, role: 'owner', at });
+    if (changes > 0) appendChange(projectChange.created(id, userId, now));
   });
 
   const create = db.transaction((ownerId: string, row: ProjectRow) => {
     insertProject.run({ ...row, name_key: projectNameKey(row.name) });
     insertMember.run({ projectId: row.id, userId: ownerId, role: 'owner', at: row.created_at });
+    appendChange(projectChange.created(row.id, ownerId, new Date(row.created_at)));
     const view = viewOne.get({ userId: ownerId, projectId: row.id });
     if (view === undefined) throw new Error('the new project was not found after its insert');
     return toView(view);
   });
 
-  const setRole = db.transaction((projectId: string, userId: string, role: ProjectRole): MemberChangeOutcome => {
-    const current = roleOf.get({ projectId, userId });
-    if (current === undefined) return { kind: 'not_found' };
-    if (current.role === 'owner' && role !== 'owner' && ownerCount.get(projectId) === 1) return { kind: 'last_owner' };
-    updateRole.run({ projectId, userId, role });
-    return { kind: 'ok' };
-  });
+  const setRole = db.transaction(
+    (projectId: string, userId: string, role: ProjectRole, options: WriteOptions): MemberChangeOutcome => {
+      const current = roleOf.get({ projectId, userId });
+      if (current === undefined) return { kind: 'not_found' };
+      if (current.role === 'owner' && role !== 'owner' && ownerCount.get(projectId) === 1) {
+        return { kind: 'last_owner' };
+      }
+      updateRole.run({ projectId, userId, role });
+      const version = bumpMembers(projectId);
+      appendChange(memberChange.updated(projectId, userId, version, current.role, role, options));
+      return { kind: 'ok' };
+    },
+  );
 
-  const removeMember = db.transaction((projectId: string, userId: string, now: number): MemberChangeOutcome => {
-    const current = roleOf.get({ projectId, userId });
-    if (current === undefined) return { kind: 'not_found' };
-    if (current.role === 'owner' && ownerCount.get(projectId) === 1) return { kind: 'last_owner' };
-    deleteMember.run({ projectId, userId });
-    unassign.run({ projectId, userId, now });
-    return { kind: 'ok' };
-  });
+  const removeMember = db.transaction(
+    (projectId: string, userId: string, options: WriteOptions): MemberChangeOutcome => {
+      const current = roleOf.get({ projectId, userId });
+      if (current === undefined) return { kind: 'not_found' };
+      if (current.role === 'owner' && ownerCount.get(projectId) === 1) return { kind: 'last_owner' };
+      deleteMember.run({ projectId, userId });
+      const version = bumpMembers(projectId);
+      appendChange(memberChange.removed(projectId, userId, version, options));
+      for (const task of unassign.all({ projectId, userId, now: options.now.getTime() })) {
+        appendChange(taskChange.unassigned(projectId, task, userId, options));
+      }
+      return { kind: 'ok' };
+    },
+  );
+
+  const update = db.transaction(
+    (
+      id: string,
+      changes: ProjectChanges,
+      options: WriteOptions & { expectedVersion?: number },
+    ): ProjectWriteOutcome => {
+      const before = findProject.get(id);
+      if (before === undefined) return { kind: 'not_found' };
+      const expectedVersion = options.expectedVersion ?? null;
+      if (expectedVersion !== null && before.version !== expectedVersion) {
+        return { kind: 'version_mismatch', current: toProject(before) };
+      }
+      const row = updateProject.get({
+        id,
+        name: changes.name ?? null,
+        description: changes.description ?? null,
+        setColor: changes.color === undefined ? 0 : 1,
+        color: changes.color ?? null,
+        expectedVersion,
+        now: options.now.getTime(),
+      });
+      if (row === undefined) throw new Error('the project changed inside its own write transaction');
+      const project = toProject(row);
+      appendChange(projectChange.updated(toProject(before), project, options));
+      return { kind: 'ok', project };
+    },
+  );
 
   // The project row cascades to its memberships, invitations and tasks (and the tasks to their
-  // tags and full-text rows); the kept stats counts are removed with it.
-  const remove = db.transaction((id: string, expectedVersion: number | null) => {
-    if (deleteProject.run({ id, expectedVersion }).changes > 0) {
-      for (const statement of deleteCounts) statement.run(id);
-      return { kind: 'ok' as const };
+  // tags and full-text rows); the kept stats counts are removed with it. Its change goes to every
+  // member it had, who are members no more.
+  const remove = db.transaction((id: string, expectedVersion: number | null, options: WriteOptions) => {
+    const before = findProject.get(id);
+    if (before === undefined) return { kind: 'not_found' as const };
+    if (expectedVersion !== null && before.version !== expectedVersion) {
+      return { kind: 'version_mismatch' as const, current: toProject(before) };
     }
-    const current = findProject.get(id);
-    return current === undefined
-      ? { kind: 'not_found' as const }
-      : { kind: 'version_mismatch' as const, current: toProject(current) };
+    const members = memberIdsOf.all(id);
+    deleteProject.run({ id, expectedVersion });
+    for (const statement of deleteCounts) statement.run(id);
+    appendChange(projectChange.deleted(toProject(before), members, options));
+    return { kind: 'ok' as const };
   });
 
   return {
     async ensurePersonal(userId, now) {
-      await run(() => ensurePersonal.immediate(userId, now.getTime()));
+      await run(() => ensurePersonal.immediate(userId, now));
     },
 
     async create(ownerId, input, now) {
@@ -251,27 +316,12 @@ export function createSqliteProjectRepository(db: Database.Database, run: StoreR
 
     async update(projectId, changes, options) {
       if (!isObjectId(projectId)) return { kind: 'not_found' };
-      return run(() => {
-        const row = updateProject.get({
-          id: projectId,
-          name: changes.name ?? null,
-          description: changes.description ?? null,
-          setColor: changes.color === undefined ? 0 : 1,
-          color: changes.color ?? null,
-          expectedVersion: options.expectedVersion ?? null,
-          now: options.now.getTime(),
-        });
-        if (row !== undefined) return { kind: 'ok' as const, project: toProject(row) };
-        const current = findProject.get(projectId);
-        return current === undefined
-          ? { kind: 'not_found' as const }
-          : { kind: 'version_mismatch' as const, current: toProject(current) };
-      });
+      return run(() => update.immediate(projectId, changes, options));
     },
 
     async delete(projectId, options) {
       if (!isObjectId(projectId)) return { kind: 'not_found' };
-      return run(() => remove.immediate(projectId, options.expectedVersion ?? null));
+      return run(() => remove.immediate(projectId, options.expectedVersion ?? null, options));
     },
 
     async roleOf(userId, projectId) {
@@ -297,14 +347,14 @@ export function createSqliteProjectRepository(db: Database.Database, run: StoreR
       return run(() => memberIdsOf.all(projectId));
     },
 
-    async setRole(projectId, userId, role) {
+    async setRole(projectId, userId, role, options) {
       if (!isObjectId(userId)) return { kind: 'not_found' };
-      return run(() => setRole.immediate(projectId, userId, role));
+      return run(() => setRole.immediate(projectId, userId, role, options));
     },
 
-    async removeMember(projectId, userId, now) {
+    async removeMember(projectId, userId, options) {
       if (!isObjectId(userId)) return { kind: 'not_found' };
-      return run(() => removeMember.immediate(projectId, userId, now.getTime()));
+      return run(() => removeMember.immediate(projectId, userId, options));
     },
   };
 }
@@ -338,7 +388,11 @@ const INVITATION_SELECT = `SELECT i.id, i.project_id, i.email, i.role, i.invited
 const PENDING = 'i.accepted_at IS NULL AND i.revoked_at IS NULL';
 
 /** The invitations port over `invitations`; accepting writes the membership in the same transaction. */
-export function createSqliteInvitationRepository(db: Database.Database, run: StoreRunner): InvitationRepository {
+export function createSqliteInvitationRepository(
+  db: Database.Database,
+  run: StoreRunner,
+  appendChange: ChangeAppender,
+): InvitationRepository {
   const revokePendingFor = db.prepare<[{ projectId: string; email: string; now: number }]>(
     `UPDATE invitations SET revoked_at = @now
      WHERE project_id = @projectId AND email = @email AND accepted_at IS NULL AND revoked_at IS NULL`,
@@ -384,6 +438,8 @@ export function createSqliteInvitationRepository(db: Database.Database, run: Sto
     'INSERT INTO memberships (project_id, user_id, role, joined_at) VALUES (@projectId, @userId, @role, @at)',
   );
 
+  const bumpMembers = membersVersionBumper(db);
+
   const create = db.transaction((row: Parameters<typeof insert.run>[0]) => {
     revokePendingFor.run({ projectId: row.projectId, email: row.email, now: row.createdAt });
     insert.run(row);
@@ -399,6 +455,13 @@ export function createSqliteInvitationRepository(db: Database.Database, run: Sto
     const existing = roleOf.get({ projectId: invitation.project_id, userId: user.id });
     if (existing !== undefined) return { kind: 'ok' as const, projectId: invitation.project_id, role: existing.role };
     insertMember.run({ projectId: invitation.project_id, userId: user.id, role: invitation.role, at: now });
+    const version = bumpMembers(invitation.project_id);
+    appendChange(
+      memberChange.added(invitation.project_id, user.id, version, invitation.role, {
+        actorId: user.id,
+        now: new Date(now),
+      }),
+    );
     return { kind: 'ok' as const, projectId: invitation.project_id, role: invitation.role };
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Storage } from '../storage.js';
 import { migrateSqlite } from './migrations.js';
 import { isSqliteUnavailable, runStoreWork, SYNC_BUSY_TIMEOUT_MS, type StoreRunner } from './sqlite-errors.js';
+import { createChangeAppender, createSqliteChangeRepository } from './sqlite-changes.repository.js';
 import { createSqliteInvitationRepository, createSqliteProjectRepository } from './sqlite-projects.repository.js';
 import { createSqliteRefreshTokenRepository } from './sqlite-refresh-tokens.repository.js';
 import { createSqliteTaskRepository } from './sqlite-tasks.repository.js';
@@ -67,11 +68,13 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     const run: StoreRunner = (work) => runStoreWork(db, work, busyTimeoutMs);
     options.logger?.debug('sqlite storage open', { file: options.file, schemaVersion: to, migratedFrom: from });
 
+    const appendChange = createChangeAppender(db);
     const users = createSqliteUserRepository(db, run);
-    const tasks = createSqliteTaskRepository(db, run);
+    const tasks = createSqliteTaskRepository(db, run, appendChange);
     const refreshTokens = createSqliteRefreshTokenRepository(db, run);
-    const projects = createSqliteProjectRepository(db, run);
-    const invitations = createSqliteInvitationRepository(db, run);
+    const projects = createSqliteProjectRepository(db, run, appendChange);
+    const invitations = createSqliteInvitationRepository(db, run, appendChange);
+    const changes = createSqliteChangeRepository(db, run);
     const probe = db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
 
     return {
@@ -81,6 +84,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       projects,
       invitations,
       refreshTokens,
+      changes,
       async ping() {
         if (!db.open) return false;
         try {

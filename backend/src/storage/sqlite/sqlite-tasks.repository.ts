@@ -28,6 +28,8 @@ import type {
   TaskWriteOutcome,
 } from '../../tasks/tasks.repository.js';
 import { isObjectId, newObjectId } from '../../domain/ids.js';
+import { taskChange, type WriteOptions } from '../../changes/change.model.js';
+import type { ChangeAppender } from './sqlite-changes.repository.js';
 import type { StoreRunner } from './sqlite-errors.js';
 import {
   MATCH_LIST_MAX,
@@ -203,7 +205,11 @@ export function dueTodaySql(forAssignee: boolean): string {
 }
 
 /** The tasks port over `tasks`, `task_tags` and the `tasks_fts` index. */
-export function createSqliteTaskRepository(db: Database.Database, run: StoreRunner): TaskRepository {
+export function createSqliteTaskRepository(
+  db: Database.Database,
+  run: StoreRunner,
+  appendChange: ChangeAppender,
+): TaskRepository {
   const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
     `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
                         priority_rank, due_date, tags, created_at, updated_at, completed_at, version)
@@ -337,27 +343,41 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
       version: 1,
     });
     insertTags(lastInsertRowid, projectId, record.tags);
+    appendChange(taskChange.created(record, createdBy, now));
     return record;
   });
 
-  const update = db.transaction((params: UpdateParams, tags: readonly string[] | undefined): TaskWriteOutcome => {
-    const row = updateStatement(changedFields(params)).get(params);
-    if (row === undefined) {
-      const current = findOne.get({ id: params.id, projectId: params.projectId });
-      return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
-    }
-    if (tags !== undefined) {
-      deleteTags.run(row.seq);
-      insertTags(row.seq, row.project_id, tags);
-    }
-    return { kind: 'ok', task: toTask(row) };
-  });
+  const update = db.transaction(
+    (params: UpdateParams, tags: readonly string[] | undefined, options: WriteOptions): TaskWriteOutcome => {
+      const before = findOne.get({ id: params.id, projectId: params.projectId });
+      if (before === undefined) return { kind: 'not_found' };
+      if (params.expectedVersion !== null && before.version !== params.expectedVersion) {
+        return { kind: 'version_mismatch', current: toTask(before) };
+      }
+      const row = updateStatement(changedFields(params)).get(params);
+      if (row === undefined) throw new Error('the task changed inside its own write transaction');
+      if (tags !== undefined) {
+        deleteTags.run(row.seq);
+        insertTags(row.seq, row.project_id, tags);
+      }
+      const task = toTask(row);
+      appendChange(taskChange.updated(toTask(before), task, options.actorId, options.now));
+      return { kind: 'ok', task };
+    },
+  );
 
-  const remove = db.transaction((projectId: string, id: string, expectedVersion: number | null): TaskDeleteOutcome => {
-    if (deleteTask.run({ id, projectId, expectedVersion }).changes > 0) return { kind: 'ok' };
-    const current = findOne.get({ id, projectId });
-    return current === undefined ? { kind: 'not_found' } : { kind: 'version_mismatch', current: toTask(current) };
-  });
+  const remove = db.transaction(
+    (projectId: string, id: string, expectedVersion: number | null, options: WriteOptions): TaskDeleteOutcome => {
+      const before = findOne.get({ id, projectId });
+      if (before === undefined) return { kind: 'not_found' };
+      if (expectedVersion !== null && before.version !== expectedVersion) {
+        return { kind: 'version_mismatch', current: toTask(before) };
+      }
+      deleteTask.run({ id, projectId, expectedVersion });
+      appendChange(taskChange.deleted(toTask(before), options.actorId, options.now));
+      return { kind: 'ok' };
+    },
+  );
 
   /** Up to limit + 1 rows of one walk in sort order, through both phases of the due-date sort. */
   function walk(query: TaskListQuery, params: ListParams, source: 'keys'): ListKey[];
@@ -478,12 +498,12 @@ export function createSqliteTaskRepository(db: Database.Database, run: StoreRunn
         dueDate: changes.dueDate === undefined || changes.dueDate === null ? null : changes.dueDate.getTime(),
         tags: changes.tags === undefined ? null : JSON.stringify(changes.tags),
       };
-      return run(() => update.immediate(params, changes.tags));
+      return run(() => update.immediate(params, changes.tags, options));
     },
 
     async delete(projectId, id, options) {
       if (!isObjectId(id)) return { kind: 'not_found' };
-      return run(() => remove.immediate(projectId, id, options.expectedVersion ?? null));
+      return run(() => remove.immediate(projectId, id, options.expectedVersion ?? null, options));
     },
 
     async list(projectIds, query) {
