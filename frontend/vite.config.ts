@@ -120,12 +120,14 @@ export default defineConfig({
     proxy: {
       '/api': { target: apiTarget, changeOrigin: false },
       '/health': { target: apiTarget, changeOrigin: false },
+      '/socket.io': { target: apiTarget, changeOrigin: false, ws: true },
     },
   },
   preview: {
     proxy: {
       '/api': { target: apiTarget },
       '/health': { target: apiTarget },
+      '/socket.io': { target: apiTarget, ws: true },
     },
   },
   build: {

@@ -95,6 +95,9 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalText,
   CACHE_TTL: int(300, 0, 86_400),
   CACHE_MAX_BODY_BYTES: int(256 * 1024, 1024, 16 * 1024 * 1024),
+  LIVE_POLL_MS: int(25, 5, 5000),
+  LIVE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  LIVE_MAX_PER_USER: int(20, 1, 10_000),
   CHANGES_RETENTION_DAYS: int(CHANGE_RETENTION_DAYS_MIN, CHANGE_RETENTION_DAYS_MIN, 3650),
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT: duration('10s'),
@@ -135,6 +138,8 @@ export interface Config {
   cache: { ttlSeconds: number; maxBodyBytes: number };
   /** Days of change log `/changes` serves (older changes are pruned in the background). */
   changesRetentionDays: number;
+  /** Live delivery: how often an idle instance reads the change log, and its connection limits. */
+  live: { pollMs: number; maxConnections: number; maxPerUser: number };
   bodyLimit: string;
   shutdownTimeoutMs: number;
   staticDir: string | null;
@@ -231,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     metricsToken: e.METRICS_TOKEN,
     cache: { ttlSeconds: e.CACHE_TTL, maxBodyBytes: e.CACHE_MAX_BODY_BYTES },
     changesRetentionDays: e.CHANGES_RETENTION_DAYS,
+    live: { pollMs: e.LIVE_POLL_MS, maxConnections: e.LIVE_MAX_CONNECTIONS, maxPerUser: e.LIVE_MAX_PER_USER },
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,

@@ -16,6 +16,7 @@ import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { notifyMembers } from './projects/change-notifier.js';
 import { ChangesService } from './changes/changes.service.js';
+import { LiveHub } from './live/live-hub.js';
 import { ProjectsService } from './projects/projects.service.js';
 import { TasksService } from './tasks/tasks.service.js';
 
@@ -30,6 +31,8 @@ export interface Runtime {
   redis: RedisConnection | null;
   cache: ResponseCache;
   metrics: Metrics;
+  /** Live delivery; `server.ts` attaches it to the HTTP server. */
+  live: LiveHub;
   /** Readiness turns 503 and responses ask for the connection to close. */
   startDraining(): void;
   isDraining(): boolean;
@@ -107,6 +110,15 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     clock,
     retentionDays: config.changesRetentionDays,
   });
+  const live = new LiveHub({
+    changes: storage.changes,
+    projects: storage.projects,
+    users: storage.users,
+    accessTokens,
+    logger,
+    clock,
+    ...config.live,
+  });
   // The change log keeps its retention; pruning runs beside requests, in short batches.
   const prune = setInterval(() => {
     changesService.prune().catch((err: unknown) => {
@@ -150,6 +162,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     redis,
     cache,
     metrics,
+    live,
     startDraining: () => {
       draining = true;
     },
@@ -157,6 +170,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     close: async () => {
       clearInterval(purge);
       clearInterval(prune);
+      await live.close();
       await cache.close();
       await redis?.close();
       if (ownsStorage) await storage.close();

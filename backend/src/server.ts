@@ -31,6 +31,8 @@ async function main(): Promise<void> {
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
 
+  await runtime.live.attach(server);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -67,6 +69,8 @@ async function shutdown(server: Server, runtime: Runtime, config: Config, logger
   runtime.startDraining();
   if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
 
+  // Live sockets first, each told to reconnect (to another instance) before it closes.
+  await runtime.live.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const deadline = new Promise<'timeout'>((resolve) =>

@@ -220,6 +220,14 @@ describe('Terraform security policies', () => {
     expect(albRule.prefix_list_id).toBe('${each.value.prefix_list_id}');
   });
 
+  it('when a browser opens a live socket, then CloudFront passes /socket.io/ to the API and the load balancer outlasts its pings', () => {
+    const patterns = (mod('spa').variable?.api_path_patterns as { default?: string[] } | undefined)?.default;
+    expect(patterns).toContain('/socket.io/*');
+    // Socket.IO pings every 25 s; an idle timeout above that keeps quiet sockets open.
+    const alb = resource(mod('ecs-service'), 'aws_lb');
+    expect(Number(alb.idle_timeout)).toBeGreaterThan(25);
+  });
+
   it("when CloudFront reaches the load balancer, then it is over TLS, on 443 only, and only with this distribution's secret header", () => {
     const ecs = mod('ecs-service');
     // One listener on 443 with a certificate, so one prefix-list ingress rule (55 rules of the 60 allowed).

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureBackendBuilt,
@@ -108,6 +109,30 @@ describe.skipIf(!nginxBinary || !redisBinary)('nginx in front of three backends 
     await Promise.allSettled([redis?.stop()]);
     data.remove();
     site.remove();
+  });
+
+  it('when a browser opens a live socket through nginx, then the upgrade reaches a backend and changes arrive', async () => {
+    const session = await newSession('live');
+    const socket = io(nginx?.url ?? '', {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      auth: { token: session.token },
+      reconnection: false,
+      localAddress: session.ip,
+    } as Parameters<typeof io>[1]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const received = new Promise<{ type: string; entityId: string }>((resolve) => socket.once('change', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const created = await api('POST', '/api/v1/tasks', { session, body: { title: 'Live through nginx' } });
+      expect(created.status, created.body).toBe(201);
+      expect(await received).toMatchObject({ type: 'task.created', entityId: created.json<{ id: string }>().id });
+    } finally {
+      socket.close();
+    }
   });
 
   it('when many requests arrive, then least_conn spreads them over all three backends', async () => {

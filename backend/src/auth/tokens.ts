@@ -13,7 +13,8 @@ export interface AccessTokenOptions {
 const ALGORITHM = 'HS256';
 const ACCESS_TYPE = 'access';
 
-export type AccessTokenCheck = { ok: true; userId: string } | { ok: false; reason: 'expired' | 'invalid' };
+export type AccessTokenCheck =
+  { ok: true; userId: string; expiresAt: Date } | { ok: false; reason: 'expired' | 'invalid' };
 
 /** Signs and verifies access JWTs: HS256 only, with `iss`, `aud`, `exp` and a token type so nothing else passes as one. */
 export class AccessTokens {
@@ -49,10 +50,15 @@ export class AccessTokens {
         audience: this.options.audience,
         clockTimestamp: this.seconds(),
       });
-      if (typeof payload !== 'object' || payload.typ !== ACCESS_TYPE || typeof payload.sub !== 'string') {
+      if (
+        typeof payload !== 'object' ||
+        payload.typ !== ACCESS_TYPE ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.exp !== 'number'
+      ) {
         return { ok: false, reason: 'invalid' };
       }
-      return { ok: true, userId: payload.sub };
+      return { ok: true, userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
     } catch (err) {
       return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }

@@ -41,6 +41,10 @@ export interface ChangeRecord {
   at: Date;
   /** What an `*.updated` change changed; empty for the other types. */
   fields: FieldChange[];
+  /** The project a task moved out of (its members see the move), or null. */
+  alsoProjectId: string | null;
+  /** Users who see the change without being members (a removed member, a deleted project's members). */
+  recipients: string[];
 }
 
 /** A change with its actor's name, as the activity feed, `/changes` and live events carry it. */
@@ -53,7 +57,7 @@ export interface ChangeView extends ChangeRecord {
  * moved out of, and users who are no longer members (a removed member, the members of a deleted
  * project).
  */
-export interface NewChange extends Omit<ChangeRecord, 'seq'> {
+export interface NewChange extends Omit<ChangeRecord, 'seq' | 'alsoProjectId' | 'recipients'> {
   alsoProjectId?: string | null;
   recipients?: readonly string[];
 }

@@ -10,6 +10,8 @@ export interface ChangeRepository {
    * those addressed to `userId` (their removal from a project, the deletion of a project they were in).
    */
   listFor(userId: string, projectIds: readonly string[], since: number, limit: number): Promise<ChangeRecord[]>;
+  /** Every change after `since`, oldest first, whoever sees it: what live delivery follows. */
+  after(since: number, limit: number): Promise<ChangeRecord[]>;
   /** One task's changes, newest first, before `before` when given. */
   forTask(taskId: string, options: { before?: number; limit: number }): Promise<ChangeRecord[]>;
   /** The newest position (0 before the first change) and the oldest change still kept (null: none). */

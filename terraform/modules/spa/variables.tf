@@ -67,7 +67,7 @@ variable "api_origin_headers" {
 variable "api_path_patterns" {
   description = "Paths served by the API origin instead of the bucket."
   type        = list(string)
-  default     = ["/api/*", "/health/*"]
+  default     = ["/api/*", "/health/*", "/socket.io/*"]
 }
 
 variable "price_class" {

@@ -26,6 +26,8 @@ export function toChangeRecord(doc: ChangeDoc): ChangeRecord {
     actorId: doc.actor.toHexString(),
     at: doc.at,
     fields: doc.fields,
+    alsoProjectId: doc.alsoProject?.toHexString() ?? null,
+    recipients: (doc.recipients ?? []).map((id) => id.toHexString()),
   };
 }
 
@@ -93,6 +95,17 @@ export function createMongoChangeRepository(models: ChangeModels, run: StoreRunn
           .sort((a, b) => a._id - b._id)
           .slice(0, limit)
           .map(toChangeRecord);
+      });
+    },
+
+    async after(since, limit) {
+      return run(async () => {
+        const docs = await changes
+          .find({ _id: op({ $gt: since }) })
+          .sort(byPosition)
+          .limit(limit)
+          .lean<ChangeDoc[]>();
+        return docs.map(toChangeRecord);
       });
     },
 

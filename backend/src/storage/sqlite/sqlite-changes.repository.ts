@@ -6,6 +6,7 @@ import type { StoreRunner } from './sqlite-errors.js';
 interface ChangeRow {
   seq: number;
   project_id: string;
+  also_project_id: string | null;
   type: ChangeType;
   entity_id: string;
   version: number;
@@ -14,14 +15,17 @@ interface ChangeRow {
   fields: string;
 }
 
-const CHANGE_COLUMNS = 'c.seq, c.project_id, c.type, c.entity_id, c.version, c.actor_id, c.at, c.fields';
+const CHANGE_COLUMNS =
+  'c.seq, c.project_id, c.also_project_id, c.type, c.entity_id, c.version, c.actor_id, c.at, c.fields';
 /** Rows pruned per statement, so one prune never holds the write lock for long. */
 const PRUNE_BATCH = 1000;
 
-function toChange(row: ChangeRow): ChangeRecord {
+function toChange(row: ChangeRow, recipients: string[] = []): ChangeRecord {
   return {
     seq: row.seq,
     projectId: row.project_id,
+    alsoProjectId: row.also_project_id,
+    recipients,
     type: row.type,
     entityId: row.entity_id,
     version: row.version,
@@ -75,6 +79,23 @@ export function createSqliteChangeRepository(db: Database.Database, run: StoreRu
        SELECT seq FROM change_recipients WHERE user_id = @user AND seq > @since
      ) ORDER BY c.seq LIMIT @limit`,
   );
+  const after = db.prepare<[{ since: number; limit: number }], ChangeRow>(
+    `SELECT ${CHANGE_COLUMNS} FROM changes AS c WHERE c.seq > @since ORDER BY c.seq LIMIT @limit`,
+  );
+  const recipientsOf = db.prepare<[{ from: number; to: number }], { seq: number; user_id: string }>(
+    'SELECT seq, user_id FROM change_recipients WHERE seq >= @from AND seq <= @to',
+  );
+  const readAfter = db.transaction((since: number, limit: number): ChangeRecord[] => {
+    const rows = after.all({ since, limit });
+    const first = rows[0];
+    const last = rows.at(-1);
+    if (first === undefined || last === undefined) return [];
+    const recipients = new Map<number, string[]>();
+    for (const { seq, user_id } of recipientsOf.all({ from: first.seq, to: last.seq })) {
+      recipients.set(seq, [...(recipients.get(seq) ?? []), user_id]);
+    }
+    return rows.map((row) => toChange(row, recipients.get(row.seq)));
+  });
   const forTask = db.prepare<[{ id: string; before: number | null; limit: number }], ChangeRow>(
     `SELECT ${CHANGE_COLUMNS} FROM changes AS c
      WHERE c.entity_id = @id AND c.type LIKE 'task.%' AND (@before IS NULL OR c.seq < @before)
@@ -108,11 +129,19 @@ export function createSqliteChangeRepository(db: Database.Database, run: StoreRu
 
   return {
     async listFor(userId, projectIds, since, limit) {
-      return run(() => listFor.all({ user: userId, projects: JSON.stringify(projectIds), since, limit }).map(toChange));
+      return run(() =>
+        listFor.all({ user: userId, projects: JSON.stringify(projectIds), since, limit }).map((row) => toChange(row)),
+      );
+    },
+
+    async after(since, limit) {
+      return run(() => readAfter(since, limit));
     },
 
     async forTask(taskId, options) {
-      return run(() => forTask.all({ id: taskId, before: options.before ?? null, limit: options.limit }).map(toChange));
+      return run(() =>
+        forTask.all({ id: taskId, before: options.before ?? null, limit: options.limit }).map((row) => toChange(row)),
+      );
     },
 
     async bounds() {

@@ -1,0 +1,2 @@
+export { LiveIndicator } from './live-indicator';
+export { LiveProvider } from './live-provider';
