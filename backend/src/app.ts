@@ -17,7 +17,7 @@ import { requestId } from './http/request-id.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticSpa } from './http/static-spa.js';
 import { healthRoutes } from './observability/health.routes.js';
-import { httpMetrics, requestLogging } from './observability/http-observability.js';
+import { httpMetrics, markRouteBase, requestLogging } from './observability/http-observability.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Storage } from './storage/storage.js';
@@ -105,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(
     AUTH_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
     authRoutes({
       service: deps.authService,
       limiters: deps.limiters,
@@ -113,9 +114,21 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const reads = cachedJson(deps.cache);
-  api.use(TASKS_BASE_PATH.replace(/^\/api/, ''), tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }));
-  api.use(PROJECTS_BASE_PATH.replace(/^\/api/, ''), projectsRoutes({ service: deps.projectsService, reads }));
-  api.use(INVITATIONS_BASE_PATH.replace(/^\/api/, ''), invitationsRoutes({ service: deps.projectsService }));
+  api.use(
+    TASKS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }),
+  );
+  api.use(
+    PROJECTS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    projectsRoutes({ service: deps.projectsService, reads }),
+  );
+  api.use(
+    INVITATIONS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    invitationsRoutes({ service: deps.projectsService }),
+  );
   api.use(notFoundHandler());
   app.use('/api', api);
 

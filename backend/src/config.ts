@@ -99,6 +99,7 @@ const envSchema = z.object({
   STATIC_DIR: optionalText,
   COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_DELAY: duration('0s', true),
+  SLOW_QUERY_MS: int(200, 0, 600_000),
 });
 
 export interface RedisConfig {
@@ -138,6 +139,8 @@ export interface Config {
   cookieSecure: boolean;
   /** Time between readiness turning 503 and the listener closing, so a load balancer can stop routing first. */
   shutdownDelayMs: number;
+  /** Storage calls at least this slow are logged (`slow storage operation`); 0 logs none. */
+  slowQueryMs: number;
   version: string;
   /** The source revision this build came from (GIT_COMMIT, set by the image build), or null. */
   commit: string | null;
@@ -231,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,
     cookieSecure: e.COOKIE_SECURE === 'true',
     shutdownDelayMs: e.SHUTDOWN_DELAY,
+    slowQueryMs: e.SLOW_QUERY_MS,
     version,
     commit: e.GIT_COMMIT ?? null,
   };

@@ -11,7 +11,9 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { createRateLimiters } from './http/rate-limit.js';
 import type { Logger } from './observability/logger.js';
+import { instrumentStorage } from './observability/instrument-storage.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { registerRuntimeMetrics } from './observability/runtime-metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { notifyMembers } from './projects/change-notifier.js';
@@ -56,11 +58,17 @@ function defaultStaticDir(): string {
 
 /** Opens the store and Redis, builds the services and the app. */
 export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
-  const storage = options.storage ?? (await openStorage(config, logger));
+  const openedStorage = options.storage ?? (await openStorage(config, logger));
   const ownsStorage = options.storage === undefined;
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics(options.processMetrics ?? true);
+  const storage = instrumentStorage(openedStorage, { metrics, logger, slowMs: config.slowQueryMs });
   const redis = config.redis ? connectRedis(config.redis, logger) : null;
+  registerRuntimeMetrics(metrics.registry, {
+    redisStatus: redis ? () => redis.status() : undefined,
+    onRedisStatusChange: redis ? (listener) => void redis.onStatusChange(listener) : undefined,
+    dataDir: storage.kind === 'sqlite' ? config.dataDir : undefined,
+  });
   const cache = createResponseCache({
     redis,
     ttlSeconds: config.cache.ttlSeconds,
