@@ -102,7 +102,7 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     expect(result.status).toBe(0);
   });
 
-  it('when the production root is planned with a mocked AWS provider (default and HTTPS with custom domains), then both plans succeed', () => {
+  it('when the production root is planned with a mocked AWS provider (default and HTTPS with custom domains, alarms), then every plan succeeds', () => {
     // terraform/environments/production/tests/plan.tftest.hcl: `terraform test` with mock_provider "aws",
     // offline; a for_each over apply-time values or a failing variable validation fails the plan.
     const result = run(terraform as string, ['test', '-no-color'], { cwd: rootDir, env, timeoutMs: 120_000 });
@@ -112,6 +112,9 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     // Certificate and domain variables are validated together: a mismatch fails at plan time.
     expect(output, output).toContain('run "certificate_in_another_region_is_refused"... pass');
     expect(output, output).toContain('run "spa_aliases_without_certificate_are_refused"... pass');
+    // CloudWatch alarms: the expected set in the default plan, DocumentDB's when it is named, bad addresses refused.
+    expect(output, output).toContain('run "alarms_with_documentdb_and_email_plan"... pass');
+    expect(output, output).toContain('run "malformed_alarm_email_is_refused"... pass');
     expect(result.status, output).toBe(0);
   });
 

@@ -148,6 +148,26 @@ module "spa" {
   api_origin_headers  = { (local.origin_verify.name) = local.origin_verify.value }
 }
 
+module "backups" {
+  source = "../../modules/backups"
+
+  bucket_name      = var.backups_bucket_name
+  logs_bucket_name = module.logs.bucket_name
+}
+
+module "alarms" {
+  source = "../../modules/alarms"
+
+  name                          = local.prefix
+  email_addresses               = var.alarm_email_addresses
+  load_balancer_arn_suffix      = module.api.load_balancer_arn_suffix
+  target_group_arn_suffix       = module.api.target_group_arn_suffix
+  ecs_cluster_name              = module.api.cluster_name
+  ecs_service_name              = module.api.service_name
+  redis_node_ids                = module.redis.node_ids
+  documentdb_cluster_identifier = var.documentdb_cluster_identifier
+}
+
 module "deploy_role" {
   source = "../../modules/github-deploy-role"
 

@@ -154,6 +154,38 @@ variable "logs_bucket_name" {
   }
 }
 
+variable "backups_bucket_name" {
+  description = "Globally unique name of the versioned bucket for backups (SQLite copies, MongoDB exports)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.backups_bucket_name))
+    error_message = "backups_bucket_name must be a valid S3 bucket name."
+  }
+}
+
+variable "alarm_email_addresses" {
+  description = "Addresses subscribed to the alarm topic (each confirms by email); pagers and chat subscribe to the alarm_topic_arn output."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_email_addresses must be email addresses."
+  }
+}
+
+variable "documentdb_cluster_identifier" {
+  description = "DocumentDB cluster behind MONGODB_URI, to alarm on its CPU and connections; null for Atlas or self-managed MongoDB."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.documentdb_cluster_identifier == null || can(regex("^[a-z][a-z0-9-]{0,62}$", var.documentdb_cluster_identifier))
+    error_message = "documentdb_cluster_identifier must be a DocumentDB cluster identifier."
+  }
+}
+
 variable "spa_aliases" {
   description = "Custom domains of the SPA distribution."
   type        = list(string)
