@@ -16,6 +16,7 @@ interface Step {
 
 interface Job {
   'runs-on': string;
+  name?: string;
   uses?: string;
   with?: Record<string, unknown>;
   secrets?: string;
@@ -30,6 +31,7 @@ interface Job {
 }
 
 interface Workflow {
+  name?: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress': boolean | string };
@@ -37,7 +39,7 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-const WORKFLOWS = ['ci.yml', 'deploy.yml', 'deploy-environment.yml'] as const;
+const WORKFLOWS = ['ci.yml', 'deploy.yml', 'deploy-environment.yml', 'security.yml'] as const;
 
 function source(name: string): string {
   return readFileSync(repoPath('.github', 'workflows', name), 'utf8');
@@ -161,7 +163,8 @@ describe('every workflow', () => {
     expect(uses.length).toBeGreaterThan(0);
     // A local reusable workflow (./.github/workflows/…) runs from the same commit as its caller.
     const external = uses.filter((action) => !/^\.\/\.github\/workflows\/[\w.-]+\.ya?ml$/.test(action));
-    for (const action of external) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    // An action in a subfolder of its repository (github/codeql-action/init) is pinned the same way.
+    for (const action of external) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40}$/);
   });
 });
 
@@ -302,5 +305,55 @@ describe('deploy.yml and deploy-environment.yml', () => {
     );
     expect(names.size).toBeGreaterThan(5);
     for (const name of names) expect(readme, `README.md does not mention ${name}`).toContain(name);
+  });
+});
+
+describe('security.yml', () => {
+  const security = load('security.yml');
+  const jobs = security.jobs;
+  const step = (job: string, prefix: string) => jobs[job]?.steps.find((s) => s.uses?.startsWith(prefix));
+
+  it('when it is named, then it says it runs only on GitHub, on pushes to main, pull requests and weekly', () => {
+    expect(security.name).toContain('GitHub only');
+    expect(Object.keys(security.on).sort()).toEqual(['pull_request', 'push', 'schedule']);
+    expect(security.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('when dependencies are audited, then the allow-list check runs against the live advisory database', () => {
+    const run = runScript({ ...security, jobs: { audit: jobs.audit as Job } });
+    expect(run).toContain('node --import tsx scripts/audit-check.ts');
+    expect(run).not.toContain('--report');
+  });
+
+  it('when a pull request adds dependencies, then dependency review refuses high and critical advisories', () => {
+    expect(jobs['dependency-review']?.if).toBe("github.event_name == 'pull_request'");
+    expect(step('dependency-review', 'actions/dependency-review-action@')?.with?.['fail-on-severity']).toBe('high');
+  });
+
+  it('when code is analysed, then CodeQL scans JavaScript and TypeScript with the extended security queries and may upload results', () => {
+    expect(step('codeql', 'github/codeql-action/init@')?.with).toMatchObject({
+      languages: 'javascript-typescript',
+      queries: 'security-extended',
+    });
+    expect(step('codeql', 'github/codeql-action/analyze@')).toBeDefined();
+    expect(jobs.codeql?.permissions?.['security-events']).toBe('write');
+  });
+
+  it('when the SPA is built, then Lighthouse CI asserts the budget of lighthouserc.json on the built files', () => {
+    const run = runScript({ ...security, jobs: { lighthouse: jobs.lighthouse as Job } });
+    expect(run.indexOf('npm run build -w frontend')).toBeLessThan(run.indexOf('@lhci/cli@'));
+    expect(run).toMatch(/npx --yes @lhci\/cli@\d+\.\d+\.\d+ autorun --config=lighthouserc\.json/);
+    const config = JSON.parse(readFileSync(repoPath('lighthouserc.json'), 'utf8')) as {
+      ci: {
+        collect: { staticDistDir: string };
+        assert: { assertions: Record<string, [string, Record<string, number>]> };
+      };
+    };
+    expect(config.ci.collect.staticDistDir).toBe('frontend/dist');
+    const assertions = config.ci.assert.assertions;
+    for (const key of ['categories:performance', 'categories:accessibility', 'resource-summary:script:size']) {
+      expect(assertions[key]?.[0], key).toBe('error');
+    }
+    expect(assertions['categories:accessibility']?.[1]?.minScore).toBeGreaterThanOrEqual(0.95);
   });
 });
