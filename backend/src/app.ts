@@ -20,6 +20,7 @@ import { healthRoutes } from './observability/health.routes.js';
 import { httpMetrics, markRouteBase, requestLogging } from './observability/http-observability.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import type { Storage } from './storage/storage.js';
 import { TASKS_BASE_PATH, tasksRoutes } from './tasks/tasks.routes.js';
 import type { TasksService } from './tasks/tasks.service.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
   isDraining: () => boolean;
   /** Directory of the built SPA, served when it holds an index.html. */
   staticDir: string | null;
+  /** Tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, else null. */
+  tracing?: Tracing | null;
 }
 
 /** Builds the Express application from already-opened dependencies; `server.ts` listens and shuts down. */
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestId());
+  if (deps.tracing) app.use(deps.tracing.middleware);
   app.use((_req, res, next) => {
     // While draining, ask clients and proxies not to reuse this connection.
     if (deps.isDraining()) res.setHeader('Connection', 'close');

@@ -100,6 +100,14 @@ const envSchema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_DELAY: duration('0s', true),
   SLOW_QUERY_MS: int(200, 0, 600_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine(
+    (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
+    'must be an http:// or https:// URL of an OTLP/HTTP receiver (spans go to <it>/v1/traces)',
+  ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+    .default('primo-backend'),
 });
 
 export interface RedisConfig {
@@ -141,6 +149,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** Storage calls at least this slow are logged (`slow storage operation`); 0 logs none. */
   slowQueryMs: number;
+  /** OpenTelemetry tracing: on only when an OTLP endpoint is configured. */
+  tracing: { endpoint?: string; serviceName: string };
   version: string;
   /** The source revision this build came from (GIT_COMMIT, set by the image build), or null. */
   commit: string | null;
@@ -235,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     cookieSecure: e.COOKIE_SECURE === 'true',
     shutdownDelayMs: e.SHUTDOWN_DELAY,
     slowQueryMs: e.SLOW_QUERY_MS,
+    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     version,
     commit: e.GIT_COMMIT ?? null,
   };

@@ -14,6 +14,7 @@ import type { Logger } from './observability/logger.js';
 import { instrumentStorage } from './observability/instrument-storage.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { registerRuntimeMetrics } from './observability/runtime-metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { notifyMembers } from './projects/change-notifier.js';
@@ -43,6 +44,8 @@ export interface RuntimeOptions {
   processMetrics?: boolean;
   /** The time source of every service and route (the system clock unless a test pins it). */
   clock?: Clock;
+  /** Started tracing (see observability/tracing.ts), or null/absent when off; `close()` shuts it down. */
+  tracing?: Tracing | null;
 }
 
 /** The version in backend/package.json (one level above both src/ and dist/). */
@@ -62,8 +65,15 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   const ownsStorage = options.storage === undefined;
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics(options.processMetrics ?? true);
-  const storage = instrumentStorage(openedStorage, { metrics, logger, slowMs: config.slowQueryMs });
+  const tracing = options.tracing ?? null;
+  const storage = instrumentStorage(openedStorage, {
+    metrics,
+    logger,
+    slowMs: config.slowQueryMs,
+    span: tracing?.span,
+  });
   const redis = config.redis ? connectRedis(config.redis, logger) : null;
+  if (redis && tracing) tracing.instrumentRedis(redis.client);
   registerRuntimeMetrics(metrics.registry, {
     redisStatus: redis ? () => redis.status() : undefined,
     onRedisStatusChange: redis ? (listener) => void redis.onStatusChange(listener) : undefined,
@@ -130,6 +140,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     clock,
     isDraining: () => draining,
     staticDir: config.staticDir ?? defaultStaticDir(),
+    tracing,
   });
 
   return {
@@ -148,6 +159,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       await cache.close();
       await redis?.close();
       if (ownsStorage) await storage.close();
+      await tracing?.shutdown();
     },
   };
 }

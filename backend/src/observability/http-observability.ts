@@ -18,7 +18,7 @@ export const markRouteBase: RequestHandler = (req, _res, next) => {
  * The route template (`/api/v1/tasks/:id`), never the raw path, so label cardinality stays bounded;
  * `unmatched` for an API request that reached no route (unknown path, or refused before routing), else `static`.
  */
-function routeLabel(req: Request): string {
+export function routeLabel(req: Request): string {
   const { route, routeBase } = req as RoutedRequest;
   if (route && typeof route.path === 'string') {
     return `${routeBase ?? req.baseUrl}${route.path === '/' ? '' : route.path}` || '/';
