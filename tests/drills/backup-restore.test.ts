@@ -130,6 +130,22 @@ describe('drill: back up the embedded store under write load and restore it into
     expect(await listAll(live.url, token)).toEqual(before);
   });
 
+  it("when restore is forced onto the running instance's database, then it warns, keeps the replaced database and the instance stays ready", async () => {
+    const forced = await npmRun('restore', [backupFile, '--force'], source.dir);
+    expect(forced.code, forced.output).toBe(0);
+    expect(forced.output).toContain(
+      'replacing its contents under it (--force): restart every instance using it afterwards',
+    );
+    const kept = /the previous database was kept as (\S+)/.exec(forced.output)?.[1];
+    expect(kept).toBeDefined();
+    expect(
+      readFileSync(kept as string)
+        .subarray(0, 15)
+        .toString(),
+    ).toBe('SQLite format 3');
+    expect((await fetch(`${live.url}/health/ready`)).status).toBe(200);
+  });
+
   it('when the backup is restored into a fresh data folder, then a new instance serves every write acknowledged before the backup began', async () => {
     const restored = await npmRun('restore', [backupFile], fresh.dir);
     expect(restored.code, restored.output).toBe(0);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
-import { BackupError, restoreDatabase } from '../storage/sqlite/sqlite-backup.js';
+import { BackupError, isDatabaseInUse, restoreDatabase } from '../storage/sqlite/sqlite-backup.js';
 import { parseArgs, progressPrinter } from './cli.js';
 
 const USAGE = 'usage: npm run restore -- <backup file> [--force]   (into <DATA_DIR>/primo.db)';
@@ -15,6 +15,11 @@ async function main(): Promise<void> {
   const file = path.resolve(positional[0] as string);
   const target = path.join(config.dataDir, 'primo.db');
   process.stderr.write(`restore: checking ${file}\n`);
+  if (flags.has('--force') && isDatabaseInUse(target)) {
+    process.stderr.write(
+      `restore: ${target} is open in another process; replacing its contents under it (--force): restart every instance using it afterwards\n`,
+    );
+  }
   const started = Date.now();
   const { restored, previous } = await restoreDatabase(file, target, {
     force: flags.has('--force'),
