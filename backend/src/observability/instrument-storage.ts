@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Histogram } from 'prom-client';
+import type { HistogramChild } from './bucket-histogram.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,8 +17,8 @@ type AnyFunction = (...args: unknown[]) => unknown;
 interface OperationProbe {
   repository: string;
   operation: string;
-  ok: ReturnType<Histogram<'repository' | 'operation' | 'outcome'>['labels']>;
-  error: ReturnType<Histogram<'repository' | 'operation' | 'outcome'>['labels']>;
+  ok: HistogramChild;
+  error: HistogramChild;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -152,6 +152,7 @@ describe('operational signals on /metrics', () => {
         samples.find(
           (s) =>
             s.name === 'storage_operation_duration_seconds_count' &&
+            s.labels.repository === 'tasks' &&
             s.labels.operation === 'create' &&
             s.labels.outcome === 'error',
         )?.value,
