@@ -17,9 +17,10 @@ import { requestId } from './http/request-id.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticSpa } from './http/static-spa.js';
 import { healthRoutes } from './observability/health.routes.js';
-import { httpMetrics, requestLogging } from './observability/http-observability.js';
+import { httpMetrics, markRouteBase, requestLogging } from './observability/http-observability.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import type { Storage } from './storage/storage.js';
 import { TASKS_BASE_PATH, tasksRoutes } from './tasks/tasks.routes.js';
 import type { TasksService } from './tasks/tasks.service.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   isDraining: () => boolean;
   /** Directory of the built SPA, served when it holds an index.html. */
   staticDir: string | null;
+  /** Tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, else null. */
+  tracing?: Tracing | null;
 }
 
 /** Builds the Express application from already-opened dependencies; `server.ts` listens and shuts down. */
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestId());
+  if (deps.tracing) app.use(deps.tracing.middleware);
   app.use((_req, res, next) => {
     // While draining, ask clients and proxies not to reuse this connection.
     if (deps.isDraining()) res.setHeader('Connection', 'close');
@@ -108,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(
     AUTH_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
     authRoutes({
       service: deps.authService,
       limiters: deps.limiters,
@@ -116,10 +121,22 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const reads = cachedJson(deps.cache);
-  api.use(TASKS_BASE_PATH.replace(/^\/api/, ''), tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }));
-  api.use(PROJECTS_BASE_PATH.replace(/^\/api/, ''), projectsRoutes({ service: deps.projectsService, reads }));
-  api.use(INVITATIONS_BASE_PATH.replace(/^\/api/, ''), invitationsRoutes({ service: deps.projectsService }));
-  api.use('/v1', changesRoutes({ service: deps.changesService }));
+  api.use(
+    TASKS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }),
+  );
+  api.use(
+    PROJECTS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    projectsRoutes({ service: deps.projectsService, reads }),
+  );
+  api.use(
+    INVITATIONS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    invitationsRoutes({ service: deps.projectsService }),
+  );
+  api.use('/v1', markRouteBase, changesRoutes({ service: deps.changesService }));
   api.use(notFoundHandler());
   app.use('/api', api);
 

@@ -104,6 +104,15 @@ const envSchema = z.object({
   STATIC_DIR: optionalText,
   COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_DELAY: duration('0s', true),
+  SLOW_QUERY_MS: int(200, 0, 600_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine(
+    (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
+    'must be an http:// or https:// URL of an OTLP/HTTP receiver (spans go to <it>/v1/traces)',
+  ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+    .default('primo-backend'),
 });
 
 export interface RedisConfig {
@@ -147,6 +156,10 @@ export interface Config {
   cookieSecure: boolean;
   /** Time between readiness turning 503 and the listener closing, so a load balancer can stop routing first. */
   shutdownDelayMs: number;
+  /** Storage calls at least this slow are logged (`slow storage operation`); 0 logs none. */
+  slowQueryMs: number;
+  /** OpenTelemetry tracing: on only when an OTLP endpoint is configured. */
+  tracing: { endpoint?: string; serviceName: string };
   version: string;
   /** The source revision this build came from (GIT_COMMIT, set by the image build), or null. */
   commit: string | null;
@@ -242,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,
     cookieSecure: e.COOKIE_SECURE === 'true',
     shutdownDelayMs: e.SHUTDOWN_DELAY,
+    slowQueryMs: e.SLOW_QUERY_MS,
+    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     version,
     commit: e.GIT_COMMIT ?? null,
   };

@@ -11,7 +11,10 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { createRateLimiters } from './http/rate-limit.js';
 import type { Logger } from './observability/logger.js';
+import { instrumentStorage } from './observability/instrument-storage.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { registerRuntimeMetrics } from './observability/runtime-metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { notifyMembers } from './projects/change-notifier.js';
@@ -46,6 +49,8 @@ export interface RuntimeOptions {
   processMetrics?: boolean;
   /** The time source of every service and route (the system clock unless a test pins it). */
   clock?: Clock;
+  /** Started tracing (see observability/tracing.ts), or null/absent when off; `close()` shuts it down. */
+  tracing?: Tracing | null;
 }
 
 /** The version in backend/package.json (one level above both src/ and dist/). */
@@ -61,11 +66,24 @@ function defaultStaticDir(): string {
 
 /** Opens the store and Redis, builds the services and the app. */
 export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
-  const storage = options.storage ?? (await openStorage(config, logger));
+  const openedStorage = options.storage ?? (await openStorage(config, logger));
   const ownsStorage = options.storage === undefined;
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics(options.processMetrics ?? true);
+  const tracing = options.tracing ?? null;
+  const storage = instrumentStorage(openedStorage, {
+    metrics,
+    logger,
+    slowMs: config.slowQueryMs,
+    span: tracing?.span,
+  });
   const redis = config.redis ? connectRedis(config.redis, logger) : null;
+  if (redis && tracing) tracing.instrumentRedis(redis.client);
+  registerRuntimeMetrics(metrics.registry, {
+    redisStatus: redis ? () => redis.status() : undefined,
+    onRedisStatusChange: redis ? (listener) => void redis.onStatusChange(listener) : undefined,
+    dataDir: storage.kind === 'sqlite' ? config.dataDir : undefined,
+  });
   const cache = createResponseCache({
     redis,
     ttlSeconds: config.cache.ttlSeconds,
@@ -153,6 +171,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     clock,
     isDraining: () => draining,
     staticDir: config.staticDir ?? defaultStaticDir(),
+    tracing,
   });
 
   return {
@@ -174,6 +193,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       await cache.close();
       await redis?.close();
       if (ownsStorage) await storage.close();
+      await tracing?.shutdown();
     },
   };
 }

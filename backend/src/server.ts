@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { startTracing } from './observability/tracing.js';
 import { createRuntime, packageVersion, type Runtime } from './runtime.js';
 
 /** Listens until SIGTERM/SIGINT, then drains: readiness 503, stop accepting, finish in-flight requests, close stores, exit 0. */
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     logger.warn('JWT_SECRET is not set: using an ephemeral secret, so sessions end when the process restarts');
   }
 
-  const runtime = await createRuntime(config, logger);
+  const tracing = await startTracing(config.tracing, logger);
+  const runtime = await createRuntime(config, logger, { tracing });
   const server = createServer(runtime.app);
   // Longer than the load balancer's idle timeout (ALB 60 s), so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;

@@ -15,6 +15,8 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }> | string[];
   ports?: Array<string | { published?: number | string; target?: number }>;
   restart?: string;
+  profiles?: string[];
+  volumes?: string[];
 }
 
 interface ComposeFile {
@@ -141,14 +143,63 @@ describe('docker-compose.yml', () => {
     expect(nginx?.build?.args?.UPSTREAMS?.split(/\s+/)).toEqual(['backend-1:5000', 'backend-2:5000', 'backend-3:5000']);
   });
 
-  it('when read, then only nginx publishes a port and no keys newer than Compose 1.29 are used', () => {
+  it('when read, then only nginx publishes a port to the network (monitoring on loopback only) and no keys newer than Compose 1.29 are used', () => {
     const published = Object.entries(services).filter(([, service]) => service.ports !== undefined);
-    expect(published.map(([name]) => name)).toEqual(['nginx']);
+    expect(published.map(([name]) => name)).toEqual(['nginx', 'prometheus', 'grafana']);
+    expect(services.prometheus?.ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(services.grafana?.ports).toEqual(['127.0.0.1:3000:3000']);
     const text = readFileSync(COMPOSE_FILE, 'utf8');
     expect(text).not.toMatch(/^name:/m);
     expect(text).not.toContain('start_interval');
     expect(text).not.toMatch(/^\s+restart: true/m);
   });
+});
+
+describe('docker-compose.yml monitoring profile', () => {
+  const services = (parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as ComposeFile).services;
+  const monitoring = Object.entries(services).filter(([, service]) => service.profiles?.includes('monitoring'));
+
+  it('when read, then Prometheus and Grafana belong to the monitoring profile alone, so a plain `up` starts neither', () => {
+    expect(monitoring.map(([name]) => name)).toEqual(['prometheus', 'grafana']);
+    for (const [, service] of monitoring) expect(service.profiles).toEqual(['monitoring']);
+    const others = Object.entries(services).filter(([name]) => name !== 'prometheus' && name !== 'grafana');
+    for (const [name, service] of others) expect(service.profiles, name).toBeUndefined();
+  });
+
+  it("when read, then Prometheus gets the shipped config and rules with the backends' METRICS_TOKEN beside them", () => {
+    const prometheus = services.prometheus;
+    expect(prometheus?.volumes).toContain('./monitoring/prometheus:/etc/primo-monitoring:ro');
+    const command = Array.isArray(prometheus?.command) ? prometheus.command.join(' ') : String(prometheus?.command);
+    expect(command).toContain('cp -R /etc/primo-monitoring/. /prometheus/config/');
+    expect(command).toContain('> /prometheus/config/metrics-token');
+    expect(command).toContain('--config.file=/prometheus/config/prometheus.yml');
+    expect(prometheus?.environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:-}');
+    const config = readFileSync(repoPath('monitoring', 'prometheus', 'prometheus.yml'), 'utf8');
+    expect(config).toContain('credentials_file: metrics-token');
+    for (const backend of ['backend-1', 'backend-2', 'backend-3']) expect(config).toContain(backend);
+    expect(services.grafana?.volumes).toEqual(
+      expect.arrayContaining([
+        './monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
+        './monitoring/grafana/dashboards:/var/lib/grafana/dashboards/primo:ro',
+      ]),
+    );
+    for (const mount of [...(prometheus?.volumes ?? []), ...(services.grafana?.volumes ?? [])]) {
+      const source = mount.split(':')[0] as string;
+      if (source.startsWith('./')) expect(existsSync(repoPath(source)), source).toBe(true);
+    }
+  });
+
+  it.skipIf(!composeBinary)(
+    'when the monitoring profile is interpolated, then docker-compose accepts it and passes the metrics token through',
+    () => {
+      const result = composeConfig({ JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-me', COMPOSE_PROFILES: 'monitoring' });
+      expect(result.status, result.stderr).toBe(0);
+      const resolved = parse(result.stdout) as ComposeFile;
+      expect(resolved.services.prometheus?.environment?.METRICS_TOKEN).toBe('scrape-me');
+      expect(resolved.services['backend-1']?.environment?.METRICS_TOKEN).toBe('scrape-me');
+      expect(Object.keys(resolved.services.grafana?.depends_on ?? {})).toEqual(['prometheus']);
+    },
+  );
 });
 
 describe('Dockerfiles', () => {

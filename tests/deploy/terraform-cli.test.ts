@@ -50,6 +50,8 @@ describe.skipIf(!terraform)('terraform fmt', () => {
 describe.skipIf(!terraform || !mirror)('terraform validate against the local provider mirror', () => {
   const work = tempDir('terraform');
   const rootDir = path.join(work.dir, 'terraform', 'environments', 'production');
+  // Staging is the production root (its .tf files are links to it) with staging.auto.tfvars.
+  const stagingDir = path.join(work.dir, 'terraform', 'environments', 'staging');
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
@@ -79,12 +81,14 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
       TF_IN_AUTOMATION: '1',
       CHECKPOINT_DISABLE: '1',
     };
-    const init = run(terraform as string, ['init', '-backend=false', '-input=false', '-no-color'], {
-      cwd: rootDir,
-      env,
-      timeoutMs: 120_000,
-    });
-    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+    for (const dir of [rootDir, stagingDir]) {
+      const init = run(terraform as string, ['init', '-backend=false', '-input=false', '-no-color'], {
+        cwd: dir,
+        env,
+        timeoutMs: 120_000,
+      });
+      if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}\n${init.stderr}`);
+    }
   });
 
   afterAll(() => work.remove());
@@ -102,7 +106,7 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     expect(result.status).toBe(0);
   });
 
-  it('when the production root is planned with a mocked AWS provider (default and HTTPS with custom domains), then both plans succeed', () => {
+  it('when the production root is planned with a mocked AWS provider (default and HTTPS with custom domains, alarms), then every plan succeeds', () => {
     // terraform/environments/production/tests/plan.tftest.hcl: `terraform test` with mock_provider "aws",
     // offline; a for_each over apply-time values or a failing variable validation fails the plan.
     const result = run(terraform as string, ['test', '-no-color'], { cwd: rootDir, env, timeoutMs: 120_000 });
@@ -112,6 +116,19 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     // Certificate and domain variables are validated together: a mismatch fails at plan time.
     expect(output, output).toContain('run "certificate_in_another_region_is_refused"... pass');
     expect(output, output).toContain('run "spa_aliases_without_certificate_are_refused"... pass');
+    // CloudWatch alarms: the expected set in the default plan, DocumentDB's when it is named, bad addresses refused.
+    expect(output, output).toContain('run "alarms_with_documentdb_and_email_plan"... pass');
+    expect(output, output).toContain('run "malformed_alarm_email_is_refused"... pass');
+    expect(result.status, output).toBe(0);
+  });
+
+  it('when the staging root is validated and planned with a mocked AWS provider, then it plans with the staging names and sizes', () => {
+    const validate = run(terraform as string, ['validate', '-no-color'], { cwd: stagingDir, env });
+    expect(validate.status, validate.stdout + validate.stderr).toBe(0);
+    const result = run(terraform as string, ['test', '-no-color'], { cwd: stagingDir, env, timeoutMs: 120_000 });
+    const output = result.stdout + result.stderr;
+    expect(output, output).toContain('run "staging_plan"... pass');
+    expect(output, output).toContain('run "staging_cannot_shrink_below_two_tasks"... pass');
     expect(result.status, output).toBe(0);
   });
 

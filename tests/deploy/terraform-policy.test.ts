@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { parse } from '@cdktf/hcl2json';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { block, blocks, loadTerraformModule, resource, type TerraformModule } from '../helpers/hcl.js';
@@ -46,6 +47,8 @@ describe('Terraform layout', () => {
         'github-deploy-role',
         'logs',
         'waf',
+        'backups',
+        'alarms',
       ]),
     );
   });
@@ -313,7 +316,13 @@ describe('Terraform security policies', () => {
     expect(block(config, 'predefined_metric_specification')?.predefined_metric_type).toBe(
       'ECSServiceAverageCPUUtilization',
     );
-    expect(root.module.api).toMatchObject({ min_capacity: 3, max_capacity: 10, cpu_target_percent: 70 });
+    expect(root.module.api).toMatchObject({
+      min_capacity: '${var.api_min_count}',
+      max_capacity: '${var.api_max_count}',
+      cpu_target_percent: 70,
+    });
+    expect(root.variable.api_min_count?.default).toBe(3);
+    expect(root.variable.api_max_count?.default).toBe(10);
     expect(ecs.variable.min_capacity?.default).toBe(3);
     expect(ecs.variable.max_capacity?.default).toBe(10);
     expect(ecs.variable.cpu_target_percent?.default).toBe(70);
@@ -431,5 +440,118 @@ describe('Terraform security policies', () => {
         's3:PutObject',
       ].sort(),
     );
+  });
+});
+
+describe('Terraform backups and alarms', () => {
+  it('when the backup bucket is created, then it is private, encrypted, versioned, TLS-only and ages backups out', () => {
+    const backups = mod('backups');
+    const pab = resource(backups, 'aws_s3_bucket_public_access_block');
+    for (const flag of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) {
+      expect(pab[flag], flag).toBe(true);
+    }
+    expect(block(resource(backups, 'aws_s3_bucket_versioning'), 'versioning_configuration')?.status).toBe('Enabled');
+    const sse = block(
+      block(resource(backups, 'aws_s3_bucket_server_side_encryption_configuration'), 'rule'),
+      'apply_server_side_encryption_by_default',
+    );
+    expect(sse?.sse_algorithm).toBe('AES256');
+    const rule = block(resource(backups, 'aws_s3_bucket_lifecycle_configuration'), 'rule') as Record<string, unknown>;
+    expect(rule.status).toBe('Enabled');
+    expect(blocks(rule, 'transition').map((t) => t.storage_class)).toEqual(['STANDARD_IA', 'GLACIER_IR']);
+    expect(block(rule, 'expiration')?.days).toBe('${var.retention_days}');
+    expect(block(rule, 'noncurrent_version_expiration')?.noncurrent_days).toBe('${var.noncurrent_retention_days}');
+    expect(block(rule, 'abort_incomplete_multipart_upload')).toBeDefined();
+    const policy = JSON.stringify(backups.data.aws_iam_policy_document?.bucket);
+    expect(policy).toContain('aws:SecureTransport');
+    expect(policy).toContain('Deny');
+    expect(root.module.backups?.source).toBe('../../modules/backups');
+  });
+
+  it('when the SPA bucket is created, then old versions of the site stay recoverable for 30 days and then expire', () => {
+    const spa = mod('spa');
+    expect(block(resource(spa, 'aws_s3_bucket_versioning'), 'versioning_configuration')?.status).toBe('Enabled');
+    const rule = block(resource(spa, 'aws_s3_bucket_lifecycle_configuration'), 'rule');
+    expect(block(rule, 'noncurrent_version_expiration')?.noncurrent_days).toBe(30);
+  });
+
+  it('when alarms are created, then the ones the operators rely on watch the right AWS metrics', () => {
+    const alarms = mod('alarms').resource.aws_cloudwatch_metric_alarm ?? {};
+    const watched = (name: string) => {
+      const alarm = alarms[name];
+      if (!alarm) throw new Error(`no alarm ${name}`);
+      const queries = blocks(alarm, 'metric_query').flatMap((query) => blocks(query, 'metric'));
+      return {
+        alarm,
+        metrics: [String(alarm.metric_name ?? ''), ...queries.map((metric) => String(metric.metric_name))].filter(
+          Boolean,
+        ),
+      };
+    };
+    expect(watched('alb_5xx_rate').metrics).toEqual([
+      'RequestCount',
+      'HTTPCode_Target_5XX_Count',
+      'HTTPCode_ELB_5XX_Count',
+    ]);
+    expect(watched('alb_p99').alarm.extended_statistic).toBe('p99');
+    expect(watched('alb_p99').metrics).toEqual(['TargetResponseTime']);
+    expect(watched('unhealthy_hosts').metrics).toEqual(['UnHealthyHostCount']);
+    expect(watched('no_healthy_hosts').metrics).toEqual(['HealthyHostCount']);
+    expect(watched('ecs_cpu').metrics).toEqual(['CPUUtilization']);
+    expect(watched('ecs_memory').metrics).toEqual(['MemoryUtilization']);
+    expect(watched('redis_cpu').metrics).toEqual(['EngineCPUUtilization']);
+    expect(watched('redis_evictions').metrics).toEqual(['Evictions']);
+    expect(watched('documentdb_cpu').alarm.namespace).toBe('AWS/DocDB');
+    expect(watched('documentdb_connections').metrics).toEqual(['DatabaseConnections']);
+  });
+
+  it('when any alarm changes state, then it notifies the encrypted SNS topic on alarm and on recovery, and names its runbook', () => {
+    const alarmsModule = mod('alarms');
+    const alarms = Object.entries(alarmsModule.resource.aws_cloudwatch_metric_alarm ?? {});
+    expect(alarms.length).toBeGreaterThanOrEqual(10);
+    for (const [name, alarm] of alarms) {
+      expect(alarm.alarm_actions, name).toBe('${local.actions}');
+      expect(alarm.ok_actions, name).toBe('${local.actions}');
+      expect(String(alarm.alarm_description), name).toMatch(/Runbook: monitoring\/runbook\.md#\w+/);
+      const anchor = /#(\w+)/.exec(String(alarm.alarm_description))?.[1] as string;
+      expect(readFileSync(repoPath('monitoring', 'runbook.md'), 'utf8').toLowerCase(), name).toContain(`## ${anchor}`);
+    }
+    expect(alarmsModule.locals.actions).toEqual(['${aws_sns_topic.this.arn}']);
+    expect(resource(alarmsModule, 'aws_sns_topic').kms_master_key_id).toBe('${aws_kms_key.this.arn}');
+    expect(resource(alarmsModule, 'aws_kms_key').enable_key_rotation).toBe(true);
+    // The AWS-managed SNS key would silently drop CloudWatch's notifications: the key policy must admit it.
+    expect(JSON.stringify(alarmsModule.data.aws_iam_policy_document?.key)).toContain('cloudwatch.amazonaws.com');
+    expect(root.module.alarms?.redis_node_ids).toBe('${module.redis.node_ids}');
+  });
+});
+
+describe('Terraform staging environment', () => {
+  const stagingDir = repoPath('terraform', 'environments', 'staging');
+
+  it('when the staging root is read, then its configuration is the production root itself, linked, not a copy', () => {
+    for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
+      const linked = path.join(stagingDir, file);
+      expect(lstatSync(linked).isSymbolicLink(), file).toBe(true);
+      expect(realpathSync(linked)).toBe(realpathSync(path.join(ROOT_DIR, file)));
+    }
+    expect(readFileSync(path.join(stagingDir, 'backend.hcl.example'), 'utf8')).toMatch(/^key\s*=\s*"primo\/staging\//m);
+  });
+
+  it('when staging is sized, then it is smaller than production everywhere and named for staging', async () => {
+    const sizes = (await parse(
+      'staging.auto.tfvars',
+      readFileSync(path.join(stagingDir, 'staging.auto.tfvars'), 'utf8'),
+    )) as Record<string, unknown>;
+    expect(sizes.environment).toBe('staging');
+    const production = (name: string) => root.variable[name]?.default as number;
+    expect(sizes.zone_count as number).toBeLessThan(production('zone_count'));
+    expect(sizes.task_cpu as number).toBeLessThan(production('task_cpu'));
+    expect(sizes.task_memory as number).toBeLessThan(production('task_memory'));
+    expect(sizes.api_min_count as number).toBeLessThan(production('api_min_count'));
+    expect(sizes.api_max_count as number).toBeLessThan(production('api_max_count'));
+    expect(sizes.single_nat_gateway).toBe(true);
+    expect(sizes.redis_node_type).toBe('cache.t4g.micro');
+    expect(sizes.vpc_cidr).not.toBe(root.variable.vpc_cidr?.default);
+    expect(sizes.ecr_repository_name).not.toBe('primo/backend');
   });
 });

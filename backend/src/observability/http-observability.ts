@@ -3,11 +3,27 @@ import morgan from 'morgan';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
-/** The route template (`/api/v1/tasks/:id`), never the raw path, so label cardinality stays bounded. */
-function routeLabel(req: Request): string {
-  const route = (req as Request & { route?: { path?: unknown } }).route;
-  if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path === '/' ? '' : route.path}` || '/';
-  return req.baseUrl.startsWith('/api') ? 'unmatched' : 'static';
+type RoutedRequest = Request & { route?: { path?: unknown }; routeBase?: string };
+
+/**
+ * Remembers where a feature router is mounted. Express restores `req.baseUrl` when an error leaves a
+ * router, so without this a 404 from `/api/v1/tasks/:id` would be labelled `/:id`.
+ */
+export const markRouteBase: RequestHandler = (req, _res, next) => {
+  (req as RoutedRequest).routeBase = req.baseUrl;
+  next();
+};
+
+/**
+ * The route template (`/api/v1/tasks/:id`), never the raw path, so label cardinality stays bounded;
+ * `unmatched` for an API request that reached no route (unknown path, or refused before routing), else `static`.
+ */
+export function routeLabel(req: Request): string {
+  const { route, routeBase } = req as RoutedRequest;
+  if (route && typeof route.path === 'string') {
+    return `${routeBase ?? req.baseUrl}${route.path === '/' ? '' : route.path}` || '/';
+  }
+  return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api' ? 'unmatched' : 'static';
 }
 
 /** Records every response in the duration histogram and the request counter. */

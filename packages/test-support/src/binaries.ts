@@ -8,6 +8,7 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'docker-compose': 'docker-compose',
   chromium: 'chromium',
   terraform: 'terraform (from the HashiCorp apt repository)',
+  promtool: 'prometheus',
 };
 
 const reported = new Set<string>();

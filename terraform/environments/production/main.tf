@@ -50,7 +50,7 @@ module "network" {
 module "ecr" {
   source = "../../modules/ecr"
 
-  name = "${var.name}/backend"
+  name = coalesce(var.ecr_repository_name, "${var.name}/backend")
 }
 
 module "secrets" {
@@ -89,8 +89,8 @@ module "api" {
   # The prefix list admits every CloudFront distribution; the secret header admits only ours.
   origin_verify_header = local.origin_verify
 
-  min_capacity       = 3
-  max_capacity       = 10
+  min_capacity       = var.api_min_count
+  max_capacity       = var.api_max_count
   cpu_target_percent = 70
   health_check_path  = "/health/live"
 
@@ -146,6 +146,26 @@ module "spa" {
   api_origin_domain   = local.api_origin_domain
   api_origin_protocol = "https-only"
   api_origin_headers  = { (local.origin_verify.name) = local.origin_verify.value }
+}
+
+module "backups" {
+  source = "../../modules/backups"
+
+  bucket_name      = var.backups_bucket_name
+  logs_bucket_name = module.logs.bucket_name
+}
+
+module "alarms" {
+  source = "../../modules/alarms"
+
+  name                          = local.prefix
+  email_addresses               = var.alarm_email_addresses
+  load_balancer_arn_suffix      = module.api.load_balancer_arn_suffix
+  target_group_arn_suffix       = module.api.target_group_arn_suffix
+  ecs_cluster_name              = module.api.cluster_name
+  ecs_service_name              = module.api.service_name
+  redis_node_ids                = module.redis.node_ids
+  documentdb_cluster_identifier = var.documentdb_cluster_identifier
 }
 
 module "deploy_role" {

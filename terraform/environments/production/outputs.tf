@@ -69,3 +69,18 @@ output "deploy_role_arn" {
   description = "AWS_DEPLOY_ROLE_ARN secret: the role the deploy workflow assumes through OIDC."
   value       = module.deploy_role.role_arn
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic of the CloudWatch alarms (subscribe a pager or chat integration)."
+  value       = module.alarms.topic_arn
+}
+
+output "alarm_names" {
+  description = "Every CloudWatch alarm of the environment."
+  value       = module.alarms.alarm_names
+}
+
+output "backups_bucket_name" {
+  description = "Versioned bucket for backups (docs/backup-and-restore.md)."
+  value       = module.backups.bucket_name
+}

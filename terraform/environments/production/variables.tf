@@ -91,6 +91,39 @@ variable "task_memory" {
   }
 }
 
+variable "api_min_count" {
+  description = "Fewest API tasks autoscaling keeps (3 spreads production over three zones)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.api_min_count >= 2 && var.api_min_count <= 50
+    error_message = "api_min_count must be between 2 and 50 (one task may fail without an outage)."
+  }
+}
+
+variable "api_max_count" {
+  description = "Most API tasks autoscaling starts."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.api_max_count >= var.api_min_count && var.api_max_count <= 100
+    error_message = "api_max_count must be at least api_min_count and at most 100."
+  }
+}
+
+variable "ecr_repository_name" {
+  description = "Name of the image repository; null means <name>/backend. Environments sharing one AWS account need distinct names."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ecr_repository_name == null || can(regex("^[a-z0-9][a-z0-9._/-]{1,254}$", var.ecr_repository_name))
+    error_message = "ecr_repository_name must be a valid ECR repository name."
+  }
+}
+
 variable "certificate_arn" {
   description = "ACM certificate of the API load balancer, in aws_region, covering api_domain_name. CloudFront reaches the API over HTTPS only: the hop carries passwords and tokens."
   type        = string
@@ -151,6 +184,38 @@ variable "logs_bucket_name" {
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.logs_bucket_name))
     error_message = "logs_bucket_name must be a valid S3 bucket name."
+  }
+}
+
+variable "backups_bucket_name" {
+  description = "Globally unique name of the versioned bucket for backups (SQLite copies, MongoDB exports)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.backups_bucket_name))
+    error_message = "backups_bucket_name must be a valid S3 bucket name."
+  }
+}
+
+variable "alarm_email_addresses" {
+  description = "Addresses subscribed to the alarm topic (each confirms by email); pagers and chat subscribe to the alarm_topic_arn output."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_email_addresses must be email addresses."
+  }
+}
+
+variable "documentdb_cluster_identifier" {
+  description = "DocumentDB cluster behind MONGODB_URI, to alarm on its CPU and connections; null for Atlas or self-managed MongoDB."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.documentdb_cluster_identifier == null || can(regex("^[a-z][a-z0-9-]{0,62}$", var.documentdb_cluster_identifier))
+    error_message = "documentdb_cluster_identifier must be a DocumentDB cluster identifier."
   }
 }
 

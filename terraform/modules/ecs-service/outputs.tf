@@ -42,3 +42,13 @@ output "load_balancer_zone_id" {
   description = "Hosted zone of the load balancer, for an alias record."
   value       = aws_lb.this.zone_id
 }
+
+output "load_balancer_arn_suffix" {
+  description = "ARN suffix of the load balancer, the LoadBalancer dimension of its CloudWatch metrics."
+  value       = aws_lb.this.arn_suffix
+}
+
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group, the TargetGroup dimension of its CloudWatch metrics."
+  value       = aws_lb_target_group.this.arn_suffix
+}

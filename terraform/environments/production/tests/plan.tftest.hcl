@@ -45,17 +45,55 @@ mock_provider "aws" {
 }
 
 variables {
-  aws_region        = "eu-west-1"
-  spa_bucket_name   = "primo-production-spa-123456789012"
-  logs_bucket_name  = "primo-production-logs-123456789012"
-  github_repository = "my-org/primo"
-  certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/0b5e7c1a-1111-2222-3333-444455556666"
-  api_domain_name   = "api.example.com"
+  aws_region          = "eu-west-1"
+  spa_bucket_name     = "primo-production-spa-123456789012"
+  logs_bucket_name    = "primo-production-logs-123456789012"
+  backups_bucket_name = "primo-production-backups-123456789012"
+  github_repository   = "my-org/primo"
+  certificate_arn     = "arn:aws:acm:eu-west-1:123456789012:certificate/0b5e7c1a-1111-2222-3333-444455556666"
+  api_domain_name     = "api.example.com"
 }
 
 # The SPA on CloudFront's own name; the API behind it over TLS.
 run "default_plan" {
   command = plan
+
+  # Load balancer (5xx rate, p99, unhealthy and no healthy hosts), ECS CPU and memory, CPU and
+  # evictions for each of the two Redis nodes; no DocumentDB alarms without a DocumentDB cluster.
+  assert {
+    condition = toset(output.alarm_names) == toset([
+      "primo-production-alb-5xx-rate", "primo-production-alb-p99-latency",
+      "primo-production-unhealthy-hosts", "primo-production-no-healthy-hosts",
+      "primo-production-ecs-cpu", "primo-production-ecs-memory",
+      "primo-production-redis-cpu-primo-production-cache-001", "primo-production-redis-cpu-primo-production-cache-002",
+      "primo-production-redis-evictions-primo-production-cache-001", "primo-production-redis-evictions-primo-production-cache-002",
+    ])
+    error_message = "unexpected alarms: ${jsonencode(output.alarm_names)}"
+  }
+}
+
+run "alarms_with_documentdb_and_email_plan" {
+  command = plan
+
+  variables {
+    documentdb_cluster_identifier = "primo-production"
+    alarm_email_addresses         = ["oncall@example.com"]
+  }
+
+  assert {
+    condition     = contains(output.alarm_names, "primo-production-documentdb-cpu") && contains(output.alarm_names, "primo-production-documentdb-connections")
+    error_message = "DocumentDB alarms are missing: ${jsonencode(output.alarm_names)}"
+  }
+}
+
+run "malformed_alarm_email_is_refused" {
+  command = plan
+
+  variables {
+    alarm_email_addresses = ["not-an-address"]
+  }
+
+  expect_failures = [var.alarm_email_addresses]
 }
 
 run "certificate_in_another_region_is_refused" {
