@@ -104,6 +104,13 @@ const TABLE: AccessRow[] = [
     expect: WRITE(200),
   },
   { operation: 'delete /api/v1/tasks/{id}', path: (f) => `/api/v1/tasks/${f.taskId}`, expect: WRITE(204) },
+  {
+    // Into another column of the board: a viewer may not, a non-member learns nothing.
+    operation: 'post /api/v1/tasks/{id}/move',
+    path: (f) => `/api/v1/tasks/${f.taskId}/move`,
+    body: () => ({ status: 'in_progress' }),
+    expect: WRITE(200),
+  },
 ];
 
 /** Routes that are not project-scoped (the caller's own account and lists of their own projects). */

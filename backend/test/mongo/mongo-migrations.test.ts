@@ -90,7 +90,7 @@ describe('migrateToProjects', () => {
     });
 
     // The moved tasks read back through the new repository, under the owner's personal project.
-    const tasks = createMongoTaskRepository(store.models.tasks, store.run);
+    const tasks = createMongoTaskRepository(store.models.tasks, store.run, store.transact);
     const page = await tasks.list([users[1] as string], {
       filter: {},
       sort: { field: 'createdAt', direction: 'desc' },

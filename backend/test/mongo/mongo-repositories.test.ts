@@ -52,7 +52,7 @@ let invitations: InvitationRepository;
 
 beforeEach(() => {
   store = recordingStore();
-  tasks = createMongoTaskRepository(store.models.tasks, store.run);
+  tasks = createMongoTaskRepository(store.models.tasks, store.run, store.transact);
   projects = createMongoProjectRepository(store.models, store.run, store.transact);
   invitations = createMongoInvitationRepository(store.models, store.run, store.transact);
 });
@@ -84,7 +84,7 @@ describe('tasks: lists over several projects', () => {
       for (const assigneeId of [ME, YOU, null]) {
         n += 1;
         const doc = newTaskDoc(
-          { projectId, createdBy: ME },
+          { projectId, createdBy: ME, position: `a${n % 10}` },
           task({ title: `t${n % 7}`, priority: (['low', 'high'] as const)[n % 2], assigneeId }),
           at(T0 + (n % 11) * 1000),
         );
@@ -109,6 +109,7 @@ describe('tasks: lists over several projects', () => {
     updatedAt: doc.updatedAt,
     completedAt: doc.completedAt,
     version: doc.version,
+    position: doc.boardKey.slice(1),
   });
 
   async function walk(projectIds: string[], sort: TaskSort, filter: TaskFilter, limit: number) {

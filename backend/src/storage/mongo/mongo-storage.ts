@@ -224,7 +224,7 @@ export async function openMongoStorage(options: MongoStorageOptions): Promise<St
   return {
     kind: 'mongo',
     users: createMongoUserRepository(models.users, run),
-    tasks: createMongoTaskRepository(models.tasks, run),
+    tasks: createMongoTaskRepository(models.tasks, run, transact),
     projects: createMongoProjectRepository(models, run, transact),
     invitations: createMongoInvitationRepository(models, run, transact),
     refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),

@@ -1,16 +1,28 @@
-import { Types, type Model } from 'mongoose';
+import { Types, type ClientSession, type Model } from 'mongoose';
+import { columnRange, keyBetween, positionOfBoardKey, spreadPositions } from '../../tasks/board-order.js';
 import { isObjectId, newObjectId } from '../../domain/ids.js';
-import { PRIORITY_RANK, compareTasks, newTaskRecord, slicePage, sortKeyOf } from '../../tasks/task.model.js';
+import {
+  PRIORITY_RANK,
+  boardKeyOf,
+  compareTasks,
+  newTaskRecord,
+  slicePage,
+  sortKeyOf,
+  type TaskStatus,
+} from '../../tasks/task.model.js';
 import type {
+  BoardPlacement,
   NewTask,
   TaskChanges,
   TaskDeleteOutcome,
   TaskListQuery,
+  TaskMoveOutcome,
   TaskPage,
   TaskRecord,
   TaskRepository,
   TaskWriteOutcome,
 } from '../../tasks/tasks.repository.js';
+import type { Transact } from './mongo-transaction.js';
 import type { TaskDoc } from './mongo-models.js';
 import { isCastError } from './mongo-errors.js';
 import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from './task-stats.mongo.js';
@@ -25,6 +37,8 @@ import {
   OVERFLOW_KEY,
   titleKeyOfTitle,
   toMongoFind,
+  sortPlanOf,
+  op,
   type MongoTaskFind,
 } from './task-query.mongo.js';
 
@@ -47,13 +61,19 @@ export function toTaskRecord(doc: TaskDoc): TaskRecord {
     updatedAt: doc.updatedAt,
     completedAt: doc.completedAt ?? null,
     version: doc.version,
+    // A task the board-order migration has not reached yet has no key: it sorts first, position ''.
+    position: positionOfBoardKey(doc.boardKey ?? ''),
   };
 }
 
 const objectIdOrNull = (id: string | null) => (id === null ? null : new Types.ObjectId(id));
 
 /** The stored document of a new task, derived keys included. */
-export function newTaskDoc(place: { projectId: string; createdBy: string }, input: NewTask, now: Date): TaskDoc {
+export function newTaskDoc(
+  place: { projectId: string; createdBy: string; position: string },
+  input: NewTask,
+  now: Date,
+): TaskDoc {
   const { id, projectId, createdBy, assigneeId, ...record } = newTaskRecord(
     newObjectId(now.getTime()),
     place,
@@ -66,6 +86,7 @@ export function newTaskDoc(place: { projectId: string; createdBy: string }, inpu
     createdBy: new Types.ObjectId(createdBy),
     assignee: objectIdOrNull(assigneeId),
     ...record,
+    boardKey: boardKeyOf(input.status, place.position),
     titleKey: titleKeyOfTitle(input.title),
     priorityRank: PRIORITY_RANK[input.priority],
     ...dueKeysOf(input.dueDate),
@@ -159,8 +180,38 @@ function mergePages(pages: readonly TaskRecord[][], query: TaskListQuery, count:
     .slice(0, count);
 }
 
-/** The tasks port over the `tasks` collection. */
-export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunner): TaskRepository {
+/** The board sort's index, which every neighbour lookup of a move walks (one step each). */
+const BOARD_INDEX = sortPlanOf({ field: 'position', direction: 'asc' }).index;
+
+type BoardNeighbour = Pick<TaskDoc, '_id' | 'boardKey'>;
+
+/** The conditions of one column's range of board keys in a project, leaving out one task. */
+function inColumn(projectId: string, status: TaskStatus, exclude?: Types.ObjectId) {
+  const { from, to } = columnRange(status);
+  return {
+    project: new Types.ObjectId(projectId),
+    boardKey: op({ $gte: from, $lt: to }),
+    ...(exclude === undefined ? {} : { _id: op({ $ne: exclude }) }),
+  };
+}
+
+const badNeighbour = (field: 'afterId' | 'beforeId', message: string): TaskMoveOutcome => ({
+  kind: 'bad_neighbour',
+  field,
+  message,
+});
+
+/** Whether `a` comes before `b` in board order (key, then id). */
+const boardBefore = (a: BoardNeighbour, b: BoardNeighbour) =>
+  a.boardKey < b.boardKey || (a.boardKey === b.boardKey && a._id.toHexString() < b._id.toHexString());
+
+/**
+ * The tasks port over the `tasks` collection. Board positions are computed from neighbours read
+ * just before the write, with no transaction serialising writers: keys carry a random suffix (see
+ * keyBetween) so concurrent writers between the same neighbours almost surely differ, equal keys are
+ * still ordered by id, and a move between two equal keys re-keys the column (in a transaction) first.
+ */
+export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunner, transact: Transact): TaskRepository {
   const scoped = (projectId: string, id: string) => ({
     _id: new Types.ObjectId(id),
     project: new Types.ObjectId(projectId),
@@ -178,11 +229,137 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
     return current === null ? { kind: 'not_found' } : { kind: 'version_mismatch', current };
   };
 
+  const boardStep = (filter: Record<string, unknown>, direction: 1 | -1) =>
+    tasks
+      .findOne(filter, { _id: 1, boardKey: 1 })
+      .sort({ boardKey: direction, _id: direction })
+      .hint(BOARD_INDEX)
+      .lean<BoardNeighbour>();
+
+  /** The position after the last task of a column (jittered: see keyBetween). */
+  const endOfColumn = async (projectId: string, status: TaskStatus, exclude?: Types.ObjectId): Promise<string> => {
+    const last = await boardStep(inColumn(projectId, status, exclude), -1);
+    return keyBetween(last === null ? null : positionOfBoardKey(last.boardKey), null, { jitter: true });
+  };
+
+  /** The next (1) or previous (-1) task of a column from a neighbour, leaving out the moved task. */
+  const stepFrom = (
+    projectId: string,
+    status: TaskStatus,
+    from: BoardNeighbour,
+    direction: 1 | -1,
+    exclude: Types.ObjectId,
+  ) => {
+    const { from: low, to: high } = columnRange(status);
+    const beyond = direction === 1 ? '$gt' : '$lt';
+    return boardStep(
+      {
+        project: new Types.ObjectId(projectId),
+        boardKey: op(direction === 1 ? { $gte: from.boardKey, $lt: high } : { $lte: from.boardKey, $gte: low }),
+        $and: [
+          { _id: op({ $ne: exclude }) },
+          { $or: [{ boardKey: op({ [beyond]: from.boardKey }) }, { _id: op({ [beyond]: from._id }) }] },
+        ],
+      },
+      direction,
+    );
+  };
+
+  const rebalance = (projectId: string, status: TaskStatus): Promise<number> =>
+    transact(async (session: ClientSession) => {
+      const column = await tasks
+        .find(inColumn(projectId, status), { _id: 1, boardKey: 1 })
+        .sort({ boardKey: 1, _id: 1 })
+        .hint(BOARD_INDEX)
+        .session(session)
+        .lean<BoardNeighbour[]>();
+      const positions = spreadPositions(column.length);
+      const writes = column.flatMap((doc, index) => {
+        const boardKey = boardKeyOf(status, positions[index] as string);
+        return boardKey === doc.boardKey
+          ? []
+          : [{ updateOne: { filter: { _id: doc._id }, update: { $set: { boardKey } } } }];
+      });
+      if (writes.length > 0) await tasks.bulkWrite(writes, { session, ordered: true });
+      return writes.length;
+    });
+
+  const move = async (
+    projectId: string,
+    id: string,
+    placement: BoardPlacement,
+    options: { expectedVersion?: number; now: Date },
+    attempt: number,
+  ): Promise<TaskMoveOutcome> => {
+    const movedId = new Types.ObjectId(id);
+    const moved = await tasks.findOne(scoped(projectId, id)).lean<TaskDoc>();
+    if (moved === null) return { kind: 'not_found' };
+    if (options.expectedVersion !== undefined && moved.version !== options.expectedVersion) {
+      return { kind: 'version_mismatch', current: toTaskRecord(moved) };
+    }
+    const { status } = placement;
+    const neighbour = async (field: 'afterId' | 'beforeId'): Promise<BoardNeighbour | TaskMoveOutcome | null> => {
+      const neighbourId = placement[field];
+      if (neighbourId === undefined) return null;
+      if (neighbourId === id) return badNeighbour(field, 'must not be the task being moved');
+      const doc = isObjectId(neighbourId)
+        ? await tasks.findOne(scoped(projectId, neighbourId), { _id: 1, boardKey: 1, status: 1 }).lean<TaskDoc>()
+        : null;
+      if (doc === null) return badNeighbour(field, 'must be a task of the same project');
+      if (doc.status !== status) return badNeighbour(field, `must be a task in the ${status} column`);
+      return { _id: doc._id, boardKey: doc.boardKey ?? '' };
+    };
+    const [after, before] = await Promise.all([neighbour('afterId'), neighbour('beforeId')]);
+    if (after !== null && 'kind' in after) return after;
+    if (before !== null && 'kind' in before) return before;
+    if (after !== null && before !== null && !boardBefore(after, before)) {
+      return badNeighbour('beforeId', 'must come after afterId in its column');
+    }
+    const lower =
+      after ??
+      (before === null
+        ? await boardStep(inColumn(projectId, status, movedId), -1)
+        : await stepFrom(projectId, status, before, -1, movedId));
+    const upper = before ?? (after === null ? null : await stepFrom(projectId, status, after, 1, movedId));
+    if (lower !== null && upper !== null && lower.boardKey >= upper.boardKey) {
+      // Two tasks written with equal keys leave no key between them: re-key the column, then place again.
+      if (attempt > 0)
+        throw new Error(`column ${status} of project ${projectId} still has equal keys after a rebalance`);
+      await rebalance(projectId, status);
+      return move(projectId, id, placement, options, attempt + 1);
+    }
+    const position = keyBetween(
+      lower === null || lower.boardKey === '' ? null : positionOfBoardKey(lower.boardKey),
+      upper === null || upper.boardKey === '' ? null : positionOfBoardKey(upper.boardKey),
+      { jitter: true },
+    );
+    const stage = taskUpdateStage(status === moved.status ? {} : { status }, options.now);
+    stage.$set.boardKey = literal(boardKeyOf(status, position));
+    const filter: Record<string, unknown> = scoped(projectId, id);
+    if (options.expectedVersion !== undefined) filter.version = options.expectedVersion;
+    const updated = await tasks.findOneAndUpdate(filter, [stage], { new: true }).lean<TaskDoc>();
+    if (updated !== null) return { kind: 'ok', task: toTaskRecord(updated) };
+    return refusal(projectId, id);
+  };
+
   return {
     async create(projectId, createdBy, input, now) {
-      const doc = newTaskDoc({ projectId, createdBy }, input, now);
-      await run(() => tasks.create(doc));
-      return toTaskRecord(doc);
+      return run(async () => {
+        const position = await endOfColumn(projectId, input.status);
+        const doc = newTaskDoc({ projectId, createdBy, position }, input, now);
+        await tasks.create(doc);
+        return toTaskRecord(doc);
+      });
+    },
+
+    async move(projectId, id, placement, options) {
+      if (!valid(projectId, id)) return { kind: 'not_found' };
+      return run(() => move(projectId, id, placement, options, 0));
+    },
+
+    async rebalanceColumn(projectId, status) {
+      if (!isObjectId(projectId)) return 0;
+      return run(() => rebalance(projectId, status));
     },
 
     async findById(id) {
@@ -205,12 +382,32 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
       return run(async () => {
         const filter: Record<string, unknown> = scoped(projectId, id);
         if (expectedVersion !== undefined) filter.version = expectedVersion;
+        const stage = taskUpdateStage(changes, now);
+        if (changes.status !== undefined || changes.projectId !== undefined) {
+          // A task that changes column (status or project) goes to the end of its new column. The
+          // column is read first; the stage keeps the key when the task turns out to stay in it.
+          const current = await tasks.findOne(scoped(projectId, id), { status: 1 }).lean<TaskDoc>();
+          if (current === null) return { kind: 'not_found' };
+          const status = changes.status ?? current.status;
+          const target = changes.projectId ?? projectId;
+          const boardKey = boardKeyOf(status, await endOfColumn(target, status, new Types.ObjectId(id)));
+          stage.$set.boardKey = {
+            $cond: [
+              {
+                $and: [
+                  { $eq: ['$status', literal(status)] },
+                  { $eq: ['$project', literal(new Types.ObjectId(target))] },
+                ],
+              },
+              '$boardKey',
+              literal(boardKey),
+            ],
+          };
+        }
         // The version and the project sit in the filter itself: a concurrent writer (or a move to
         // another project) makes this match nothing instead of being overwritten, with no read
         // between the check and the write.
-        const updated = await tasks
-          .findOneAndUpdate(filter, [taskUpdateStage(changes, now)], { new: true })
-          .lean<TaskDoc>();
+        const updated = await tasks.findOneAndUpdate(filter, [stage], { new: true }).lean<TaskDoc>();
         if (updated !== null) return { kind: 'ok', task: toTaskRecord(updated) };
         return refusal(projectId, id);
       });

@@ -139,6 +139,11 @@ const SORT_PLANS: Record<TaskSortField, (direction: IndexDirection) => SortPlan>
       if (typeof key !== 'string') throw new RangeError(`cursor key ${JSON.stringify(key)} is not a title`);
       return titleKeyOf(key);
     }),
+  position: (direction) =>
+    planOf('boardKey', direction, direction, 1, 1, (key) => {
+      if (typeof key !== 'string') throw new RangeError(`cursor key ${JSON.stringify(key)} is not a board key`);
+      return key;
+    }),
   dueDate: (direction) =>
     direction === 1
       ? planOf('dueAsc', 1, 1, 1, 1, (key) => (key === null ? NO_DUE_DATE : expectNumber(key)))
@@ -158,6 +163,7 @@ const INDEXED_SORTS: readonly TaskSort[] = [
   { field: 'title', direction: 'asc' },
   { field: 'dueDate', direction: 'asc' },
   { field: 'dueDate', direction: 'desc' },
+  { field: 'position', direction: 'asc' },
 ];
 
 /** Every index a list sort needs, one per sort field (each serves both directions by scanning it backwards). */
