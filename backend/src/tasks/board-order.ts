@@ -51,6 +51,11 @@ export function spreadPositions(count: number): string[] {
   return generateNKeysBetween(null, null, count);
 }
 
+/** `count` positions after `last` (null: an empty column), in order: for tasks appended to a column at once. */
+export function positionsAfter(last: string | null, count: number): string[] {
+  return generateNKeysBetween(last, null, count);
+}
+
 /**
  * The position of the row at `index` of a column as the migrations number existing tasks: `d`
  * then four base-62 digits, a valid fractional-indexing integer key (up to 62^4 tasks per column).

@@ -240,8 +240,16 @@ export function recordingStore(): RecordingStore {
           ),
         );
       case 'findOne': {
-        checkHint(name, (second as Doc | undefined)?.hint, plainObject((first ?? {}) as object));
-        const [doc] = matching(name, first);
+        const options = second as Doc | undefined;
+        checkHint(name, options?.hint, plainObject((first ?? {}) as object));
+        // A sorted findOne answers the first document in that order (board neighbours are read so).
+        const found = matching(name, first);
+        const [doc] =
+          options?.sort === undefined
+            ? found
+            : (mingoFind(found, {})
+                .sort(options.sort as never)
+                .all() as Doc[]);
         return Promise.resolve(doc === undefined ? null : revive(name, doc));
       }
       case 'countDocuments':

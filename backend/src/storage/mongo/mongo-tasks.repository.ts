@@ -1,5 +1,5 @@
 import { Types, type ClientSession, type Model } from 'mongoose';
-import { columnRange, keyBetween, positionOfBoardKey, spreadPositions } from '../../tasks/board-order.js';
+import { keyBetween, positionOfBoardKey, spreadPositions } from '../../tasks/board-order.js';
 import { isObjectId, newObjectId } from '../../domain/ids.js';
 import {
   PRIORITY_RANK,
@@ -37,8 +37,10 @@ import {
   OVERFLOW_KEY,
   titleKeyOfTitle,
   toMongoFind,
-  sortPlanOf,
-  op,
+  BOARD_INDEX,
+  boardColumnFilter,
+  boardStepFilter,
+  type FilterDocument,
   type MongoTaskFind,
 } from './task-query.mongo.js';
 
@@ -180,19 +182,11 @@ function mergePages(pages: readonly TaskRecord[][], query: TaskListQuery, count:
     .slice(0, count);
 }
 
-/** The board sort's index, which every neighbour lookup of a move walks (one step each). */
-const BOARD_INDEX = sortPlanOf({ field: 'position', direction: 'asc' }).index;
-
 type BoardNeighbour = Pick<TaskDoc, '_id' | 'boardKey'>;
 
-/** The conditions of one column's range of board keys in a project, leaving out one task. */
-function inColumn(projectId: string, status: TaskStatus, exclude?: Types.ObjectId) {
-  const { from, to } = columnRange(status);
-  return {
-    project: new Types.ObjectId(projectId),
-    boardKey: op({ $gte: from, $lt: to }),
-    ...(exclude === undefined ? {} : { _id: op({ $ne: exclude }) }),
-  };
+/** One step along a board column (`direction` 1: first in order, -1: last): what a move's neighbour reads (and explain tests). */
+export function boardStepQuery(tasks: Model<TaskDoc>, filter: FilterDocument, direction: 1 | -1) {
+  return tasks.findOne(filter, { _id: 1, boardKey: 1 }).sort({ boardKey: direction, _id: direction }).hint(BOARD_INDEX);
 }
 
 const badNeighbour = (field: 'afterId' | 'beforeId', message: string): TaskMoveOutcome => ({
@@ -229,16 +223,12 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
     return current === null ? { kind: 'not_found' } : { kind: 'version_mismatch', current };
   };
 
-  const boardStep = (filter: Record<string, unknown>, direction: 1 | -1) =>
-    tasks
-      .findOne(filter, { _id: 1, boardKey: 1 })
-      .sort({ boardKey: direction, _id: direction })
-      .hint(BOARD_INDEX)
-      .lean<BoardNeighbour>();
+  const boardStep = (filter: FilterDocument, direction: 1 | -1) =>
+    boardStepQuery(tasks, filter, direction).lean<BoardNeighbour>();
 
   /** The position after the last task of a column (jittered: see keyBetween). */
   const endOfColumn = async (projectId: string, status: TaskStatus, exclude?: Types.ObjectId): Promise<string> => {
-    const last = await boardStep(inColumn(projectId, status, exclude), -1);
+    const last = await boardStep(boardColumnFilter(projectId, status, exclude), -1);
     return keyBetween(last === null ? null : positionOfBoardKey(last.boardKey), null, { jitter: true });
   };
 
@@ -249,26 +239,12 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
     from: BoardNeighbour,
     direction: 1 | -1,
     exclude: Types.ObjectId,
-  ) => {
-    const { from: low, to: high } = columnRange(status);
-    const beyond = direction === 1 ? '$gt' : '$lt';
-    return boardStep(
-      {
-        project: new Types.ObjectId(projectId),
-        boardKey: op(direction === 1 ? { $gte: from.boardKey, $lt: high } : { $lte: from.boardKey, $gte: low }),
-        $and: [
-          { _id: op({ $ne: exclude }) },
-          { $or: [{ boardKey: op({ [beyond]: from.boardKey }) }, { _id: op({ [beyond]: from._id }) }] },
-        ],
-      },
-      direction,
-    );
-  };
+  ) => boardStep(boardStepFilter(projectId, status, from, direction, exclude), direction);
 
   const rebalance = (projectId: string, status: TaskStatus): Promise<number> =>
     transact(async (session: ClientSession) => {
       const column = await tasks
-        .find(inColumn(projectId, status), { _id: 1, boardKey: 1 })
+        .find(boardColumnFilter(projectId, status), { _id: 1, boardKey: 1 })
         .sort({ boardKey: 1, _id: 1 })
         .hint(BOARD_INDEX)
         .session(session)
@@ -318,7 +294,7 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
     const lower =
       after ??
       (before === null
-        ? await boardStep(inColumn(projectId, status, movedId), -1)
+        ? await boardStep(boardColumnFilter(projectId, status, movedId), -1)
         : await stepFrom(projectId, status, before, -1, movedId));
     const upper = before ?? (after === null ? null : await stepFrom(projectId, status, after, 1, movedId));
     if (lower !== null && upper !== null && lower.boardKey >= upper.boardKey) {
