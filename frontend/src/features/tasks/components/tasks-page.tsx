@@ -28,6 +28,8 @@ import { TaskItem } from './task-item';
 
 // The form is not needed to show the list, so it arrives in its own chunk, fetched once the list is up.
 const taskFormDialog = onDemand(() => import('./task-form-dialog').then((module) => module.TaskFormDialog));
+// Quick add brings chrono-node with it: it is fetched the first time quick add opens, never before.
+const quickAddDialog = onDemand(() => import('../quick-add/quick-add-dialog').then((module) => module.QuickAddDialog));
 
 const kbdClass = 'rounded-xs border border-border bg-surface px-1 font-mono text-[0.85em]';
 
@@ -73,6 +75,8 @@ export function TasksPage() {
   const userId = useAuth().user?.id ?? '';
   const toast = useToast();
   const [editor, setEditor] = useState<Editor>(() => editorFromDraft(userId));
+  const [quickAdding, setQuickAdding] = useState(false);
+  const user = useAuth().user;
   const searchRef = useRef<HTMLInputElement>(null);
   const viewerNoticeId = useId();
   const viewOnly = project !== undefined && !canWrite(project);
@@ -104,9 +108,10 @@ export function TasksPage() {
   useShortcuts(
     {
       n: newTask,
+      a: () => setQuickAdding(true),
       '/': () => searchRef.current?.focus(),
     },
-    editor === null,
+    editor === null && !quickAdding,
   );
 
   const visible = list.tasks.filter((task) => !hiddenIds.has(task.id));
@@ -134,15 +139,20 @@ export function TasksPage() {
   }
 
   const newTaskButton = (
-    <Button
-      variant="primary"
-      onClick={newTask}
-      aria-keyshortcuts="n"
-      disabled={viewOnly}
-      aria-describedby={viewOnly ? viewerNoticeId : undefined}
-    >
-      New task
-    </Button>
+    <div className="flex gap-2">
+      <Button onClick={() => setQuickAdding(true)} aria-keyshortcuts="a">
+        Quick add
+      </Button>
+      <Button
+        variant="primary"
+        onClick={newTask}
+        aria-keyshortcuts="n"
+        disabled={viewOnly}
+        aria-describedby={viewOnly ? viewerNoticeId : undefined}
+      >
+        New task
+      </Button>
+    </div>
   );
 
   return (
@@ -158,8 +168,8 @@ export function TasksPage() {
         </div>
       )}
       <p className="mb-4 text-sm text-muted max-sm:hidden">
-        Shortcuts: <kbd className={kbdClass}>n</kbd> new task, <kbd className={kbdClass}>/</kbd> search,{' '}
-        <kbd className={kbdClass}>Esc</kbd> close.
+        Shortcuts: <kbd className={kbdClass}>n</kbd> new task, <kbd className={kbdClass}>a</kbd> quick add,{' '}
+        <kbd className={kbdClass}>/</kbd> search, <kbd className={kbdClass}>Esc</kbd> close.
       </p>
 
       <TaskFiltersBar filters={filters} onChange={setFilters} searchRef={searchRef} />
@@ -228,6 +238,17 @@ export function TasksPage() {
         )}
       </section>
 
+      {quickAdding && user && (
+        <Suspense fallback={null}>
+          <quickAddDialog.Component
+            userId={user.id}
+            userName={user.name}
+            userEmail={user.email}
+            {...(project && canWrite(project) ? { projectId: project.id } : {})}
+            onClose={() => setQuickAdding(false)}
+          />
+        </Suspense>
+      )}
       {editor && (
         <Suspense fallback={null}>
           <taskFormDialog.Component
