@@ -329,7 +329,12 @@ function CalendarTask({ task, readOnly, onEdit }: { task: Task; readOnly: boolea
           ⠿
         </button>
       )}
-      <button type="button" className="min-w-0 flex-1 truncate text-left" onClick={() => onEdit(task)}>
+      <button
+        type="button"
+        className="min-w-0 flex-1 truncate text-left"
+        title={task.title}
+        onClick={() => onEdit(task)}
+      >
         {overdue && <span className="font-bold">Overdue: </span>}
         {task.dueDate ? `${timeOf.format(new Date(task.dueDate))} ` : ''}
         {task.title}
