@@ -111,11 +111,40 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     );
     await expectColumn(page, 'To do', ['Book venue', 'Draft plan']);
 
+    // The keyboard between columns: "Book venue" to the right, into In progress.
+    await page.getByRole('button', { name: 'Move “Book venue”' }).focus();
+    await page.keyboard.press('Space');
+    await eventually(async () =>
+      expect(await announced.textContent()).toMatch(/Picked up “Book venue”|“Book venue” is now at To do/),
+    );
+    await page.keyboard.press('ArrowRight');
+    await eventually(async () => expect(await announced.textContent()).toMatch(/In progress/));
+    await page.keyboard.press('Space');
+    await expectColumn(page, 'In progress', ['Book venue', 'Send invites']);
+    await expectColumn(page, 'To do', ['Draft plan']);
+
     // The order is the server's: it survives a reload.
     await page.waitForTimeout(500);
     await page.reload();
-    await expectColumn(page, 'To do', ['Book venue', 'Draft plan']);
-    await expectColumn(page, 'In progress', ['Send invites']);
+    await expectColumn(page, 'To do', ['Draft plan']);
+    await expectColumn(page, 'In progress', ['Book venue', 'Send invites']);
+
+    // A move the server refuses is undone on screen and said.
+    await page.route('**/api/v1/tasks/*/move', (route) =>
+      route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+        body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try again.' }),
+      }),
+    );
+    await drag(page, page.getByRole('button', { name: 'Move “Draft plan”' }), column(page, 'Done'));
+    await page
+      .getByRole('alert')
+      .getByText(/“Draft plan” could not be moved/)
+      .waitFor();
+    await expectColumn(page, 'To do', ['Draft plan']);
+    await expectColumn(page, 'Done', []);
+    await page.unroute('**/api/v1/tasks/*/move');
 
     // The calendar of every project: Pay rent on its Friday, dragged to the Saturday after.
     await page.goto(`${journey.baseUrl()}/tasks?view=calendar`);
