@@ -47,6 +47,7 @@ async function quickAdd(page: Page, line: string): Promise<Locator> {
 describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', () => {
   const journey = setUpJourney();
   const email = `views-${Date.now().toString(36)}@example.com`;
+  const bobEmail = `views-bob-${Date.now().toString(36)}@example.com`;
 
   it('when Ada quick-adds, drags cards on a board with the mouse and the keyboard, and moves a task on the calendar, then every change is kept', async () => {
     const page = await journey.newPage();
@@ -88,6 +89,27 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
       await page.getByRole('heading', { name: title, exact: true }).waitFor();
     }
 
+    // Bob joins Launch as an editor and watches its board.
+    await page.getByRole('button', { name: 'Members' }).click();
+    const members = page.getByRole('dialog', { name: 'Members of Launch' });
+    await members.getByLabel('Email').fill(bobEmail);
+    await members.getByRole('button', { name: 'Create invite link' }).click();
+    const linkField = members.getByLabel('Invite link');
+    await linkField.waitFor();
+    const link = await linkField.inputValue();
+    await page.keyboard.press('Escape');
+    await members.waitFor({ state: 'detached' });
+    const bob = await journey.newPage();
+    await bob.goto(link);
+    await bob.getByRole('link', { name: 'Create an account' }).click();
+    await bob.getByLabel('Name').fill('Bob Kahn');
+    await bob.getByLabel('Email').fill(bobEmail);
+    await bob.getByLabel('Password').fill('correct horse battery');
+    await bob.getByRole('button', { name: 'Create account' }).click();
+    await bob.getByRole('heading', { level: 1, name: 'Launch' }).waitFor();
+    await bob.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Board' }).click();
+    await expectColumn(bob, 'To do', ['Draft plan', 'Book venue', 'Send invites']);
+
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Board' }).click();
     expect(new URL(page.url()).searchParams.get('view')).toBe('board');
     await expectColumn(page, 'To do', ['Draft plan', 'Book venue', 'Send invites']);
@@ -97,6 +119,9 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await drag(page, page.getByRole('button', { name: 'Move “Send invites”' }), column(page, 'In progress'));
     await expectColumn(page, 'In progress', ['Send invites']);
     await expectColumn(page, 'To do', ['Draft plan', 'Book venue']);
+    // Bob's open board follows within seconds, without a reload.
+    await expectColumn(bob, 'In progress', ['Send invites']);
+    await expectColumn(bob, 'To do', ['Draft plan', 'Book venue']);
 
     // The keyboard: pick up "Draft plan", one step down, drop; each step is announced.
     await page.getByRole('button', { name: 'Move “Draft plan”' }).focus();
@@ -128,6 +153,7 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await page.reload();
     await expectColumn(page, 'To do', ['Draft plan']);
     await expectColumn(page, 'In progress', ['Book venue', 'Send invites']);
+    await expectColumn(bob, 'In progress', ['Book venue', 'Send invites']);
 
     // A move the server refuses is undone on screen and said.
     await page.route('**/api/v1/tasks/*/move', (route) =>

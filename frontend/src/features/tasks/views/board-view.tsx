@@ -46,6 +46,9 @@ export interface BoardViewProps {
 
 type Columns = Record<TaskStatus, string[]>;
 
+/** How often an open board asks for other members' changes. */
+const BOARD_REFRESH_MS = 5000;
+
 const isStatus = (id: UniqueIdentifier): id is TaskStatus => (TASK_STATUSES as readonly string[]).includes(String(id));
 
 function columnsOf(tasks: readonly Task[]): Columns {
@@ -73,12 +76,14 @@ export function BoardView({ filters, project, assigneeOf, onEdit }: BoardViewPro
   const client = useQueryClient();
   const toast = useToast();
   const key = viewKeys.board(filters.project, filters);
+  const [held, setHeld] = useState<Columns | null>(null);
   const board = useQuery({
     queryKey: key,
     queryFn: ({ signal }) => listBoard(filters, signal),
     enabled: project !== undefined,
+    // Other members' moves arrive within a few seconds; the held order stays put while a card is dragged.
+    refetchInterval: held === null ? BOARD_REFRESH_MS : false,
   });
-  const [held, setHeld] = useState<Columns | null>(null);
   const tasks = useMemo(() => new Map((board.data ?? []).map((task) => [task.id, task])), [board.data]);
   const columns = useMemo(() => held ?? columnsOf(board.data ?? []), [held, board.data]);
   const readOnly = project?.role === 'viewer';
