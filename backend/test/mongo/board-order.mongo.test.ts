@@ -148,6 +148,23 @@ describe('board order on MongoDB (recorded)', () => {
     expect(new Set(listed.map((task) => task.position)).size).toBe(3);
   });
 
+  it('when a rebalance of the column commits between a move reading its neighbours and writing, then the move is placed again among the new keys', async () => {
+    const [a, b, c, d] = await column(['a', 'b', 'c', 'd']);
+    if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('no fixture');
+    // Another instance's rebalance commits after the move read a and its successor b, before it writes.
+    let rewritten = 0;
+    store.beforeNext('tasks', 'findOneAndUpdate', async () => {
+      rewritten = await tasks.rebalanceColumn(PROJECT, 'todo');
+    });
+    const outcome = await tasks.move(PROJECT, d.id, { status: 'todo', afterId: a.id }, { now: at(T0) });
+    expect(rewritten).toBe(4);
+    expect(outcome.kind).toBe('ok');
+    expect(await titlesIn('todo')).toEqual(['a', 'd', 'b', 'c']);
+    // The second placement rewrote only the key, guarded on the version the move wrote.
+    expect(plain(store.calls('tasks', 'updateOne').at(-1)?.args[0])).toEqual({ _id: d.id, version: 2 });
+    expect((await tasks.findById(d.id))?.version).toBe(2);
+  });
+
   it('when an update changes the status, then the end of the new column is read and the write keeps the key only if the column did not change', async () => {
     const [a, b] = await column(['a', 'b']);
     const [p] = await column(['p'], 'in_progress');

@@ -87,6 +87,11 @@ export interface RecordingStore {
   transactions: ('committed' | 'aborted' | 'threw')[];
   /** The calls to one collection (and method). */
   calls(collection: string, method?: string): SentCall[];
+  /**
+   * Runs `work` once, just before the next `method` call on `collection` is answered: another
+   * writer's work landing between two steps of the code under test, at exactly that point.
+   */
+  beforeNext(collection: string, method: string, work: () => Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -96,6 +101,7 @@ export function recordingStore(): RecordingStore {
   const models = createModels(connection);
   const data: Record<string, Doc[]> = {};
   const sent: SentCall[] = [];
+  const hooks = new Map<string, () => Promise<unknown>>();
   const transactions: RecordingStore['transactions'] = [];
   const client = new mongo.MongoClient('mongodb://127.0.0.1:9/never-connected');
   const byCollection = new Map(Object.values(models).map((model) => [model.collection.collectionName, model]));
@@ -315,7 +321,10 @@ export function recordingStore(): RecordingStore {
               cursor: {},
             };
             sent.push(call);
-            return answer(name, call);
+            const hook = hooks.get(`${name}.${method}`);
+            if (hook === undefined) return answer(name, call);
+            hooks.delete(`${name}.${method}`);
+            return hook().then(() => answer(name, call));
           };
         },
       },
@@ -367,6 +376,9 @@ export function recordingStore(): RecordingStore {
     transactions,
     calls: (collection, method) =>
       sent.filter((call) => call.collection === collection && (method === undefined || call.method === method)),
+    beforeNext(collection, method, work) {
+      hooks.set(`${collection}.${method}`, work);
+    },
     async close() {
       await client.close();
       await connection.close();

@@ -40,6 +40,7 @@ import {
   BOARD_INDEX,
   boardColumnFilter,
   boardStepFilter,
+  op,
   type FilterDocument,
   type MongoTaskFind,
 } from './task-query.mongo.js';
@@ -195,6 +196,14 @@ const badNeighbour = (field: 'afterId' | 'beforeId', message: string): TaskMoveO
   message,
 });
 
+/** A jittered position strictly between two bounds (null: an open end; a task without a key counts as none). */
+const positionBetween = (lower: BoardNeighbour | null, upper: BoardNeighbour | null): string =>
+  keyBetween(
+    lower === null || lower.boardKey === '' ? null : positionOfBoardKey(lower.boardKey),
+    upper === null || upper.boardKey === '' ? null : positionOfBoardKey(upper.boardKey),
+    { jitter: true },
+  );
+
 /** Whether `a` comes before `b` in board order (key, then id). */
 const boardBefore = (a: BoardNeighbour, b: BoardNeighbour) =>
   a.boardKey < b.boardKey || (a.boardKey === b.boardKey && a._id.toHexString() < b._id.toHexString());
@@ -291,12 +300,7 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
     if (after !== null && before !== null && !boardBefore(after, before)) {
       return badNeighbour('beforeId', 'must come after afterId in its column');
     }
-    const lower =
-      after ??
-      (before === null
-        ? await boardStep(boardColumnFilter(projectId, status, movedId), -1)
-        : await stepFrom(projectId, status, before, -1, movedId));
-    const upper = before ?? (after === null ? null : await stepFrom(projectId, status, after, 1, movedId));
+    const { lower, upper } = await boundsOf(projectId, status, after, before, movedId);
     if (lower !== null && upper !== null && lower.boardKey >= upper.boardKey) {
       // Two tasks written with equal keys leave no key between them: re-key the column, then place again.
       if (attempt > 0)
@@ -304,18 +308,69 @@ export function createMongoTaskRepository(tasks: Model<TaskDoc>, run: StoreRunne
       await rebalance(projectId, status);
       return move(projectId, id, placement, options, attempt + 1);
     }
-    const position = keyBetween(
-      lower === null || lower.boardKey === '' ? null : positionOfBoardKey(lower.boardKey),
-      upper === null || upper.boardKey === '' ? null : positionOfBoardKey(upper.boardKey),
-      { jitter: true },
-    );
     const stage = taskUpdateStage(status === moved.status ? {} : { status }, options.now);
-    stage.$set.boardKey = literal(boardKeyOf(status, position));
+    stage.$set.boardKey = literal(boardKeyOf(status, positionBetween(lower, upper)));
     const filter: Record<string, unknown> = scoped(projectId, id);
     if (options.expectedVersion !== undefined) filter.version = options.expectedVersion;
     const updated = await tasks.findOneAndUpdate(filter, [stage], { new: true }).lean<TaskDoc>();
-    if (updated !== null) return { kind: 'ok', task: toTaskRecord(updated) };
-    return refusal(projectId, id);
+    if (updated === null) return refusal(projectId, id);
+    return {
+      kind: 'ok',
+      task: toTaskRecord(await settle(projectId, status, updated, { after, before, lower, upper })),
+    };
+  };
+
+  /** The tasks a move goes between: its neighbours, or the ones next to the single neighbour named, or the column's end. */
+  const boundsOf = async (
+    projectId: string,
+    status: TaskStatus,
+    after: BoardNeighbour | null,
+    before: BoardNeighbour | null,
+    movedId: Types.ObjectId,
+  ): Promise<{ lower: BoardNeighbour | null; upper: BoardNeighbour | null }> => ({
+    lower:
+      after ??
+      (before === null
+        ? await boardStep(boardColumnFilter(projectId, status, movedId), -1)
+        : await stepFrom(projectId, status, before, -1, movedId)),
+    upper: before ?? (after === null ? null : await stepFrom(projectId, status, after, 1, movedId)),
+  });
+
+  /**
+   * After a move's write: if a rebalance of the column committed between reading the bounds and
+   * writing (their keys changed), the key was made among the old keys, so the task is placed again
+   * among the new ones. Only its key is rewritten, guarded on the version the move wrote.
+   */
+  const settle = async (
+    projectId: string,
+    status: TaskStatus,
+    updated: TaskDoc,
+    read: {
+      after: BoardNeighbour | null;
+      before: BoardNeighbour | null;
+      lower: BoardNeighbour | null;
+      upper: BoardNeighbour | null;
+    },
+  ): Promise<TaskDoc> => {
+    const bounds = [read.lower, read.upper].filter((bound): bound is BoardNeighbour => bound !== null);
+    if (bounds.length === 0) return updated;
+    const now = await tasks
+      .find({ _id: op({ $in: bounds.map((bound) => bound._id) }) }, { _id: 1, boardKey: 1 })
+      .lean<BoardNeighbour[]>();
+    const keyNow = new Map(now.map((doc) => [doc._id.toHexString(), doc.boardKey]));
+    if (bounds.every((bound) => keyNow.get(bound._id.toHexString()) === bound.boardKey)) return updated;
+    const fresh = (named: BoardNeighbour | null): BoardNeighbour | null => {
+      const key = named === null ? undefined : keyNow.get(named._id.toHexString());
+      return named === null || key === undefined ? null : { _id: named._id, boardKey: key };
+    };
+    const { lower, upper } = await boundsOf(projectId, status, fresh(read.after), fresh(read.before), updated._id);
+    if (lower !== null && upper !== null && lower.boardKey >= upper.boardKey) return updated;
+    const boardKey = boardKeyOf(status, positionBetween(lower, upper));
+    const { modifiedCount } = await tasks.updateOne(
+      { _id: updated._id, version: updated.version },
+      { $set: { boardKey } },
+    );
+    return modifiedCount > 0 ? { ...updated, boardKey } : updated;
   };
 
   return {
