@@ -142,6 +142,8 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await eventually(async () =>
       expect(await announced.textContent()).toMatch(/Picked up “Book venue”|“Book venue” is now at To do/),
     );
+    // dnd-kit measures the columns once the card is held; the arrow counts from there.
+    await page.waitForTimeout(300);
     await page.keyboard.press('ArrowRight');
     await eventually(async () => expect(await announced.textContent()).toMatch(/In progress/));
     await page.keyboard.press('Space');
@@ -196,6 +198,24 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     expect(await moved.getByLabel('Due date').inputValue()).toBe(saturdayKey);
     expect(await moved.getByLabel('Due time').inputValue()).toBe('09:00');
     await moved.getByRole('button', { name: 'Cancel' }).click();
+    await moved.waitFor({ state: 'detached' });
+
+    // The keyboard: pick it up, one day back (left arrow), drop: due on the Friday again.
+    await page.getByRole('button', { name: 'Move “Pay rent” to another day' }).focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForTimeout(200);
+    await page.keyboard.press('Space');
+    const calendarAnnounced = page.locator('[id^="DndLiveRegion"]');
+    await eventually(async () => expect(await calendarAnnounced.textContent()).toMatch(/“Pay rent” is now due Friday/));
+    await page.locator(`li[data-day="${dueDay}"]`).getByText('Pay rent').waitFor();
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.locator('section[aria-labelledby="calendar-heading"][aria-busy="false"] li[data-day]').first().waitFor();
+    if ((await page.locator(`li[data-day="${dueDay}"]`).count()) === 0) {
+      await page.getByRole('button', { name: 'Next month' }).click();
+    }
+    await page.locator(`li[data-day="${dueDay}"]`).getByText('Pay rent').waitFor();
 
     // Back returns to the previous view.
     await page.goto(`${journey.baseUrl()}/tasks?view=calendar`);
