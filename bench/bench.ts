@@ -106,11 +106,17 @@ function rotating(values: readonly string[]): () => string {
 
 /** GETs of one user's first page, deep page, search and stats: the reads whose cost may grow with data. */
 function growthReads(seed: SeedResult, auth: Record<string, string>): Record<string, Pick<MeasureOptions, 'requests'>> {
-  if (seed.deepCursor === null) throw new Error('the seeded list is too short for a deep cursor');
+  if (seed.deepCursor === null || seed.boardDeepCursor === null) {
+    throw new Error('the seeded list is too short for a deep cursor');
+  }
   const get = (p: string) => ({ requests: [{ method: 'GET', path: p, headers: auth }] });
+  // The measured user's personal project has their id: its board is all of their tasks.
+  const board = `/api/v1/tasks?projectId=${seed.userId}&sort=position`;
   return {
     'first-page': get('/api/v1/tasks'),
     'deep-page': get(`/api/v1/tasks?cursor=${seed.deepCursor}`),
+    'board-first-page': get(board),
+    'board-deep-page': get(`${board}&cursor=${seed.boardDeepCursor}`),
     q: get(`/api/v1/tasks?q=${SEARCH_WORD}`),
     'q-rare': get(`/api/v1/tasks?q=${RARE_WORD}`),
     stats: get('/api/v1/tasks/stats'),
@@ -307,6 +313,7 @@ async function main(): Promise<void> {
 
     const nextWriterTask = rotating(large.writerTaskIds);
     let patches = 0;
+    let moves = 0;
     const scenarioDefs: { name: string; server: PrimoHandle; options: Partial<MeasureOptions> }[] = [
       {
         name: 'list-cached',
@@ -374,6 +381,25 @@ async function main(): Promise<void> {
                 ...req,
                 path: `/api/v1/tasks/${nextWriterTask()}`,
                 body: JSON.stringify({ title: `Renamed ${++patches}`, priority: patches % 2 === 0 ? 'low' : 'urgent' }),
+              }),
+            },
+          ],
+        },
+      },
+      {
+        // A card dragged to the end of another column: the moved task, the column's last task, one write.
+        name: 'move',
+        server: cached,
+        options: {
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/tasks/x/move',
+              headers: { ...writerAuth, ...json },
+              setupRequest: (req) => ({
+                ...req,
+                path: `/api/v1/tasks/${nextWriterTask()}/move`,
+                body: JSON.stringify({ status: ++moves % 2 === 0 ? 'todo' : 'in_progress' }),
               }),
             },
           ],

@@ -111,7 +111,11 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   });
   // Cached reads are per user: a change to a project reaches every member's next read.
   const onChange = notifyMembers(storage.projects, (userId) => cache.invalidateUser(userId));
-  const tasksService = new TasksService(storage.tasks, storage.projects, onChange, clock);
+  const tasksService = new TasksService(storage.tasks, storage.projects, onChange, clock, (name, work) => {
+    work().catch((err: unknown) => {
+      logger.warn(`background work failed: ${name}`, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
   const projectsService = new ProjectsService({
     projects: storage.projects,
     invitations: storage.invitations,

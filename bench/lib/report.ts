@@ -61,8 +61,18 @@ export function evaluateTargets(results: BenchResults): Target[] {
     target('list-uncached req/s ≥ 0.3 × stack', rps('list-uncached'), '>=', 0.3 * stack.rps),
     target('create req/s ≥ 0.3 × stack', rps('create'), '>=', 0.3 * stack.rps),
     target('patch req/s ≥ 0.3 × stack', rps('patch'), '>=', 0.3 * stack.rps),
+    target('move req/s ≥ 0.9 × patch (same run)', rps('move'), '>=', 0.9 * rps('patch')),
   ];
-  for (const name of ['first-page', 'deep-page', 'stats', 'shared-first-page', 'shared-assigned', 'shared-stats']) {
+  for (const name of [
+    'first-page',
+    'deep-page',
+    'board-first-page',
+    'board-deep-page',
+    'stats',
+    'shared-first-page',
+    'shared-assigned',
+    'shared-stats',
+  ]) {
     targets.push(target(`growth ${name} p50 ratio ≤ 1.3`, results.growth[name]?.ratio ?? Infinity, '<=', 1.3));
   }
   for (const name of ['q', 'q-rare']) {

@@ -103,6 +103,8 @@ export interface SeedResult {
   sampleTaskIds: string[];
   /** Opaque cursor of the default sort, `deepFraction` of the way into the measured user's list. */
   deepCursor: string | null;
+  /** The same for board order (`sort=position` over the user's personal project). */
+  boardDeepCursor: string | null;
   /** The measured user's tasks whose title or description holds SEARCH_WORD. */
   searchMatches: number;
   /** The member of the shared projects (null without them), and how many of the shared tasks are theirs. */
@@ -183,6 +185,12 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
       main.id,
       Math.floor(options.tasks * (options.deepFraction ?? 0.9)),
     );
+    const boardDeepCursor = await cursorAt(
+      storage.tasks,
+      main.id,
+      Math.floor(options.tasks * (options.deepFraction ?? 0.9)),
+      BOARD_SORT,
+    );
     const seconds = (performance.now() - started) / 1000;
     return {
       email: main.email,
@@ -191,6 +199,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
       writerTaskIds,
       sampleTaskIds,
       deepCursor,
+      boardDeepCursor,
       searchMatches,
       memberEmail: shared.memberEmail,
       memberAssigned: shared.assigned,
@@ -263,15 +272,21 @@ async function seedSharedProjects(
 }
 
 const DEFAULT_SORT: TaskSort = { field: 'createdAt', direction: 'desc' };
+const BOARD_SORT: TaskSort = { field: 'position', direction: 'asc' };
 
-/** Walks the user's list in the default order and returns the API cursor that starts at `position`. */
-async function cursorAt(tasks: TaskRepository, userId: string, position: number): Promise<string | null> {
+/** Walks the user's list in `sort` order (default: the default order) and returns the API cursor that starts at `position`. */
+async function cursorAt(
+  tasks: TaskRepository,
+  userId: string,
+  position: number,
+  sort: TaskSort = DEFAULT_SORT,
+): Promise<string | null> {
   let after: TaskCursor | undefined;
   let seen = 0;
   while (seen < position) {
     const page = await tasks.list([userId], {
       filter: {},
-      sort: DEFAULT_SORT,
+      sort,
       limit: Math.min(100, position - seen),
       ...(after ? { after } : {}),
     });
@@ -279,7 +294,7 @@ async function cursorAt(tasks: TaskRepository, userId: string, position: number)
     seen += page.items.length;
     after = page.next;
   }
-  return after === undefined ? null : encodeCursor(DEFAULT_SORT, after);
+  return after === undefined ? null : encodeCursor(sort, after);
 }
 
 export interface SeededUsers {

@@ -91,6 +91,7 @@ const TASK_FIELDS = [
   'tags',
   'assigneeId',
   'projectId',
+  'position',
 ] as const;
 const PROJECT_FIELDS = ['name', 'description', 'color'] as const;
 

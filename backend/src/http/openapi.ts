@@ -3,6 +3,7 @@ import { authResponseSchema, loginBody, meResponseSchema, refreshBody, registerB
 import {
   createTaskBody,
   listTasksQuery,
+  moveTaskBody,
   taskListSchema,
   taskSchema,
   taskStatsSchema,
@@ -205,7 +206,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         get: {
           operationId: 'listTasks',
           summary:
-            'List the tasks of every project the caller is a member of, or of the named ones (keyset pagination through nextCursor)',
+            'List the tasks of every project the caller is a member of, or of the named ones (keyset pagination through nextCursor); sort=position (board order: column by column, then position, ties by id) needs projectId naming exactly one project',
           security: bearer,
           parameters: [...queryParameters(listTasksQuery), ifNoneMatch],
           responses: {
@@ -274,6 +275,23 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           security: bearer,
           parameters: [ifMatch],
           responses: { '204': { description: 'Deleted' }, ...errors(401, 403, 404, 412, 429, 503) },
+        },
+      },
+      '/api/v1/tasks/{id}/move': {
+        parameters: [idParameter],
+        post: {
+          operationId: 'moveTask',
+          summary:
+            'Place the task on its project board (editors and owners): in the column for status (default: its own), right after afterId and/or right before beforeId, or at the end; only the moved task is written',
+          description:
+            'afterId and beforeId must be tasks of the same project in the target column, afterId before beforeId (else 400 naming the field). A move is a PATCH of status and position: If-Match guards it the same way.',
+          security: bearer,
+          parameters: [ifMatch],
+          requestBody: body(moveTaskBody),
+          responses: {
+            '200': json(taskRef, 'Moved', { ETag: { schema: { type: 'string' } } }),
+            ...errors(400, 401, 403, 404, 412, 413, 415, 429, 503),
+          },
         },
       },
       '/api/v1/projects': {

@@ -30,7 +30,7 @@ export function decodeCursor(raw: string, sort: TaskSort): TaskCursor {
   if (!result.success) throw invalid('is not a cursor returned by this API');
   const { s, k, i } = result.data;
   if (s !== sortParamOf(sort)) throw invalid(`was made for sort=${s}; repeat the query with the same sort`);
-  const keyKind = sort.field === 'title' ? 'string' : 'number';
+  const keyKind = sort.field === 'title' || sort.field === 'position' ? 'string' : 'number';
   const nullable = sort.field === 'dueDate';
   if (!(typeof k === keyKind || (k === null && nullable))) throw invalid('is not a cursor returned by this API');
   return { key: k, id: i };
@@ -39,6 +39,13 @@ export function decodeCursor(raw: string, sort: TaskSort): TaskCursor {
 /** Turns the validated query string into the repository's list query. */
 export function toListQuery(params: z.output<typeof listTasksQuery>): TaskListQuery {
   const sort = parseSort(params.sort);
+  if (sort.field === 'position' && params.projectId?.length !== 1) {
+    // Positions order one project's board; across projects they compare nothing meaningful.
+    throw new InvalidInput(
+      [{ path: 'sort', message: 'position needs projectId naming exactly one project' }],
+      'Board order is per project.',
+    );
+  }
   const filter: TaskFilter = {};
   if (params.status) filter.status = params.status;
   if (params.priority) filter.priority = params.priority;

@@ -7,7 +7,7 @@ import type { NewTask, TaskRecord, TaskSort, TaskStatsRecord } from './tasks.rep
 
 export const TASK_STATUSES = ['todo', 'in_progress', 'done'] as const;
 export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
-export const TASK_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority', 'title'] as const;
+export const TASK_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority', 'title', 'position'] as const;
 export const TASK_SORTS = TASK_SORT_FIELDS.flatMap((field) => [field, `-${field}`] as const);
 
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -24,6 +24,17 @@ export const LIST_LIMIT_DEFAULT = 20;
 export const QUERY_TEXT_MAX = 200;
 /** At most this many distinct words of a search are matched; the rest are ignored. */
 export const SEARCH_WORDS_MAX = 16;
+
+/** The column digit that starts a board key: columns in the order of TASK_STATUSES (see board-order.ts). */
+export const COLUMN_DIGIT: Record<TaskStatus, string> = { todo: '0', in_progress: '1', done: '2' };
+
+/**
+ * The stored board key of a task in column `status` at `position`: what the board sort orders by, so
+ * one index yields a whole board column by column and each column is one range of it.
+ */
+export function boardKeyOf(status: TaskStatus, position: string): string {
+  return COLUMN_DIGIT[status] + position;
+}
 
 /** Priority as a number so that `low < medium < high < urgent` sorts naturally. */
 export const PRIORITY_RANK: Record<TaskPriority, number> = { low: 0, medium: 1, high: 2, urgent: 3 };
@@ -79,10 +90,13 @@ export function emptyStats(now: Date): TaskStatsRecord {
   };
 }
 
-/** The record a new task starts as: version 1, created and updated now, completed now if created done. */
+/**
+ * The record a new task starts as: version 1, created and updated now, completed now if created done,
+ * at `position` in its status column.
+ */
 export function newTaskRecord(
   id: string,
-  place: { projectId: string; createdBy: string },
+  place: { projectId: string; createdBy: string; position: string },
   input: NewTask,
   now: Date,
 ): TaskRecord {
@@ -101,6 +115,7 @@ export function newTaskRecord(
     updatedAt: now,
     completedAt: completedAtFor(input.status, now),
     version: 1,
+    position: place.position,
   };
 }
 
@@ -139,9 +154,13 @@ export function titleSortKey(title: string): string {
 
 /**
  * The value a task is ordered by for a sort field: epoch milliseconds for dates (null for a task
- * without a due date), the priority rank for priority, and the lower-cased title for title.
+ * without a due date), the priority rank for priority, the lower-cased title for title, and the
+ * board key (column, then position: see board-order.ts) for position.
  */
-export function sortKeyOf(task: Pick<TaskRecord, TaskSortField>, field: TaskSortField): number | string | null {
+export function sortKeyOf(
+  task: Pick<TaskRecord, TaskSortField | 'status'>,
+  field: TaskSortField,
+): number | string | null {
   switch (field) {
     case 'createdAt':
       return task.createdAt.getTime();
@@ -153,6 +172,8 @@ export function sortKeyOf(task: Pick<TaskRecord, TaskSortField>, field: TaskSort
       return PRIORITY_RANK[task.priority];
     case 'title':
       return titleSortKey(task.title);
+    case 'position':
+      return boardKeyOf(task.status, task.position);
   }
 }
 

@@ -19,6 +19,8 @@ export interface TaskRecord {
   updatedAt: Date;
   completedAt: Date | null;
   version: number;
+  /** Board order within its project's column for `status` (see board-order.ts). */
+  position: string;
 }
 
 export interface NewTask {
@@ -54,7 +56,7 @@ export interface TaskSort {
 /**
  * Keyset position: the sort key of the last task returned and its id.
  * `key` is epoch milliseconds for dates (null for a task without a due date),
- * the priority rank for priority, and the lower-cased title for title.
+ * the priority rank for priority, the lower-cased title for title, and the board key for position.
  */
 export interface TaskCursor {
   key: number | string | null;
@@ -89,6 +91,18 @@ export interface TaskStatsRecord {
 export type TaskWriteOutcome =
   { kind: 'ok'; task: TaskRecord } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: TaskRecord };
 
+/** Where a move puts a task: the column, and the tasks it goes right after and/or right before. */
+export interface BoardPlacement {
+  status: TaskStatus;
+  afterId?: string;
+  beforeId?: string;
+}
+
+export type TaskMoveOutcome =
+  | TaskWriteOutcome
+  /** A neighbour that is missing, in another project or column, or out of order; `field` names it. */
+  | { kind: 'bad_neighbour'; field: 'afterId' | 'beforeId'; message: string };
+
 export type TaskDeleteOutcome =
   { kind: 'ok' } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: TaskRecord };
 
@@ -118,6 +132,24 @@ export interface TaskRepository {
     id: string,
     options: WriteOptions & { expectedVersion?: number },
   ): Promise<TaskDeleteOutcome>;
+  /**
+   * Puts the task into `placement.status`'s column right after `afterId` and/or right before
+   * `beforeId` (neither: at the end), writing only the moved task: a new position between its new
+   * neighbours, the status (with completedAt as update sets it), updatedAt and version + 1.
+   * A create, and an update that changes the status or the project, put the task at the end of its column.
+   */
+  move(
+    projectId: string,
+    id: string,
+    placement: BoardPlacement,
+    options: WriteOptions & { expectedVersion?: number },
+  ): Promise<TaskMoveOutcome>;
+  /**
+   * Gives the tasks of one column fresh, short, evenly spread positions in their current order, in
+   * one atomic step (a reader sees the old keys or the new ones, the same order either way); versions
+   * are kept, since no task moved. Returns how many tasks it rewrote.
+   */
+  rebalanceColumn(projectId: string, status: TaskStatus): Promise<number>;
   /**
    * One page of the tasks of these projects in sort order (ties broken by id in the sort's
    * direction), never loading the whole list: each project's sort index is walked from the cursor

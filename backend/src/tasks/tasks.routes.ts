@@ -7,7 +7,14 @@ import type { CachedJson } from '../http/cached-json.js';
 import { parseInput } from '../http/validate.js';
 import { toListQuery } from './task-query.js';
 import type { TaskChanges } from './tasks.repository.js';
-import { createTaskBody, listTasksQuery, statsQuery, taskIdParam, updateTaskBody } from './tasks.schemas.js';
+import {
+  createTaskBody,
+  listTasksQuery,
+  moveTaskBody,
+  statsQuery,
+  taskIdParam,
+  updateTaskBody,
+} from './tasks.schemas.js';
 import type { TaskScope, TasksService } from './tasks.service.js';
 import { taskEtag, toTask, toTaskList } from './tasks.wire.js';
 import { parseIfMatch } from '../http/if-match.js';
@@ -91,6 +98,13 @@ export function tasksRoutes(options: TasksRoutesOptions): Router {
     res.setHeader('ETag', taskEtag(task)).json(toTask(task));
   };
 
+  const move: RequestHandler = async (req, res) => {
+    const id = taskIdOf(req.params);
+    const body = parseInput(moveTaskBody, req.body, 'body');
+    const task = await service.move(userIdOf(req), id, body, parseIfMatch(req.get('if-match'), id));
+    res.setHeader('ETag', taskEtag(task)).json(toTask(task));
+  };
+
   const remove: RequestHandler = async (req, res) => {
     const id = taskIdOf(req.params);
     await service.delete(userIdOf(req), id, parseIfMatch(req.get('if-match'), id));
@@ -102,6 +116,7 @@ export function tasksRoutes(options: TasksRoutesOptions): Router {
   router.get('/stats', stats);
   router.get('/:id', getOne);
   router.patch('/:id', update);
+  router.post('/:id/move', move);
   router.delete('/:id', remove);
   return router;
 }

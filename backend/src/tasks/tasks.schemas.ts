@@ -82,6 +82,19 @@ export const updateTaskBody = z
   })
   .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
 
+/** Body of POST /api/v1/tasks/:id/move: the column and the neighbours, at least one of them. */
+export const moveTaskBody = z
+  .strictObject({
+    status: status.optional(),
+    afterId: objectId.optional(),
+    beforeId: objectId.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'must name a status, an afterId or a beforeId')
+  .refine((body) => body.afterId === undefined || body.afterId !== body.beforeId, {
+    message: 'must differ from afterId',
+    path: ['beforeId'],
+  });
+
 const csvOf = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
   z.string().transform((raw, ctx) => {
     const items = raw.split(',').map((item) => item.trim());
@@ -145,6 +158,8 @@ export const taskSchema = z.object({
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
   version: z.number().int().min(1),
+  /** Board order within the project's column for the status (opaque; compare as strings). */
+  position: z.string(),
 });
 
 export const taskListSchema = z.object({
@@ -168,6 +183,7 @@ export const taskStatsSchema = z.object({
 
 export type CreateTaskInput = z.input<typeof createTaskBody>;
 export type UpdateTaskInput = z.input<typeof updateTaskBody>;
+export type MoveTaskInput = z.input<typeof moveTaskBody>;
 export type ListTasksParams = z.input<typeof listTasksQuery>;
 export type Task = z.infer<typeof taskSchema>;
 export type TaskList = z.infer<typeof taskListSchema>;

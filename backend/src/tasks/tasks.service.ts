@@ -5,7 +5,10 @@ import { authorize } from '../projects/access-policy.js';
 import type { ChangeListener } from '../projects/change-notifier.js';
 import { personalProjectId, type ProjectRole } from '../projects/project.model.js';
 import type { ProjectRepository } from '../projects/projects.repository.js';
+import { POSITION_LENGTH_BOUND } from './board-order.js';
+import type { TaskStatus } from './task.model.js';
 import type {
+  BoardPlacement,
   NewTask,
   TaskChanges,
   TaskListQuery,
@@ -27,6 +30,15 @@ export interface TaskScope {
 
 export type NewTaskInput = Partial<NewTask> & { title: string; projectId?: string };
 
+/** Where a move asks to put a task: a column (default: its own) and neighbours. */
+export type MoveInput = Partial<BoardPlacement>;
+
+/**
+ * Runs work after the request that asked for it has been answered (a column rebalance); the runner
+ * reports its failures, since nobody awaits it.
+ */
+export type BackgroundRunner = (name: string, work: () => Promise<void>) => void;
+
 const notAMember = () =>
   new InvalidInput(
     [{ path: 'assigneeId', message: 'must be a member of the project' }],
@@ -44,7 +56,11 @@ export class TasksService {
     private readonly projects: ProjectRepository,
     private readonly onChange: ChangeListener,
     private readonly clock: Clock,
+    private readonly background: BackgroundRunner,
   ) {}
+
+  /** Columns whose rebalance is scheduled or running in this process, as `project:status`. */
+  private readonly rebalancing = new Set<string>();
 
   async create(userId: string, input: NewTaskInput): Promise<TaskRecord> {
     const projectId = input.projectId ?? personalProjectId(userId);
@@ -108,6 +124,49 @@ export class TasksService {
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
     await this.notify(userId, [task.projectId, target]);
     return outcome.task;
+  }
+
+  /**
+   * Moves a task on its project's board (see TaskRepository.move); the neighbours must be tasks of the
+   * same project in the target column. When the new position grows past POSITION_LENGTH_BOUND, the
+   * column is rebalanced after the answer, so keys stay short without the move paying for it.
+   */
+  async move(userId: string, id: string, input: MoveInput, expected: ExpectedVersion): Promise<TaskRecord> {
+    const { task, role } = await this.visibleTask(userId, id);
+    authorize(role, 'tasks.write');
+    const placement: BoardPlacement = { ...input, status: input.status ?? task.status };
+    const outcome = await this.tasks.move(task.projectId, id, placement, {
+      expectedVersion: versionGuardOf(expected),
+      now: this.clock(),
+      actorId: userId,
+    });
+    if (outcome.kind === 'not_found') throw new TaskNotFound();
+    if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
+    if (outcome.kind === 'bad_neighbour') {
+      throw new InvalidInput(
+        [{ path: outcome.field, message: outcome.message }],
+        'The task cannot be placed next to that task.',
+      );
+    }
+    await this.notify(userId, [task.projectId]);
+    if (outcome.task.position.length > POSITION_LENGTH_BOUND) {
+      this.rebalanceLater(userId, task.projectId, outcome.task.status);
+    }
+    return outcome.task;
+  }
+
+  /** Schedules one rebalance of a column (at most one at a time per column in this process). */
+  private rebalanceLater(userId: string, projectId: string, status: TaskStatus): void {
+    const key = `${projectId}:${status}`;
+    if (this.rebalancing.has(key)) return;
+    this.rebalancing.add(key);
+    this.background(`rebalance board column ${key}`, async () => {
+      try {
+        if ((await this.tasks.rebalanceColumn(projectId, status)) > 0) await this.notify(userId, [projectId]);
+      } finally {
+        this.rebalancing.delete(key);
+      }
+    });
   }
 
   async delete(userId: string, id: string, expected: ExpectedVersion): Promise<void> {

@@ -25,6 +25,7 @@ export function toTask(record: TaskRecord): Task {
     updatedAt: record.updatedAt.toISOString(),
     completedAt: record.completedAt?.toISOString() ?? null,
     version: record.version,
+    position: record.position,
   };
 }
 

@@ -105,6 +105,13 @@ const TABLE: AccessRow[] = [
   },
   { operation: 'delete /api/v1/tasks/{id}', path: (f) => `/api/v1/tasks/${f.taskId}`, expect: WRITE(204) },
   { operation: 'get /api/v1/tasks/{id}/activity', path: (f) => `/api/v1/tasks/${f.taskId}/activity`, expect: READ },
+  {
+    // Into another column of the board: a viewer may not, a non-member learns nothing.
+    operation: 'post /api/v1/tasks/{id}/move',
+    path: (f) => `/api/v1/tasks/${f.taskId}/move`,
+    body: () => ({ status: 'in_progress' }),
+    expect: WRITE(200),
+  },
 ];
 
 /** Routes that are not project-scoped (the caller's own account and lists of their own projects). */

@@ -36,6 +36,7 @@ describe('tasks API', () => {
       updatedAt: res.body.createdAt,
       completedAt: null,
       version: 1,
+      position: expect.stringMatching(/^[0-9A-Za-z]+$/),
     });
     expect(res.headers.location).toBe(`/api/v1/tasks/${res.body.id}`);
     expect(res.headers.etag).toBe(`"${res.body.id}-1"`);

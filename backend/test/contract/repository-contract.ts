@@ -10,7 +10,7 @@ import {
   TASK_STATUSES,
   type TaskStatus,
 } from '../../src/tasks/task.model.js';
-import type { NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
+import type { BoardPlacement, NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
 import { projectNameKey, type ProjectCursor } from '../../src/projects/project.model.js';
 
 export interface OpenedStorage {
@@ -177,6 +177,7 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           updatedAt: at(T0),
           completedAt: null,
           version: 1,
+          position: expect.any(String),
         });
         expect(await store().tasks.findById(task.id)).toEqual(task);
       });
@@ -622,6 +623,229 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
             ).toHaveLength(1);
           }
         }
+      });
+    });
+
+    describe('tasks: board order', () => {
+      const BOARD: TaskSort = { field: 'position', direction: 'asc' };
+      /** A project's board as the list returns it, every page of `limit`. */
+      const board = async (projectId: string, limit = 7) => walk(projectId, BOARD, limit);
+      const column = async (projectId: string, status: TaskStatus) =>
+        (await board(projectId)).filter((task) => task.status === status);
+      /** Positions compare as plain strings; within a column they must be strictly increasing. */
+      const expectStrictlyIncreasing = (tasks: readonly TaskRecord[]) => {
+        for (let i = 1; i < tasks.length; i += 1) {
+          expect((tasks[i - 1] as TaskRecord).position < (tasks[i] as TaskRecord).position, `position ${i}`).toBe(true);
+        }
+      };
+      async function columnOf(userId: string, titles: readonly string[], status: TaskStatus = 'todo') {
+        const created: TaskRecord[] = [];
+        for (const [i, title] of titles.entries()) {
+          created.push(await store().tasks.create(userId, userId, newTask({ title, status }), at(T0 + i)));
+        }
+        return created;
+      }
+      const titlesOf = (tasks: readonly TaskRecord[]) => tasks.map((task) => task.title);
+      const move = (projectId: string, id: string, placement: BoardPlacement, expectedVersion?: number) =>
+        store().tasks.move(projectId, id, placement, {
+          actorId: projectId,
+          now: at(T0 + HOUR),
+          ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        });
+      const moved = async (...args: Parameters<typeof move>) => {
+        const outcome = await move(...args);
+        if (outcome.kind !== 'ok') throw new Error(`move refused: ${JSON.stringify(outcome)}`);
+        return outcome.task;
+      };
+
+      it('when tasks are created, then each goes to the end of its column and the board lists column by column', async () => {
+        const userId = await newUserId();
+        const todo = await columnOf(userId, ['t1', 't2', 't3']);
+        const done = await columnOf(userId, ['d1', 'd2'], 'done');
+        const doing = await columnOf(userId, ['p1'], 'in_progress');
+        expect(titlesOf(await board(userId, 2))).toEqual(['t1', 't2', 't3', 'p1', 'd1', 'd2']);
+        expectStrictlyIncreasing(todo);
+        expectStrictlyIncreasing(done);
+        for (const task of [...todo, ...done, ...doing]) expect(task.position).toMatch(/^[0-9A-Za-z]+$/);
+      });
+
+      it('when a task is moved after, before, between or to the end, then only it changes and the column has that order', async () => {
+        const userId = await newUserId();
+        const [a, b, c, d] = await columnOf(userId, ['a', 'b', 'c', 'd']);
+        if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('no fixture');
+        const others = await board(userId);
+
+        const first = await moved(userId, d.id, { status: 'todo', afterId: a.id });
+        expect(first).toMatchObject({ id: d.id, version: 2, updatedAt: at(T0 + HOUR), status: 'todo' });
+        expect(titlesOf(await column(userId, 'todo'))).toEqual(['a', 'd', 'b', 'c']);
+        // Nobody else was written: the other tasks are exactly as before.
+        const after = await board(userId);
+        for (const task of others.filter((other) => other.id !== d.id)) {
+          expect(after.find((other) => other.id === task.id)).toEqual(task);
+        }
+
+        await moved(userId, a.id, { status: 'todo', beforeId: c.id });
+        expect(titlesOf(await column(userId, 'todo'))).toEqual(['d', 'b', 'a', 'c']);
+        await moved(userId, c.id, { status: 'todo', afterId: d.id, beforeId: b.id });
+        expect(titlesOf(await column(userId, 'todo'))).toEqual(['d', 'c', 'b', 'a']);
+        await moved(userId, d.id, { status: 'todo' });
+        expect(titlesOf(await column(userId, 'todo'))).toEqual(['c', 'b', 'a', 'd']);
+        await moved(userId, a.id, { status: 'todo', beforeId: c.id });
+        const final = await column(userId, 'todo');
+        expect(titlesOf(final)).toEqual(['a', 'c', 'b', 'd']);
+        expectStrictlyIncreasing(final);
+      });
+
+      it('when a task is moved into another column, then its status, completedAt and place there follow', async () => {
+        const userId = await newUserId();
+        const [a] = await columnOf(userId, ['a']);
+        const [x, y] = await columnOf(userId, ['x', 'y'], 'done');
+        if (a === undefined || x === undefined || y === undefined) throw new Error('no fixture');
+        const task = await moved(userId, a.id, { status: 'done', afterId: x.id });
+        expect(task).toMatchObject({ status: 'done', completedAt: at(T0 + HOUR), version: 2 });
+        expect(titlesOf(await column(userId, 'done'))).toEqual(['x', 'a', 'y']);
+        expect(await column(userId, 'todo')).toEqual([]);
+        const back = await moved(userId, a.id, { status: 'todo' });
+        expect(back).toMatchObject({ status: 'todo', completedAt: null, version: 3 });
+        expect(await store().tasks.findById(a.id)).toEqual(back);
+      });
+
+      it('when the neighbours are missing, elsewhere, in another column, the task itself or out of order, then the move names the field and writes nothing', async () => {
+        const userId = await newUserId();
+        const other = await newUserId();
+        const [a, b] = await columnOf(userId, ['a', 'b']);
+        const [done] = await columnOf(userId, ['done'], 'done');
+        const [foreign] = await columnOf(other, ['foreign']);
+        if (a === undefined || b === undefined || done === undefined || foreign === undefined)
+          throw new Error('no fixture');
+        const refusals: [BoardPlacement, 'afterId' | 'beforeId'][] = [
+          [{ status: 'todo', afterId: foreign.id }, 'afterId'],
+          [{ status: 'todo', beforeId: '65f0a0b0ffffffffffffffff' }, 'beforeId'],
+          [{ status: 'todo', afterId: done.id }, 'afterId'],
+          [{ status: 'done', beforeId: b.id }, 'beforeId'],
+          [{ status: 'todo', afterId: a.id }, 'afterId'],
+          [{ status: 'todo', afterId: b.id, beforeId: a.id }, 'beforeId'],
+        ];
+        for (const [placement, field] of refusals) {
+          expect(await move(userId, a.id, placement), JSON.stringify(placement)).toMatchObject({
+            kind: 'bad_neighbour',
+            field,
+          });
+        }
+        expect(await store().tasks.findById(a.id)).toEqual(a);
+        expect(titlesOf(await column(userId, 'todo'))).toEqual(['a', 'b']);
+      });
+
+      it('when a move names a version, then another version is a mismatch and an unknown task is not found', async () => {
+        const userId = await newUserId();
+        const [a, b] = await columnOf(userId, ['a', 'b']);
+        if (a === undefined || b === undefined) throw new Error('no fixture');
+        expect(await move(userId, a.id, { status: 'todo', afterId: b.id }, 2)).toEqual({
+          kind: 'version_mismatch',
+          current: a,
+        });
+        expect((await moved(userId, a.id, { status: 'todo', afterId: b.id }, 1)).version).toBe(2);
+        expect(await move(userId, '65f0a0b0fffffffffffffffe', { status: 'todo' })).toEqual({ kind: 'not_found' });
+        expect(await move(await newUserId(), a.id, { status: 'todo' })).toEqual({ kind: 'not_found' });
+      });
+
+      it('when a thousand moves go between the same two neighbours, then the order stays strict and every page agrees', async () => {
+        const userId = await newUserId();
+        const [left, right, x, y] = await columnOf(userId, ['left', 'right', 'x', 'y']);
+        if (left === undefined || right === undefined || x === undefined || y === undefined)
+          throw new Error('no fixture');
+        // Each move puts x or y right after `left`, before the other one: the gap right after
+        // `left` halves every time, the hardest case for fractional keys.
+        const order = ['left', 'right', 'x', 'y'];
+        for (let i = 0; i < 1000; i += 1) {
+          const [mover, neighbour] = i % 2 === 0 ? [x, y] : [y, x];
+          await moved(userId, mover.id, {
+            status: 'todo',
+            afterId: left.id,
+            beforeId: i === 0 ? right.id : neighbour.id,
+          });
+          order.splice(order.indexOf(mover.title), 1);
+          order.splice(1, 0, mover.title);
+        }
+        const final = await column(userId, 'todo');
+        expect(titlesOf(final)).toEqual(order);
+        expectStrictlyIncreasing(final);
+        expect(new Set(final.map((task) => task.position)).size).toBe(final.length);
+      });
+
+      it('when a column is rebalanced, then its keys are short, its order and versions unchanged, and other columns untouched', async () => {
+        const userId = await newUserId();
+        const tasks = await columnOf(userId, ['a', 'b', 'c', 'd', 'e']);
+        const [done] = await columnOf(userId, ['done'], 'done');
+        const [a, b, c] = tasks;
+        if (a === undefined || b === undefined || c === undefined || done === undefined) throw new Error('no fixture');
+        for (let i = 0; i < 300; i += 1) {
+          await moved(userId, (i % 2 === 0 ? b : c).id, {
+            status: 'todo',
+            afterId: a.id,
+            beforeId: (i % 2 === 0 ? c : b).id,
+          });
+        }
+        const before = await column(userId, 'todo');
+        expect(Math.max(...before.map((task) => task.position.length))).toBeGreaterThan(32);
+        expect(await store().tasks.rebalanceColumn(userId, 'todo')).toBeGreaterThan(0);
+        const after = await column(userId, 'todo');
+        expect(idsOf(after)).toEqual(idsOf(before));
+        expect(after.map((task) => task.version)).toEqual(before.map((task) => task.version));
+        expect(Math.max(...after.map((task) => task.position.length))).toBeLessThanOrEqual(4);
+        expectStrictlyIncreasing(after);
+        expect(await store().tasks.findById(done.id)).toEqual(done);
+        // A move after a rebalance still lands where asked.
+        await moved(userId, (after[4] as TaskRecord).id, { status: 'todo', afterId: (after[0] as TaskRecord).id });
+        expect(idsOf(await column(userId, 'todo'))).toEqual(
+          idsOf([after[0], after[4], after[1], after[2], after[3]] as TaskRecord[]),
+        );
+      });
+
+      it('when an update changes the status or the project, then the task goes to the end of its new column', async () => {
+        const owner = await newUserId();
+        const target = await store().projects.create(owner, { name: 'Board', description: '', color: null }, at(T0));
+        const [a, b] = await columnOf(owner, ['a', 'b']);
+        const [x] = await columnOf(owner, ['x'], 'in_progress');
+        if (a === undefined || b === undefined || x === undefined) throw new Error('no fixture');
+        await store().tasks.update(owner, a.id, { status: 'in_progress' }, { actorId: owner, now: at(T0 + HOUR) });
+        expect(titlesOf(await column(owner, 'in_progress'))).toEqual(['x', 'a']);
+        // A change that keeps the column keeps the place.
+        await store().tasks.update(
+          owner,
+          x.id,
+          { status: 'in_progress', title: 'x2' },
+          { actorId: owner, now: at(T0 + HOUR) },
+        );
+        expect(titlesOf(await column(owner, 'in_progress'))).toEqual(['x2', 'a']);
+        await store().tasks.create(target.id, owner, newTask({ title: 'there' }), at(T0));
+        await store().tasks.update(owner, b.id, { projectId: target.id }, { actorId: owner, now: at(T0 + HOUR) });
+        expect(titlesOf(await column(target.id, 'todo'))).toEqual(['there', 'b']);
+      });
+
+      it('when many moves of one column run at once, then no task is lost or duplicated and no two share a position', async () => {
+        const userId = await newUserId();
+        const tasks = await columnOf(
+          userId,
+          Array.from({ length: 12 }, (_, i) => `t${i}`),
+        );
+        const [anchor] = tasks;
+        if (anchor === undefined) throw new Error('no fixture');
+        const outcomes = await Promise.all(
+          tasks
+            .slice(1)
+            .map((task, i) =>
+              move(
+                userId,
+                task.id,
+                i % 3 === 0 ? { status: 'todo', afterId: anchor.id } : { status: i % 2 === 0 ? 'todo' : 'done' },
+              ),
+            ),
+        );
+        for (const outcome of outcomes) expect(outcome.kind).toBe('ok');
+        const all = await board(userId, 5);
+        expect(idsOf(all).sort()).toEqual(idsOf(tasks).sort());
+        for (const status of TASK_STATUSES) expectStrictlyIncreasing(all.filter((task) => task.status === status));
       });
     });
 
@@ -1329,6 +1553,28 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         await store().projects.delete(projectId, { actorId: ada, now: at(T0 + 5) });
         const deleted = (await all(ada, [ada], start)).filter((change) => change.projectId === projectId);
         expect(deleted.map((change) => change.type)).toEqual(['project.deleted']);
+      });
+
+      it('when a task is moved on the board, then its change names the new position and column', async () => {
+        const userId = await newUserId();
+        const first = await store().tasks.create(userId, userId, newTask({ title: 'first' }), at(T0));
+        const second = await store().tasks.create(userId, userId, newTask({ title: 'second' }), at(T0 + 1));
+        const { head } = await store().changes.bounds();
+        const moved = await store().tasks.move(
+          userId,
+          second.id,
+          { status: 'in_progress' },
+          { actorId: userId, now: at(T0 + 2) },
+        );
+        expect(moved.kind).toBe('ok');
+        await store().tasks.move(userId, first.id, { status: 'todo' }, { actorId: userId, now: at(T0 + 3) });
+        const changes = await all(userId, [userId], head);
+        expect(changes.map((change) => [change.entityId, change.version])).toEqual([
+          [second.id, 2],
+          [first.id, 2],
+        ]);
+        expect(changes[0]?.fields.map((change) => change.field)).toEqual(['status', 'position']);
+        expect(changes[0]?.fields[0]).toEqual({ field: 'status', from: 'todo', to: 'in_progress' });
       });
 
       it('when old changes are pruned, then what is kept is one unbroken run up to the newest', async () => {

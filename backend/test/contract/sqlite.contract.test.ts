@@ -39,6 +39,7 @@ const SORT_INDEX: Record<string, string> = {
   due_date: 'tasks_project_due',
   priority_rank: 'tasks_project_priority',
   title_key: 'tasks_project_title',
+  board_key: 'tasks_project_position',
 };
 
 const task = (overrides: Partial<NewTask> = {}): NewTask => ({
@@ -344,6 +345,62 @@ describe('sqlite storage', () => {
             AND t.completed_at / ${DAY} = d.day AND d.assignee IN (coalesce(t.assignee_id, ''), '*'))`),
       ).toEqual([]);
       migrated.close();
+    });
+  });
+
+  describe('the board-order migration (version 8)', () => {
+    const beforeBoard = SQLITE_MIGRATIONS.filter((migration) => migration.version <= 5);
+
+    it('when tasks exist before board order, then each column is numbered in the default order, newest first, and new tasks follow', async () => {
+      const db = raw();
+      migrateSqlite(db, beforeBoard);
+      const project = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+      const other = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+      const insertProject = db.prepare(
+        `INSERT INTO projects (id, name, name_key, description, color, personal, created_at, updated_at, version)
+         VALUES (?, 'P', 'p', '', NULL, 0, 0, 0, 1)`,
+      );
+      insertProject.run(project);
+      insertProject.run(other);
+      const insertTask = db.prepare(
+        `INSERT INTO tasks (id, project_id, created_by, title, title_key, description, status, priority_rank, tags,
+                            created_at, updated_at, version)
+         VALUES (@id, @project, @project, @title, x'00', '', @status, 1, '[]', @at, @at, 1)`,
+      );
+      const statuses = ['todo', 'done', 'todo', 'in_progress', 'todo', 'done', 'todo'] as const;
+      for (const [i, status] of statuses.entries()) {
+        // Two tasks share a creation time: the id breaks the tie, as in the default list order.
+        const at = NOW.getTime() + Math.min(i, 5) * 1000;
+        insertTask.run({ id: (i + 1).toString(16).padStart(24, 'c'), project, title: `t${i}`, status, at });
+      }
+      insertTask.run({ id: 'd'.repeat(24), project: other, title: 'other', status: 'todo', at: NOW.getTime() });
+      db.close();
+
+      const storage = open();
+      const boardOf = async (projectId: string) =>
+        (
+          await storage.tasks.list([projectId], {
+            filter: {},
+            sort: { field: 'position', direction: 'asc' },
+            limit: 50,
+          })
+        ).items;
+      const board = await boardOf(project);
+      const byDefault = (
+        await storage.tasks.list([project], { filter: {}, sort: { field: 'createdAt', direction: 'desc' }, limit: 50 })
+      ).items;
+      for (const status of TASK_STATUSES) {
+        const column = board.filter((task) => task.status === status);
+        expect(column.map((task) => task.id)).toEqual(
+          byDefault.filter((task) => task.status === status).map((task) => task.id),
+        );
+        expect(column.map((task) => task.position)).toEqual(column.map((_, i) => `d000${i}`));
+      }
+      expect(board.map((task) => task.status)).toEqual(['todo', 'todo', 'todo', 'todo', 'in_progress', 'done', 'done']);
+      expect((await boardOf(other)).map((task) => task.position)).toEqual(['d0000']);
+      const created = await storage.tasks.create(project, project, task({ title: 'new' }), NOW);
+      expect((await boardOf(project)).filter((t) => t.status === 'todo').at(-1)?.id).toBe(created.id);
+      expect(created.position > 'd0003').toBe(true);
     });
   });
 

@@ -2,7 +2,12 @@ import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { pendingInvitations } from '../../src/storage/mongo/mongo-invitations.repository.js';
-import { UNMOVED_TASK, UNMOVED_TASK_INDEX } from '../../src/storage/mongo/mongo-migrations.js';
+import {
+  DEFAULT_ORDER_INDEX,
+  UNMOVED_TASK,
+  UNMOVED_TASK_INDEX,
+  UNPLACED_TASK,
+} from '../../src/storage/mongo/mongo-migrations.js';
 import {
   createModels,
   indexName,
@@ -11,9 +16,12 @@ import {
   type MongoModels,
 } from '../../src/storage/mongo/mongo-models.js';
 import { connectOptions, openMongoStorage } from '../../src/storage/mongo/mongo-storage.js';
-import { taskListQuery } from '../../src/storage/mongo/mongo-tasks.repository.js';
+import { boardStepQuery, taskListQuery } from '../../src/storage/mongo/mongo-tasks.repository.js';
 import {
   assigneeCondition,
+  BOARD_INDEX,
+  boardColumnFilter,
+  boardStepFilter,
   op,
   PROJECTS_PER_FIND,
   projectBatches,
@@ -250,6 +258,36 @@ describe.skipIf(live === null)(
         await models.tasks.collection.find(UNMOVED_TASK).hint(UNMOVED_TASK_INDEX).limit(500).explain('queryPlanner'),
       );
       expect(unmoved.indexes).toEqual(['project_status']);
+    });
+
+    it('when a move or a create reads a neighbour, then it is one step of the board index with no sort, and the board migration reads indexes', async () => {
+      const project = projectIds[1] as string;
+      const column = tasks.filter((task) => task.projectId === project && task.status === 'todo');
+      const [from, moved] = column;
+      if (from === undefined || moved === undefined) throw new Error('no fixture');
+      const neighbour = { boardKey: `0${from.position}`, _id: new Types.ObjectId(from.id) };
+      const exclude = new Types.ObjectId(moved.id);
+      const steps: [string, ReturnType<typeof boardStepQuery>][] = [
+        ['end of column', boardStepQuery(models.tasks, boardColumnFilter(project, 'todo'), -1)],
+        ['end without the moved task', boardStepQuery(models.tasks, boardColumnFilter(project, 'done', exclude), -1)],
+        ['next', boardStepQuery(models.tasks, boardStepFilter(project, 'todo', neighbour, 1, exclude), 1)],
+        ['previous', boardStepQuery(models.tasks, boardStepFilter(project, 'todo', neighbour, -1, exclude), -1)],
+      ];
+      for (const [name, query] of steps) {
+        const { stages, indexes } = explained(await query.explain('queryPlanner'));
+        expect(new Set(indexes), `${name}: ${stages.join(' < ')}`).toEqual(new Set([indexName(BOARD_INDEX)]));
+        expect(stages, name).not.toContain('SORT');
+        expect(stages, name).not.toContain('COLLSCAN');
+      }
+      const unplaced = explained(
+        await models.tasks.collection
+          .find({ project: new Types.ObjectId(project), status: 'todo', ...UNPLACED_TASK })
+          .sort({ createdAt: -1, _id: -1 })
+          .hint(DEFAULT_ORDER_INDEX)
+          .explain('queryPlanner'),
+      );
+      expect(unplaced.indexes).toEqual([indexName(DEFAULT_ORDER_INDEX)]);
+      expect(unplaced.stages).not.toContain('SORT');
     });
 
     it("when a membership is looked up (on every request) or a user's memberships are listed, then the index answers without reading a document", async () => {

@@ -86,6 +86,8 @@ describe.skipIf(skipped !== null)(
             'projects: 1 personal project(s) and 1 owner membership(s) created; 1 task(s) moved into projects',
           );
           expect(lines).toContain('tasks: 1 task(s) given search fields');
+          // …and a board position at the end of its column (the index walk is checked in mongo-explain).
+          expect(lines).toContain('tasks: 1 task(s) given a board position');
           // The moved task keeps the field the previous version reads.
           expect(await indexing.models.tasks.collection.countDocuments({ user: new Types.ObjectId(USER) })).toBe(1);
           expect(await migrateToProjects(indexing.models)).toEqual({

@@ -84,7 +84,7 @@ describe('tasks: lists over several projects', () => {
       for (const assigneeId of [ME, YOU, null]) {
         n += 1;
         const doc = newTaskDoc(
-          { projectId, createdBy: ME },
+          { projectId, createdBy: ME, position: `a${n % 10}` },
           task({ title: `t${n % 7}`, priority: (['low', 'high'] as const)[n % 2], assigneeId }),
           at(T0 + (n % 11) * 1000),
         );
@@ -109,6 +109,7 @@ describe('tasks: lists over several projects', () => {
     updatedAt: doc.updatedAt,
     completedAt: doc.completedAt,
     version: doc.version,
+    position: doc.boardKey.slice(1),
   });
 
   async function walk(projectIds: string[], sort: TaskSort, filter: TaskFilter, limit: number) {
@@ -252,8 +253,11 @@ describe('tasks: reads and writes scoped by project', () => {
     expect(store.data.changes?.[1]).toMatchObject({
       alsoProject: home,
       actor: home,
-      fields: [{ field: 'projectId', from: home, to: away }],
     });
+    // A move to another project also puts the task at the end of its column there.
+    expect((store.data.changes?.[1]?.fields as { field: string }[] | undefined)?.map((change) => change.field)).toEqual(
+      ['projectId', 'position'],
+    );
     expect(store.data.counters).toEqual([{ _id: 'changes', value: 3 }]);
     for (const call of [...store.calls('counters', 'findOneAndUpdate'), ...store.calls('changes', 'insertOne')]) {
       expect(call.inTransaction).toBe(true);

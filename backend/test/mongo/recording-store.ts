@@ -93,6 +93,11 @@ export interface RecordingStore {
   transactions: ('committed' | 'aborted' | 'threw')[];
   /** The calls to one collection (and method). */
   calls(collection: string, method?: string): SentCall[];
+  /**
+   * Runs `work` once, just before the next `method` call on `collection` is answered: another
+   * writer's work landing between two steps of the code under test, at exactly that point.
+   */
+  beforeNext(collection: string, method: string, work: () => Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +107,7 @@ export function recordingStore(): RecordingStore {
   const models = createModels(connection);
   const data: Record<string, Doc[]> = {};
   const sent: SentCall[] = [];
+  const hooks = new Map<string, () => Promise<unknown>>();
   const transactions: RecordingStore['transactions'] = [];
   const client = new mongo.MongoClient('mongodb://127.0.0.1:9/never-connected');
   const byCollection = new Map(Object.values(models).map((model) => [model.collection.collectionName, model]));
@@ -247,8 +253,16 @@ export function recordingStore(): RecordingStore {
           ),
         );
       case 'findOne': {
-        checkHint(name, (second as Doc | undefined)?.hint, plainObject((first ?? {}) as object));
-        const [doc] = matching(name, first);
+        const options = second as Doc | undefined;
+        checkHint(name, options?.hint, plainObject((first ?? {}) as object));
+        // A sorted findOne answers the first document in that order (board neighbours are read so).
+        const found = matching(name, first);
+        const [doc] =
+          options?.sort === undefined
+            ? found
+            : (mingoFind(found, {})
+                .sort(options.sort as never)
+                .all() as Doc[]);
         return Promise.resolve(doc === undefined ? null : revive(name, doc));
       }
       case 'countDocuments':
@@ -314,7 +328,10 @@ export function recordingStore(): RecordingStore {
               cursor: {},
             };
             sent.push(call);
-            return answer(name, call);
+            const hook = hooks.get(`${name}.${method}`);
+            if (hook === undefined) return answer(name, call);
+            hooks.delete(`${name}.${method}`);
+            return hook().then(() => answer(name, call));
           };
         },
       },
@@ -366,6 +383,9 @@ export function recordingStore(): RecordingStore {
     transactions,
     calls: (collection, method) =>
       sent.filter((call) => call.collection === collection && (method === undefined || call.method === method)),
+    beforeNext(collection, method, work) {
+      hooks.set(`${collection}.${method}`, work);
+    },
     async close() {
       await client.close();
       await connection.close();

@@ -14,7 +14,7 @@ const USER = '65f0a0b0c0d0e0f001020304';
 const PROJECT = '65f0a0b0c0d0e0f001020310';
 const OTHER_PROJECT = '65f0a0b0c0d0e0f001020311';
 const STRANGERS_PROJECT = '65f0a0b0c0d0e0f0010203aa';
-const HERE = { projectId: PROJECT, createdBy: USER };
+const HERE = { projectId: PROJECT, createdBy: USER, position: 'a0' };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 2, 15, 10);
@@ -177,7 +177,7 @@ describe('task stats pipeline', () => {
   it('when stats are read at a fixed instant, then counts, overdue, due today and 14 zero-filled days are exact', () => {
     const docs: TaskDoc[] = [];
     const make = (overrides: Partial<NewTask>, createdAt = T0 - 30 * DAY, projectId = PROJECT) => {
-      const doc = newTaskDoc({ projectId, createdBy: USER }, input(overrides), at(createdAt));
+      const doc = newTaskDoc({ projectId, createdBy: USER, position: 'a0' }, input(overrides), at(createdAt));
       docs.push(doc);
       return doc;
     };
@@ -227,7 +227,7 @@ describe('task stats pipeline', () => {
         assigneeId,
       };
       const projectId = projects[Math.floor(i / 12)] ?? PROJECT;
-      docs.push(newTaskDoc({ projectId, createdBy: USER }, input(overrides), at(T0 - DAY - i * 1000)));
+      docs.push(newTaskDoc({ projectId, createdBy: USER, position: 'a0' }, input(overrides), at(T0 - DAY - i * 1000)));
     }
     const records = docs.map(toTaskRecord);
     const statsOf = (scope: Parameters<typeof taskStatsPipeline>[0]) => {

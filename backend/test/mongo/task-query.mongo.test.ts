@@ -461,7 +461,7 @@ describe('toMongoFind evaluated on documents', () => {
         (inputs, filter, limit, projectIds) => {
           const docs = inputs.map((input) => {
             const doc = newTaskDoc(
-              { projectId: input.project, createdBy: USER },
+              { projectId: input.project, createdBy: USER, position: `a${input.created % 10}` },
               { ...input, description: '' },
               new Date(T0 + input.created * 1000),
             );

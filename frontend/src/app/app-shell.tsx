@@ -4,7 +4,6 @@ import { Outlet } from 'react-router';
 import { Button } from '../components/ui/button';
 import { NavLink } from '../components/ui/links';
 import { useAuth } from '../features/auth/auth-context';
-import { LiveIndicator, LiveProvider } from '../features/live';
 import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';
 import { createQueryClient } from './query-client';
@@ -28,7 +27,6 @@ function Header() {
           </NavLink>
         </nav>
         <div className="ml-auto flex min-w-0 items-center gap-3">
-          <LiveIndicator />
           <span className="max-w-48 truncate" title={user?.email}>
             {user?.name}
           </span>
@@ -57,18 +55,16 @@ export function AppShell() {
   const [queryClient] = useState(createQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
-      <LiveProvider>
-        <PendingDeletesProvider>
-          <Header />
-          <main
-            id="main"
-            className="mx-auto max-w-content px-4 pt-6 pb-8 focus:outline-none max-sm:px-3 max-sm:pt-4"
-            tabIndex={-1}
-          >
-            <Outlet />
-          </main>
-        </PendingDeletesProvider>
-      </LiveProvider>
+      <PendingDeletesProvider>
+        <Header />
+        <main
+          id="main"
+          className="mx-auto max-w-content px-4 pt-6 pb-8 focus:outline-none max-sm:px-3 max-sm:pt-4"
+          tabIndex={-1}
+        >
+          <Outlet />
+        </main>
+      </PendingDeletesProvider>
     </QueryClientProvider>
   );
 }

@@ -53,11 +53,6 @@ export function setAccessToken(token: string | null): void {
   accessToken = token;
 }
 
-/** The current access token, for the live connection's handshake (null when signed out). */
-export function currentAccessToken(): string | null {
-  return accessToken;
-}
-
 export function hasAccessToken(): boolean {
   return accessToken !== null;
 }

@@ -35,6 +35,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     updatedAt: '2026-01-02T00:00:00.000Z',
     completedAt: null,
     version: 1,
+    position: `a${sequence % 10}`,
     ...overrides,
   };
 }

@@ -3,7 +3,9 @@ import type { Model, Types, mongo } from 'mongoose';
 import { PERSONAL_PROJECT_NAME } from '../../projects/project.model.js';
 import { modelList, type MongoModels, type TaskDoc } from './mongo-models.js';
 import { newProjectDoc } from './project-query.mongo.js';
-import { op, searchFieldsOf } from './task-query.mongo.js';
+import { migratedPosition, positionOfBoardKey, positionsAfter } from '../../tasks/board-order.js';
+import { boardKeyOf, TASK_STATUSES, type TaskStatus } from '../../tasks/task.model.js';
+import { BOARD_INDEX, boardColumnFilter, op, searchFieldsOf, sortPlanOf } from './task-query.mongo.js';
 
 const BATCH = 500;
 
@@ -159,6 +161,73 @@ export async function backfillSearchFields(
   }
 }
 
+/** A task stored before board order: it has no board key yet. */
+export const UNPLACED_TASK = { boardKey: { $exists: false } } as const;
+
+/** The default list order (newest first), whose index the board step walks per column. */
+export const DEFAULT_ORDER_INDEX = sortPlanOf({ field: 'createdAt', direction: 'desc' }).index;
+
+/**
+ * Gives every task without a board key a position at the end of its project's column, the column's
+ * unplaced tasks in the default list order (newest first): on the first run that numbers each column
+ * as the embedded store's migration 8 does (`d0000`, `d0001`, …); tasks written later by the previous
+ * version during the roll (the after-roll run) follow the column's placed ones. Idempotent and
+ * resumable: each write is guarded on the task having no key, and a column's writes are ordered, so an
+ * interrupted column keeps a placed prefix in order and the next run appends the rest after it.
+ * Uses the driver's collection, as migrateToProjects does. Returns how many tasks it placed.
+ */
+export async function assignBoardPositions(
+  models: MongoModels,
+  onProgress: (placed: number) => void = () => undefined,
+): Promise<number> {
+  const tasks = models.tasks.collection;
+  let placed = 0;
+  for (;;) {
+    const sample = await tasks
+      .find<{ project: Types.ObjectId; status: TaskStatus }>(UNPLACED_TASK, { projection: { project: 1, status: 1 } })
+      .limit(BATCH)
+      .toArray();
+    if (sample.length === 0) return placed;
+    const columns = new Map<string, { project: Types.ObjectId; status: TaskStatus }>();
+    for (const task of sample) {
+      // A status outside the enum has no column; such a document was never written by this code.
+      if ((TASK_STATUSES as readonly string[]).includes(task.status)) {
+        columns.set(`${task.project.toHexString()}:${task.status}`, task);
+      }
+    }
+    if (columns.size === 0) return placed;
+    for (const { project, status } of columns.values()) {
+      const unplaced = await tasks
+        .find<{ _id: Types.ObjectId }>({ project, status, ...UNPLACED_TASK }, { projection: { _id: 1 } })
+        .sort({ createdAt: -1, _id: -1 })
+        .hint(DEFAULT_ORDER_INDEX)
+        .toArray();
+      const [last] = await tasks
+        .find<{ boardKey: string }>(boardColumnFilter(project.toHexString(), status), { projection: { boardKey: 1 } })
+        .sort({ boardKey: -1, _id: -1 })
+        .hint(BOARD_INDEX)
+        .limit(1)
+        .toArray();
+      const positions =
+        last === undefined
+          ? unplaced.map((_, index) => migratedPosition(index))
+          : positionsAfter(positionOfBoardKey(last.boardKey), unplaced.length);
+      if (unplaced.length === 0) continue;
+      const written = await tasks.bulkWrite(
+        unplaced.map((task, index) => ({
+          updateOne: {
+            filter: { _id: task._id, ...UNPLACED_TASK },
+            update: { $set: { boardKey: boardKeyOf(status, positions[index] as string) } },
+          },
+        })),
+        { ordered: true },
+      );
+      placed += written.modifiedCount;
+    }
+    onProgress(placed);
+  }
+}
+
 /**
  * One phase of the deploy's migration step (see scripts/db-indexes.ts). `before-roll` creates the
  * missing declared indexes (dropping none) and moves data forward, keeping what the previous version
@@ -196,6 +265,8 @@ export async function migrationStep(
     log(`tasks: search fields added to ${count} task(s) so far`),
   );
   log(`tasks: ${backfilled} task(s) given search fields`);
+  const placed = await assignBoardPositions(models, (count) => log(`tasks: ${count} task(s) placed on boards so far`));
+  log(`tasks: ${placed} task(s) given a board position`);
   if (phase === 'after-roll') {
     log(`tasks: the previous version's owner field removed from ${await dropLegacyTaskOwner(models)} task(s)`);
   }

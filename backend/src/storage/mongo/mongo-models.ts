@@ -36,6 +36,11 @@ export interface TaskDoc {
   updatedAt: Date;
   completedAt: Date | null;
   version: number;
+  /**
+   * The column digit and the position (see board-order.ts); what the board sort orders by. Absent only
+   * on a task written by a version before board order until the migration step gives it one.
+   */
+  boardKey: string;
   /** See titleKeyOf. */
   titleKey: string;
   priorityRank: number;
@@ -208,6 +213,7 @@ const taskSchema = new Schema<TaskDoc>(
     updatedAt: { type: Date, required: true },
     completedAt: nullableDate,
     version: { type: Number, required: true },
+    boardKey: { type: String },
     titleKey: { type: String, default: '' },
     priorityRank: { type: Number, required: true },
     dueAsc: { type: Number, required: true },

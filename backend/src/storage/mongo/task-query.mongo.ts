@@ -1,6 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import { isObjectId } from '../../domain/ids.js';
-import { searchWords, titleSortKey } from '../../tasks/task.model.js';
+import { columnRange } from '../../tasks/board-order.js';
+import { searchWords, titleSortKey, type TaskStatus } from '../../tasks/task.model.js';
 import type { TaskCursor, TaskListQuery, TaskSort } from '../../tasks/tasks.repository.js';
 import type { TaskSortField } from '../../tasks/task.model.js';
 
@@ -139,6 +140,11 @@ const SORT_PLANS: Record<TaskSortField, (direction: IndexDirection) => SortPlan>
       if (typeof key !== 'string') throw new RangeError(`cursor key ${JSON.stringify(key)} is not a title`);
       return titleKeyOf(key);
     }),
+  position: (direction) =>
+    planOf('boardKey', direction, direction, 1, 1, (key) => {
+      if (typeof key !== 'string') throw new RangeError(`cursor key ${JSON.stringify(key)} is not a board key`);
+      return key;
+    }),
   dueDate: (direction) =>
     direction === 1
       ? planOf('dueAsc', 1, 1, 1, 1, (key) => (key === null ? NO_DUE_DATE : expectNumber(key)))
@@ -158,6 +164,7 @@ const INDEXED_SORTS: readonly TaskSort[] = [
   { field: 'title', direction: 'asc' },
   { field: 'dueDate', direction: 'asc' },
   { field: 'dueDate', direction: 'desc' },
+  { field: 'position', direction: 'asc' },
 ];
 
 /** Every index a list sort needs, one per sort field (each serves both directions by scanning it backwards). */
@@ -353,6 +360,42 @@ export function keysetAfter(plan: SortPlan, cursor: TaskCursor): FilterDocument 
     $or: [
       { [plan.field]: op(ascending ? { $gt: key } : { $lt: key }) },
       { _id: op(plan.idDirection === 1 ? { $gt: id } : { $lt: id }) },
+    ],
+  };
+}
+
+/** The board sort's index `{ project, boardKey, _id }`, which every neighbour lookup of a move walks (one step each). */
+export const BOARD_INDEX: SortDocument = sortPlanOf({ field: 'position', direction: 'asc' }).index;
+
+/** One column's range of board keys in a project (see columnRange), leaving out `exclude` (the moved task). */
+export function boardColumnFilter(projectId: string, status: TaskStatus, exclude?: Types.ObjectId): FilterDocument {
+  const { from, to } = columnRange(status);
+  return {
+    project: new Types.ObjectId(projectId),
+    boardKey: op({ $gte: from, $lt: to }),
+    ...(exclude === undefined ? {} : { _id: op({ $ne: exclude }) }),
+  };
+}
+
+/**
+ * The tasks of a column strictly after (`direction` 1) or before (-1) `from` in board order (key, then
+ * id), leaving out `exclude`: a range on the key the index bounds use, and the id tie-break as in keysetAfter.
+ */
+export function boardStepFilter(
+  projectId: string,
+  status: TaskStatus,
+  from: { boardKey: string; _id: Types.ObjectId },
+  direction: 1 | -1,
+  exclude: Types.ObjectId,
+): FilterDocument {
+  const { from: low, to: high } = columnRange(status);
+  const beyond = direction === 1 ? '$gt' : '$lt';
+  return {
+    project: new Types.ObjectId(projectId),
+    boardKey: op(direction === 1 ? { $gte: from.boardKey, $lt: high } : { $lte: from.boardKey, $gte: low }),
+    $and: [
+      { _id: op({ $ne: exclude }) },
+      { $or: [{ boardKey: op({ [beyond]: from.boardKey }) }, { _id: op({ [beyond]: from._id }) }] },
     ],
   };
 }

@@ -522,6 +522,34 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'board order: every task gets a position in its column, in the default list order (newest first)',
+    sql: `
+      -- The board key is the column digit (todo 0, in_progress 1, done 2) then the position, a
+      -- fractional-indexing key (see tasks/board-order.ts). Existing tasks are numbered per project and
+      -- column newest first as 'd' and four base-62 digits, a valid fractional-indexing integer key.
+      ALTER TABLE tasks ADD COLUMN board_key TEXT NOT NULL DEFAULT '';
+      UPDATE tasks SET board_key = numbered.board_key
+      FROM (
+        SELECT seq,
+               CASE status WHEN 'todo' THEN '0' WHEN 'in_progress' THEN '1' ELSE '2' END || 'd'
+                 || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', (n / 238328) % 62 + 1, 1)
+                 || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', (n / 3844) % 62 + 1, 1)
+                 || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', (n / 62) % 62 + 1, 1)
+                 || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) AS board_key
+        FROM (
+          SELECT seq, status,
+                 row_number() OVER (PARTITION BY project_id, status ORDER BY created_at DESC, id DESC) - 1 AS n
+          FROM tasks
+        )
+      ) AS numbered
+      WHERE tasks.seq = numbered.seq;
+      -- The board sort within a project (a column is one range of it), and per assignee as every sort.
+      CREATE INDEX tasks_project_position ON tasks (project_id, board_key, id);
+      CREATE INDEX tasks_assignee_position ON tasks (assignee_id, board_key, id) WHERE assignee_id IS NOT NULL;
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -8,6 +8,7 @@ export const SORT_COLUMN: Record<TaskSortField, string> = {
   dueDate: 'due_date',
   priority: 'priority_rank',
   title: 'title_key',
+  position: 'board_key',
 };
 
 /**
@@ -24,6 +25,7 @@ export const SORT_INDEX_SUFFIX: Record<TaskSortField, string> = {
   dueDate: 'due',
   priority: 'priority',
   title: 'title',
+  position: 'position',
 };
 
 /**
@@ -67,7 +69,7 @@ export interface ListParams {
 }
 
 export interface ListAfterParams extends ListParams {
-  key: number | Buffer | null;
+  key: number | string | Buffer | null;
   id: string;
 }
 
@@ -86,6 +88,7 @@ const TASK_COLUMN_NAMES = [
   'updated_at',
   'completed_at',
   'version',
+  'board_key',
 ] as const;
 
 /** The columns a TaskRow holds, qualified by the alias `t` that every task query uses. */

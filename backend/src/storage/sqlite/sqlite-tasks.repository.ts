@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  boardKeyOf,
   DAY_MS,
   PRIORITY_RANK,
   TASK_SORT_FIELDS,
@@ -15,11 +16,14 @@ import {
   titleSortKey,
   type TaskStatus,
 } from '../../tasks/task.model.js';
+import { columnRange, keyBetween, positionOfBoardKey, spreadPositions } from '../../tasks/board-order.js';
 import type {
+  BoardPlacement,
   NewTask,
   TaskChanges,
   TaskDeleteOutcome,
   TaskListQuery,
+  TaskMoveOutcome,
   TaskPage,
   TaskRecord,
   TaskRepository,
@@ -59,6 +63,7 @@ interface TaskRow {
   updated_at: number;
   completed_at: number | null;
   version: number;
+  board_key: string;
 }
 
 interface UpdateParams {
@@ -77,9 +82,11 @@ interface UpdateParams {
   setDueDate: 0 | 1;
   dueDate: number | null;
   tags: string | null;
+  boardKey: string | null;
 }
 
-type UpdatedField = 'projectId' | 'assigneeId' | 'title' | 'description' | 'status' | 'priority' | 'dueDate' | 'tags';
+type UpdatedField =
+  'projectId' | 'assigneeId' | 'title' | 'description' | 'status' | 'priority' | 'dueDate' | 'tags' | 'position';
 
 // SET expressions read the row as it was before the update, so `status` in completed_at is the old one.
 const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
@@ -95,6 +102,7 @@ const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
   priority: 'priority_rank = @rank',
   dueDate: 'due_date = @dueDate',
   tags: 'tags = @tags',
+  position: 'board_key = @boardKey',
 };
 
 /** The fields an update assigns, in a fixed order (one prepared statement per combination). */
@@ -108,6 +116,7 @@ function changedFields(params: UpdateParams): UpdatedField[] {
   if (params.rank !== null) fields.push('priority');
   if (params.setDueDate === 1) fields.push('dueDate');
   if (params.tags !== null) fields.push('tags');
+  if (params.boardKey !== null) fields.push('position');
   return fields;
 }
 
@@ -127,6 +136,7 @@ function toTask(row: TaskRow): TaskRecord {
     updatedAt: new Date(row.updated_at),
     completedAt: row.completed_at === null ? null : new Date(row.completed_at),
     version: row.version,
+    position: positionOfBoardKey(row.board_key),
   };
 }
 
@@ -143,7 +153,7 @@ function ftsMatch(q: string): string | null {
 /** A row's position in a list: its rowid, its sort key as stored and its id (see the `keys` source). */
 interface ListKey {
   seq: number;
-  k: number | Buffer | null;
+  k: number | string | Buffer | null;
   id: string;
 }
 
@@ -157,7 +167,16 @@ function keyOrder(sort: TaskSort): (a: ListKey, b: ListKey) => number {
     if (a.k === null || b.k === null) {
       if (a.k !== b.k) return a.k === null ? 1 : -1;
     } else {
-      const order = Buffer.isBuffer(a.k) && Buffer.isBuffer(b.k) ? Buffer.compare(a.k, b.k) : Number(a.k) - Number(b.k);
+      const order =
+        Buffer.isBuffer(a.k) && Buffer.isBuffer(b.k)
+          ? Buffer.compare(a.k, b.k)
+          : typeof a.k === 'string' && typeof b.k === 'string'
+            ? a.k < b.k
+              ? -1
+              : a.k > b.k
+                ? 1
+                : 0 // board keys: ASCII, so string order is SQLite's BINARY order
+            : Number(a.k) - Number(b.k);
       if (order !== 0) return Math.sign(order) * sign;
     }
     return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * sign;
@@ -170,6 +189,28 @@ const BROAD_SEARCHES_MAX = 1000;
 
 /** Days per block of `task_due_blocks` (migration 6). */
 const DUE_BLOCK_DAYS = 32;
+
+/** Update parameters that change nothing; a move sets its own on top. */
+const NO_CHANGES: Omit<UpdateParams, 'id' | 'projectId' | 'expectedVersion' | 'now'> = {
+  newProjectId: null,
+  setAssignee: 0,
+  assigneeId: null,
+  title: null,
+  titleKey: null,
+  description: null,
+  status: null,
+  rank: null,
+  setDueDate: 0,
+  dueDate: null,
+  tags: null,
+  boardKey: null,
+};
+
+const badNeighbour = (field: 'afterId' | 'beforeId', message: string): TaskMoveOutcome => ({
+  kind: 'bad_neighbour',
+  field,
+  message,
+});
 
 /** Projects in scope of a stats read: `@projects`, a JSON array of ids. */
 const STATS_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
@@ -212,9 +253,9 @@ export function createSqliteTaskRepository(
 ): TaskRepository {
   const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
     `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
-                        priority_rank, due_date, tags, created_at, updated_at, completed_at, version)
+                        priority_rank, due_date, tags, created_at, updated_at, completed_at, version, board_key)
      VALUES (@id, @project_id, @created_by, @assignee_id, @title, @title_key, @description, @status,
-             @priority_rank, @due_date, @tags, @created_at, @updated_at, @completed_at, @version)`,
+             @priority_rank, @due_date, @tags, @created_at, @updated_at, @completed_at, @version, @board_key)`,
   );
   const insertTag = db.prepare<[{ seq: number | bigint; projectId: string; tag: string }]>(
     'INSERT OR IGNORE INTO task_tags (task_seq, project_id, tag) VALUES (@seq, @projectId, @tag)',
@@ -249,6 +290,59 @@ export function createSqliteTaskRepository(
     `DELETE FROM tasks
      WHERE id = @id AND project_id = @projectId AND (@expectedVersion IS NULL OR version = @expectedVersion)`,
   );
+
+  // Board order: neighbours within one column (`@from` ≤ board_key < `@to`, see columnRange), each
+  // one step of the index (project_id, board_key, id), leaving out the task being moved (`@exclude`).
+  type ColumnParams = { projectId: string; from: string; to: string; exclude: string };
+  type BoardNeighbour = { board_key: string; id: string };
+  const lastInColumn = db.prepare<[ColumnParams], BoardNeighbour>(
+    `SELECT board_key, id FROM tasks
+     WHERE project_id = @projectId AND board_key >= @from AND board_key < @to AND id <> @exclude
+     ORDER BY board_key DESC, id DESC LIMIT 1`,
+  );
+  const nextInColumn = db.prepare<[ColumnParams & { key: string; id: string }], BoardNeighbour>(
+    `SELECT board_key, id FROM tasks
+     WHERE project_id = @projectId AND (board_key, id) > (@key, @id) AND board_key < @to AND id <> @exclude
+     ORDER BY board_key, id LIMIT 1`,
+  );
+  const previousInColumn = db.prepare<[ColumnParams & { key: string; id: string }], BoardNeighbour>(
+    `SELECT board_key, id FROM tasks
+     WHERE project_id = @projectId AND (board_key, id) < (@key, @id) AND board_key >= @from AND id <> @exclude
+     ORDER BY board_key DESC, id DESC LIMIT 1`,
+  );
+  const columnRows = db.prepare<[Omit<ColumnParams, 'exclude'>], { seq: number; board_key: string }>(
+    `SELECT seq, board_key FROM tasks
+     WHERE project_id = @projectId AND board_key >= @from AND board_key < @to ORDER BY board_key, id`,
+  );
+  const setBoardKey = db.prepare<[{ seq: number; boardKey: string }]>(
+    'UPDATE tasks SET board_key = @boardKey WHERE seq = @seq',
+  );
+
+  const columnOf = (projectId: string, status: TaskStatus, exclude = '') => ({
+    projectId,
+    ...columnRange(status),
+    exclude,
+  });
+  /** The board key at the end of a column: after its last task. Writes are serialised, so no jitter. */
+  const endOfColumn = (projectId: string, status: TaskStatus): string => {
+    const last = lastInColumn.get(columnOf(projectId, status));
+    return boardKeyOf(
+      status,
+      keyBetween(last === undefined ? null : positionOfBoardKey(last.board_key), null, { jitter: false }),
+    );
+  };
+  const rebalanceInTransaction = (projectId: string, status: TaskStatus): number => {
+    const rows = columnRows.all(columnOf(projectId, status));
+    const positions = spreadPositions(rows.length);
+    let rewritten = 0;
+    rows.forEach((row, index) => {
+      const boardKey = boardKeyOf(status, positions[index] as string);
+      if (boardKey === row.board_key) return;
+      setBoardKey.run({ seq: row.seq, boardKey });
+      rewritten += 1;
+    });
+    return rewritten;
+  };
 
   const listStatements = new Map<string, Database.Statement<[ListParams | ListAfterParams], unknown>>();
   for (const field of TASK_SORT_FIELDS) {
@@ -324,7 +418,9 @@ export function createSqliteTaskRepository(
 
   const create = db.transaction((projectId: string, createdBy: string, input: NewTask, now: Date): TaskRecord => {
     const at = now.getTime();
-    const record = newTaskRecord(newObjectId(at), { projectId, createdBy }, input, now);
+    const boardKey = endOfColumn(projectId, input.status);
+    const position = positionOfBoardKey(boardKey);
+    const record = newTaskRecord(newObjectId(at), { projectId, createdBy, position }, input, now);
     const { lastInsertRowid } = insertTask.run({
       id: record.id,
       project_id: projectId,
@@ -341,6 +437,7 @@ export function createSqliteTaskRepository(
       updated_at: at,
       completed_at: record.completedAt === null ? null : at,
       version: 1,
+      board_key: boardKey,
     });
     insertTags(lastInsertRowid, projectId, record.tags);
     appendChange(taskChange.created(record, createdBy, now));
@@ -354,6 +451,12 @@ export function createSqliteTaskRepository(
       if (params.expectedVersion !== null && before.version !== params.expectedVersion) {
         return { kind: 'version_mismatch', current: toTask(before) };
       }
+      // A task that changes column (status or project) goes to the end of its new column.
+      const status = params.status ?? before.status;
+      const targetProject = params.newProjectId ?? params.projectId;
+      if (status !== before.status || targetProject !== before.project_id) {
+        params.boardKey = endOfColumn(targetProject, status);
+      }
       const row = updateStatement(changedFields(params)).get(params);
       if (row === undefined) throw new Error('the task changed inside its own write transaction');
       if (tags !== undefined) {
@@ -365,6 +468,84 @@ export function createSqliteTaskRepository(
       return { kind: 'ok', task };
     },
   );
+
+  const move = db.transaction(
+    (
+      projectId: string,
+      id: string,
+      placement: BoardPlacement,
+      expectedVersion: number | null,
+      options: WriteOptions,
+    ): TaskMoveOutcome => {
+      const now = options.now.getTime();
+      const moved = findOne.get({ id, projectId });
+      if (moved === undefined) return { kind: 'not_found' } as const;
+      if (expectedVersion !== null && moved.version !== expectedVersion) {
+        return { kind: 'version_mismatch', current: toTask(moved) } as const;
+      }
+      const { status } = placement;
+      const neighbour = (field: 'afterId' | 'beforeId'): TaskRow | TaskMoveOutcome | null => {
+        const neighbourId = placement[field];
+        if (neighbourId === undefined) return null;
+        const row = isObjectId(neighbourId) ? findOne.get({ id: neighbourId, projectId }) : undefined;
+        if (row === undefined) return badNeighbour(field, 'must be a task of the same project');
+        if (row.id === id) return badNeighbour(field, 'must not be the task being moved');
+        if (row.status !== status) return badNeighbour(field, `must be a task in the ${status} column`);
+        return row;
+      };
+      const after = neighbour('afterId');
+      if (after !== null && 'kind' in after) return after;
+      const before = neighbour('beforeId');
+      if (before !== null && 'kind' in before) return before;
+      if (
+        after !== null &&
+        before !== null &&
+        !(after.board_key < before.board_key || (after.board_key === before.board_key && after.id < before.id))
+      ) {
+        return badNeighbour('beforeId', 'must come after afterId in its column');
+      }
+      const column = columnOf(projectId, status, id);
+      const bounds = (): { lower: BoardNeighbour | undefined; upper: BoardNeighbour | undefined } => ({
+        lower:
+          after ??
+          (before === null
+            ? lastInColumn.get(column)
+            : previousInColumn.get({ ...column, key: before.board_key, id: before.id })),
+        upper:
+          before ?? (after === null ? undefined : nextInColumn.get({ ...column, key: after.board_key, id: after.id })),
+      });
+      let { lower, upper } = bounds();
+      if (lower !== undefined && upper !== undefined && lower.board_key >= upper.board_key) {
+        // Equal keys (written concurrently by another store's writers) leave no key between them: re-key the column first.
+        rebalanceInTransaction(projectId, status);
+        const refreshed = (row: BoardNeighbour) => findOne.get({ id: row.id, projectId }) ?? row;
+        if (after !== null) Object.assign(after, refreshed(after));
+        if (before !== null) Object.assign(before, refreshed(before));
+        ({ lower, upper } = bounds());
+      }
+      const position = keyBetween(
+        lower === undefined ? null : positionOfBoardKey(lower.board_key),
+        upper === undefined ? null : positionOfBoardKey(upper.board_key),
+        { jitter: false },
+      );
+      const params: UpdateParams = {
+        ...NO_CHANGES,
+        id,
+        projectId,
+        expectedVersion,
+        now,
+        status: status === moved.status ? null : status,
+        boardKey: boardKeyOf(status, position),
+      };
+      const row = updateStatement(changedFields(params)).get(params);
+      if (row === undefined) return { kind: 'not_found' } as const;
+      const task = toTask(row);
+      appendChange(taskChange.updated(toTask(moved), task, options.actorId, options.now));
+      return { kind: 'ok', task } as const;
+    },
+  );
+
+  const rebalance = db.transaction(rebalanceInTransaction);
 
   const remove = db.transaction(
     (projectId: string, id: string, expectedVersion: number | null, options: WriteOptions): TaskDeleteOutcome => {
@@ -396,7 +577,7 @@ export function createSqliteTaskRepository(
       if (after === undefined) {
         rows.push(...listStatement(sort, 'keyed', false, source, params).all(params));
       } else {
-        const key = typeof after.key === 'string' ? titleKeyBytes(after.key) : after.key;
+        const key = sort.field === 'title' && typeof after.key === 'string' ? titleKeyBytes(after.key) : after.key;
         rows.push(...listStatement(sort, 'keyed', true, source, params).all({ ...params, key, id: after.id }));
       }
       if (undatedAllowed && rows.length < wanted) {
@@ -497,8 +678,18 @@ export function createSqliteTaskRepository(
         setDueDate: changes.dueDate === undefined ? 0 : 1,
         dueDate: changes.dueDate === undefined || changes.dueDate === null ? null : changes.dueDate.getTime(),
         tags: changes.tags === undefined ? null : JSON.stringify(changes.tags),
+        boardKey: null,
       };
       return run(() => update.immediate(params, changes.tags, options));
+    },
+
+    async move(projectId, id, placement, options): Promise<TaskMoveOutcome> {
+      if (!isObjectId(id)) return { kind: 'not_found' };
+      return run(() => move.immediate(projectId, id, placement, options.expectedVersion ?? null, options));
+    },
+
+    async rebalanceColumn(projectId, status) {
+      return run(() => rebalance.immediate(projectId, status));
     },
 
     async delete(projectId, id, options) {

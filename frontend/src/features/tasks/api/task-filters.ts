@@ -1,12 +1,5 @@
-import {
-  TASK_PRIORITIES,
-  TASK_SORTS,
-  TASK_STATUSES,
-  type TaskPriority,
-  type TaskSortParam,
-  type TaskStatus,
-} from '@primo/api/contract/wire';
-import { DEFAULT_SORT } from '../task-options';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '@primo/api/contract/wire';
+import { DEFAULT_SORT, SORT_OPTIONS, type ListSortParam } from '../task-options';
 
 /** What the task list shows; kept in the address bar so a reload or a shared link shows the same. */
 export interface TaskFilters {
@@ -18,7 +11,7 @@ export interface TaskFilters {
   priority: TaskPriority[];
   tag: string;
   q: string;
-  sort: TaskSortParam;
+  sort: ListSortParam;
 }
 
 function listOf<T extends string>(raw: string | null, allowed: readonly T[]): T[] {
@@ -37,7 +30,7 @@ export function readFilters(params: URLSearchParams): TaskFilters {
     priority: listOf(params.get('priority'), TASK_PRIORITIES),
     tag: params.get('tag')?.trim().toLowerCase() ?? '',
     q: params.get('q')?.trim() ?? '',
-    sort: TASK_SORTS.find((candidate) => candidate === sort) ?? DEFAULT_SORT,
+    sort: SORT_OPTIONS.find((candidate) => candidate === sort) ?? DEFAULT_SORT,
   };
 }
 

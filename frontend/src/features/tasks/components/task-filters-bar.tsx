@@ -1,16 +1,10 @@
-import {
-  TASK_PRIORITIES,
-  TASK_STATUSES,
-  type TaskPriority,
-  type TaskSortParam,
-  type TaskStatus,
-} from '@primo/api/contract/wire';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '@primo/api/contract/wire';
 import { useEffect, useId, useState, type RefObject } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Checkbox, Field } from '../../../components/ui/field';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { hasActiveFilters, type TaskFilters } from '../api/task-filters';
-import { PRIORITY_LABELS, SORT_LABELS, SORT_OPTIONS, STATUS_LABELS } from '../task-options';
+import { PRIORITY_LABELS, SORT_LABELS, SORT_OPTIONS, STATUS_LABELS, type ListSortParam } from '../task-options';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -118,7 +112,7 @@ export function TaskFiltersBar({ filters, onChange, searchRef }: TaskFiltersBarP
         <Field label="Sort by" id="task-sort">
           <select
             value={filters.sort}
-            onChange={(event) => onChange({ ...filters, sort: event.target.value as TaskSortParam })}
+            onChange={(event) => onChange({ ...filters, sort: event.target.value as ListSortParam })}
           >
             {SORT_OPTIONS.map((sort) => (
               <option key={sort} value={sort}>

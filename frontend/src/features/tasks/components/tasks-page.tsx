@@ -28,6 +28,14 @@ import { TaskItem } from './task-item';
 
 // The form is not needed to show the list, so it arrives in its own chunk, fetched once the list is up.
 const taskFormDialog = onDemand(() => import('./task-form-dialog').then((module) => module.TaskFormDialog));
+// Quick add brings chrono-node with it: it is fetched the first time quick add opens, never before.
+// The board and the calendar (with drag and drop) load when first chosen.
+const boardView = onDemand(() => import('../views/board-view').then((module) => module.BoardView));
+const calendarView = onDemand(() => import('../views/calendar-view').then((module) => module.CalendarView));
+const VIEWS = { list: 'List', board: 'Board', calendar: 'Calendar' } as const;
+type View = keyof typeof VIEWS;
+
+const quickAddDialog = onDemand(() => import('../quick-add/quick-add-dialog').then((module) => module.QuickAddDialog));
 
 const kbdClass = 'rounded-xs border border-border bg-surface px-1 font-mono text-[0.85em]';
 
@@ -49,6 +57,13 @@ function editorFromDraft(userId: string): Editor {
 export function TasksPage() {
   const [params, setParams] = useSearchParams();
   const urlFilters = useMemo(() => readFilters(params), [params]);
+  // The view is in the address too (shareable; Back returns to the previous view), beside the filters.
+  const viewParam = params.get('view');
+  const view: View = viewParam === 'board' || viewParam === 'calendar' ? viewParam : 'list';
+  const withView = (search: URLSearchParams, next: View = view) => {
+    if (next !== 'list') search.set('view', next);
+    return search;
+  };
   // The router applies address changes in a transition; local state makes a ticked box show at once,
   // and the address bar (back button, reload, shared links) stays the source it follows.
   const [filters, setLocalFilters] = useState(urlFilters);
@@ -60,7 +75,7 @@ export function TasksPage() {
   const projects = useProjects();
   const project = filters.project ? projects.byId.get(filters.project) : undefined;
   // A project id that cannot exist is not asked for; one the server does not know is gone.
-  const list = useTaskList(filters, !filters.project || OBJECT_ID.test(filters.project));
+  const list = useTaskList(filters, view === 'list' && (!filters.project || OBJECT_ID.test(filters.project)));
   const gone =
     filters.project !== '' &&
     !project &&
@@ -73,6 +88,8 @@ export function TasksPage() {
   const userId = useAuth().user?.id ?? '';
   const toast = useToast();
   const [editor, setEditor] = useState<Editor>(() => editorFromDraft(userId));
+  const [quickAdding, setQuickAdding] = useState(false);
+  const user = useAuth().user;
   const searchRef = useRef<HTMLInputElement>(null);
   const viewerNoticeId = useId();
   const viewOnly = project !== undefined && !canWrite(project);
@@ -91,9 +108,10 @@ export function TasksPage() {
   const setFilters = useCallback(
     (next: TaskFilters) => {
       setLocalFilters(next);
-      setParams(writeFilters(next), { replace: true });
+      setParams(withView(writeFilters(next)), { replace: true });
     },
-    [setParams],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- withView reads only `view`
+    [setParams, view],
   );
 
   const newTask = () => {
@@ -104,9 +122,10 @@ export function TasksPage() {
   useShortcuts(
     {
       n: newTask,
+      a: () => setQuickAdding(true),
       '/': () => searchRef.current?.focus(),
     },
-    editor === null,
+    editor === null && !quickAdding,
   );
 
   const visible = list.tasks.filter((task) => !hiddenIds.has(task.id));
@@ -134,15 +153,20 @@ export function TasksPage() {
   }
 
   const newTaskButton = (
-    <Button
-      variant="primary"
-      onClick={newTask}
-      aria-keyshortcuts="n"
-      disabled={viewOnly}
-      aria-describedby={viewOnly ? viewerNoticeId : undefined}
-    >
-      New task
-    </Button>
+    <div className="flex gap-2">
+      <Button onClick={() => setQuickAdding(true)} aria-keyshortcuts="a">
+        Quick add
+      </Button>
+      <Button
+        variant="primary"
+        onClick={newTask}
+        aria-keyshortcuts="n"
+        disabled={viewOnly}
+        aria-describedby={viewOnly ? viewerNoticeId : undefined}
+      >
+        New task
+      </Button>
+    </div>
   );
 
   return (
@@ -158,76 +182,123 @@ export function TasksPage() {
         </div>
       )}
       <p className="mb-4 text-sm text-muted max-sm:hidden">
-        Shortcuts: <kbd className={kbdClass}>n</kbd> new task, <kbd className={kbdClass}>/</kbd> search,{' '}
-        <kbd className={kbdClass}>Esc</kbd> close.
+        Shortcuts: <kbd className={kbdClass}>n</kbd> new task, <kbd className={kbdClass}>a</kbd> quick add,{' '}
+        <kbd className={kbdClass}>/</kbd> search, <kbd className={kbdClass}>Esc</kbd> close.
       </p>
 
       <TaskFiltersBar filters={filters} onChange={setFilters} searchRef={searchRef} />
 
-      <section aria-labelledby="task-list-heading" aria-busy={list.isFetching}>
-        <h2 id="task-list-heading" className="sr-only">
-          Task list
-        </h2>
-        {/* Says what a filter, search or project change brought, without moving focus. */}
-        <p className="sr-only" role="status">
-          {list.isPending || list.isError ? '' : `${visible.length} task${visible.length === 1 ? '' : 's'} shown.`}
-        </p>
-        {list.isPending ? (
-          <p className="text-muted">Loading tasks…</p>
-        ) : list.isError && list.tasks.length === 0 ? (
-          <ErrorPanel>
-            <p>Your tasks could not be loaded. {describeError(list.error)}</p>
-            <Button onClick={() => void list.refetch()}>Retry</Button>
-          </ErrorPanel>
-        ) : visible.length === 0 ? (
-          <div className="flex flex-col items-center gap-4 rounded-md border-2 border-dashed border-border px-4 py-10 text-center">
-            {filtered ? (
-              <p>No tasks match these filters.</p>
-            ) : (
-              <>
-                <p>{project ? 'No tasks in this project yet.' : 'No tasks yet.'}</p>
-                {!viewOnly && (
-                  <Button variant="primary" onClick={newTask}>
-                    Create your first task
-                  </Button>
-                )}
-              </>
-            )}
-          </div>
-        ) : (
-          <ul
-            className="flex flex-col gap-2"
-            aria-label={`${visible.length} task${visible.length === 1 ? '' : 's'} shown`}
+      <nav aria-label="Views" className="mb-4 flex gap-1">
+        {(Object.keys(VIEWS) as View[]).map((name) => (
+          <Link
+            key={name}
+            to={`?${withView(writeFilters(filters), name).toString()}`}
+            aria-current={name === view ? 'page' : undefined}
+            className="rounded-sm border border-border px-3 py-1 text-sm font-medium aria-[current=page]:bg-info-bg aria-[current=page]:text-primary"
           >
-            {visible.map((task) => (
-              <TaskItem
-                key={task.id}
-                task={task}
-                onToggleDone={(target) =>
-                  quickUpdate.mutate({ task: target, patch: { status: target.status === 'done' ? 'todo' : 'done' } })
-                }
-                onEdit={(target) => setEditor({ mode: 'edit', task: target })}
-                onDelete={scheduleDelete}
-                onTag={(tag) => setFilters({ ...filters, tag })}
-                project={project || projects.projects.length < 2 ? undefined : projects.byId.get(task.projectId)}
-                assignee={assigneeOf(task)}
-                viewOnly={projects.byId.get(task.projectId)?.role === 'viewer'}
-              />
-            ))}
-          </ul>
-        )}
-        {list.isFetchNextPageError && (
-          <ErrorPanel>
-            <p>More tasks could not be loaded. {describeError(list.error)}</p>
-          </ErrorPanel>
-        )}
-        {list.hasNextPage && (
-          <Button className="mt-4 w-full" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {list.isFetchingNextPage ? 'Loading…' : list.isFetchNextPageError ? 'Retry loading more' : 'Load more'}
-          </Button>
-        )}
-      </section>
+            {VIEWS[name]}
+          </Link>
+        ))}
+      </nav>
 
+      {view === 'board' ? (
+        <Suspense fallback={<p className="text-muted">Loading the board…</p>}>
+          <boardView.Component
+            filters={filters}
+            project={project}
+            assigneeOf={assigneeOf}
+            onEdit={(target) => setEditor({ mode: 'edit', task: target })}
+          />
+        </Suspense>
+      ) : view === 'calendar' ? (
+        <Suspense fallback={<p className="text-muted">Loading the calendar…</p>}>
+          <calendarView.Component
+            filters={filters}
+            projectsById={projects.byId}
+            onEdit={(target) => setEditor({ mode: 'edit', task: target })}
+          />
+        </Suspense>
+      ) : (
+        <section aria-labelledby="task-list-heading" aria-busy={list.isFetching}>
+          <h2 id="task-list-heading" className="sr-only">
+            Task list
+          </h2>
+          {/* Says what a filter, search or project change brought, without moving focus. */}
+          <p className="sr-only" role="status">
+            {list.isPending || list.isError ? '' : `${visible.length} task${visible.length === 1 ? '' : 's'} shown.`}
+          </p>
+          {list.isPending ? (
+            <p className="text-muted">Loading tasks…</p>
+          ) : list.isError && list.tasks.length === 0 ? (
+            <ErrorPanel>
+              <p>Your tasks could not be loaded. {describeError(list.error)}</p>
+              <Button onClick={() => void list.refetch()}>Retry</Button>
+            </ErrorPanel>
+          ) : visible.length === 0 ? (
+            <div className="flex flex-col items-center gap-4 rounded-md border-2 border-dashed border-border px-4 py-10 text-center">
+              {filtered ? (
+                <p>No tasks match these filters.</p>
+              ) : (
+                <>
+                  <p>{project ? 'No tasks in this project yet.' : 'No tasks yet.'}</p>
+                  {!viewOnly && (
+                    <Button variant="primary" onClick={newTask}>
+                      Create your first task
+                    </Button>
+                  )}
+                </>
+              )}
+            </div>
+          ) : (
+            <ul
+              className="flex flex-col gap-2"
+              aria-label={`${visible.length} task${visible.length === 1 ? '' : 's'} shown`}
+            >
+              {visible.map((task) => (
+                <TaskItem
+                  key={task.id}
+                  task={task}
+                  onToggleDone={(target) =>
+                    quickUpdate.mutate({ task: target, patch: { status: target.status === 'done' ? 'todo' : 'done' } })
+                  }
+                  onEdit={(target) => setEditor({ mode: 'edit', task: target })}
+                  onDelete={scheduleDelete}
+                  onTag={(tag) => setFilters({ ...filters, tag })}
+                  project={project || projects.projects.length < 2 ? undefined : projects.byId.get(task.projectId)}
+                  assignee={assigneeOf(task)}
+                  viewOnly={projects.byId.get(task.projectId)?.role === 'viewer'}
+                />
+              ))}
+            </ul>
+          )}
+          {list.isFetchNextPageError && (
+            <ErrorPanel>
+              <p>More tasks could not be loaded. {describeError(list.error)}</p>
+            </ErrorPanel>
+          )}
+          {list.hasNextPage && (
+            <Button
+              className="mt-4 w-full"
+              onClick={() => void list.fetchNextPage()}
+              disabled={list.isFetchingNextPage}
+            >
+              {list.isFetchingNextPage ? 'Loading…' : list.isFetchNextPageError ? 'Retry loading more' : 'Load more'}
+            </Button>
+          )}
+        </section>
+      )}
+
+      {quickAdding && user && (
+        <Suspense fallback={null}>
+          <quickAddDialog.Component
+            userId={user.id}
+            userName={user.name}
+            userEmail={user.email}
+            {...(project && canWrite(project) ? { projectId: project.id } : {})}
+            onClose={() => setQuickAdding(false)}
+          />
+        </Suspense>
+      )}
       {editor && (
         <Suspense fallback={null}>
           <taskFormDialog.Component

@@ -1,2 +1,0 @@
-export { LiveIndicator } from './live-indicator';
-export { LiveProvider } from './live-provider';
