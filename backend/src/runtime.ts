@@ -13,7 +13,7 @@ import { createRateLimiters } from './http/rate-limit.js';
 import type { Logger } from './observability/logger.js';
 import { instrumentStorage } from './observability/instrument-storage.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { registerRuntimeMetrics } from './observability/runtime-metrics.js';
+import { registerLiveMetrics, registerRuntimeMetrics } from './observability/runtime-metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
@@ -141,6 +141,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     clock,
     ...config.live,
   });
+  registerLiveMetrics(metrics.registry, live);
   // The change log keeps its retention; pruning runs beside requests, in short batches.
   const prune = setInterval(() => {
     changesService.prune().catch((err: unknown) => {

@@ -69,6 +69,7 @@ export class LiveHub {
   private readonly perUser = new Map<string, number>();
   private readonly names = new Map<string, { name: string; until: number }>();
   private failing = false;
+  private deliveredCount = 0;
 
   constructor(private readonly options: LiveOptions) {}
 
@@ -92,6 +93,11 @@ export class LiveHub {
     });
     this.io = io;
     this.schedule(0);
+  }
+
+  /** Changes read from the log and handed to this instance's sockets since it started. */
+  delivered(): number {
+    return this.deliveredCount;
   }
 
   /** Sockets connected to this instance. */
@@ -223,6 +229,7 @@ export class LiveHub {
     if (change.alsoProjectId !== null) rooms.push(projectRoom(change.alsoProjectId));
     const event = toChange({ ...change, actorName: await this.nameOf(change.actorId) });
     io.to(rooms).emit('change', event);
+    this.deliveredCount += 1;
     if (change.type === 'member.removed') io.in(userRoom(change.entityId)).socketsLeave(project);
     if (change.type === 'project.deleted') io.in(project).socketsLeave(project);
   }

@@ -93,3 +93,32 @@ export function registerRuntimeMetrics(registry: client.Registry, options: Runti
     });
   }
 }
+
+/** What live delivery reports (live/live-hub.ts). */
+export interface LiveMetricsSource {
+  connections(): number;
+  delivered(): number;
+}
+
+/** Live sockets held and changes handed to them, read when Prometheus scrapes. */
+export function registerLiveMetrics(registry: client.Registry, live: LiveMetricsSource): void {
+  new client.Gauge({
+    name: 'live_connections',
+    help: 'Socket.IO connections this instance holds',
+    registers: [registry],
+    collect() {
+      this.set(live.connections());
+    },
+  });
+  let counted = 0;
+  const delivered = new client.Counter({
+    name: 'live_changes_delivered_total',
+    help: 'Changes this instance read from the change log and handed to its sockets',
+    registers: [registry],
+    collect() {
+      const now = live.delivered();
+      delivered.inc(now - counted);
+      counted = now;
+    },
+  });
+}

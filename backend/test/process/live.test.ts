@@ -155,6 +155,11 @@ describe('live delivery over Socket.IO across two instances sharing one store', 
     await until(() => adas.changes.length >= 7);
     expect(adas.changes.filter((change) => change.projectId === projectId)).toHaveLength(6);
 
+    // Each instance reports the sockets it holds and the changes it handed out.
+    const scrape = await (await fetch(`${b.url}/metrics`)).text();
+    expect(Number(/^live_connections (\d+)/m.exec(scrape)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^live_changes_delivered_total (\d+)/m.exec(scrape)?.[1])).toBeGreaterThanOrEqual(6);
+
     // Catch-up from the last position delivered finds nothing more.
     const rest = await api<{ data: Change[] }>(b.url, 'GET', `/changes?since=${seqs.at(-1)}`, bob.token);
     expect(rest.body.data).toEqual([]);
