@@ -202,11 +202,17 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
 
     // The keyboard: pick it up, one day back (left arrow), drop: due on the Friday again.
     await page.getByRole('button', { name: 'Move “Pay rent” to another day' }).focus();
-    await page.keyboard.press('Space');
-    await page.keyboard.press('ArrowLeft');
-    await page.waitForTimeout(200);
-    await page.keyboard.press('Space');
     const calendarAnnounced = page.locator('[id^="DndLiveRegion"]');
+    // Each key waits for the announcement of the one before, so a busy machine cannot reorder them.
+    await page.keyboard.press('Space');
+    await eventually(async () =>
+      expect(await calendarAnnounced.textContent()).toMatch(/Picked up “Pay rent”|“Pay rent” is over/),
+    );
+    // As on the board: the days are measured once the task is held; the arrow counts from there.
+    await page.waitForTimeout(300);
+    await page.keyboard.press('ArrowLeft');
+    await eventually(async () => expect(await calendarAnnounced.textContent()).toMatch(/“Pay rent” is over Friday/));
+    await page.keyboard.press('Space');
     await eventually(async () => expect(await calendarAnnounced.textContent()).toMatch(/“Pay rent” is now due Friday/));
     await page.locator(`li[data-day="${dueDay}"]`).getByText('Pay rent').waitFor();
     await page.waitForTimeout(500);
