@@ -22,6 +22,7 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import type { Storage } from './storage/storage.js';
+import { idempotency } from './idempotency/idempotency.middleware.js';
 import { TASKS_BASE_PATH, tasksRoutes } from './tasks/tasks.routes.js';
 import type { TasksService } from './tasks/tasks.service.js';
 import {
@@ -81,7 +82,16 @@ export function createApp(deps: AppDeps): Express {
       cors({
         origin: config.allowedOrigins.includes('*') ? true : config.allowedOrigins,
         credentials: true,
-        exposedHeaders: ['ETag', 'Location', 'X-Request-Id', 'X-Cache', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        exposedHeaders: [
+          'ETag',
+          'Location',
+          'X-Request-Id',
+          'X-Cache',
+          'Retry-After',
+          'RateLimit',
+          'RateLimit-Policy',
+          'Idempotent-Replayed',
+        ],
         maxAge: 600,
       }),
     );
@@ -121,15 +131,21 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const reads = cachedJson(deps.cache);
+  const idempotent = idempotency({
+    repository: deps.storage.idempotency,
+    clock: deps.clock,
+    logger,
+    leaseMs: config.idempotencyLeaseMs,
+  });
   api.use(
     TASKS_BASE_PATH.replace(/^\/api/, ''),
     markRouteBase,
-    tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock }),
+    tasksRoutes({ service: deps.tasksService, reads, clock: deps.clock, idempotent }),
   );
   api.use(
     PROJECTS_BASE_PATH.replace(/^\/api/, ''),
     markRouteBase,
-    projectsRoutes({ service: deps.projectsService, reads }),
+    projectsRoutes({ service: deps.projectsService, reads, idempotent }),
   );
   api.use(
     INVITATIONS_BASE_PATH.replace(/^\/api/, ''),

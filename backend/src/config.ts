@@ -99,6 +99,7 @@ const envSchema = z.object({
   LIVE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   LIVE_MAX_PER_USER: int(20, 1, 10_000),
   CHANGES_RETENTION_DAYS: int(CHANGE_RETENTION_DAYS_MIN, CHANGE_RETENTION_DAYS_MIN, 3650),
+  IDEMPOTENCY_LEASE_MS: int(10_000, 100, 600_000),
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT: duration('10s'),
   STATIC_DIR: optionalText,
@@ -147,6 +148,11 @@ export interface Config {
   cache: { ttlSeconds: number; maxBodyBytes: number };
   /** Days of change log `/changes` serves (older changes are pruned in the background). */
   changesRetentionDays: number;
+  /**
+   * How long an `Idempotency-Key` claim holds: a retry during it gets 409; after it, a retry of a first
+   * attempt that died without committing runs the request.
+   */
+  idempotencyLeaseMs: number;
   /** Live delivery: how often an idle instance reads the change log, and its connection limits. */
   live: { pollMs: number; maxConnections: number; maxPerUser: number };
   bodyLimit: string;
@@ -249,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     metricsToken: e.METRICS_TOKEN,
     cache: { ttlSeconds: e.CACHE_TTL, maxBodyBytes: e.CACHE_MAX_BODY_BYTES },
     changesRetentionDays: e.CHANGES_RETENTION_DAYS,
+    idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
     live: { pollMs: e.LIVE_POLL_MS, maxConnections: e.LIVE_MAX_CONNECTIONS, maxPerUser: e.LIVE_MAX_PER_USER },
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,

@@ -147,6 +147,9 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     changesService.prune().catch((err: unknown) => {
       logger.warn('could not prune the change log', { error: err instanceof Error ? err.message : String(err) });
     });
+    storage.idempotency.prune(clock()).catch((err: unknown) => {
+      logger.warn('could not prune idempotency keys', { error: err instanceof Error ? err.message : String(err) });
+    });
   }, CHANGES_PRUNE_INTERVAL_MS);
   prune.unref();
 

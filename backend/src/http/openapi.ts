@@ -80,7 +80,8 @@ const errors = (...statuses: number[]) => {
     401: 'Missing, invalid or expired token',
     403: 'A member whose role does not allow this action',
     404: 'Not found, or in a project the caller is not a member of',
-    409: 'Conflicts with the current state (email registered, last owner, personal project, already a member)',
+    409: 'Conflicts with the current state (email registered, last owner, personal project, already a member, Idempotency-Key in flight)',
+    422: 'Idempotency-Key reused with a different request',
     412: 'If-Match does not match the current ETag',
     413: 'Body too large',
     415: 'Body is not application/json',
@@ -100,6 +101,14 @@ const queryParameters = (schema: z.ZodObject) =>
 
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } };
 const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'A repeat with the same key, method, path and body within 24 h replays the first answer (Idempotent-Replayed: true) and performs nothing; 409 while the first runs, 422 for another request.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
 const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } };
 const bearer = [{ bearerAuth: [] }];
 // Explicitly public: no token is read (or, for refresh and logout, the refresh token travels in the body or cookie).
@@ -222,13 +231,14 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           operationId: 'createTask',
           summary: 'Create a task',
           security: bearer,
+          parameters: [idempotencyKey],
           requestBody: body(createTaskBody),
           responses: {
             '201': json(taskRef, 'Created', {
               Location: { schema: { type: 'string' } },
               ETag: { schema: { type: 'string' } },
             }),
-            ...errors(400, 401, 403, 404, 413, 415, 429, 503),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
           },
         },
       },
@@ -262,19 +272,19 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           operationId: 'updateTask',
           summary: 'Change any subset of the writable fields',
           security: bearer,
-          parameters: [ifMatch],
+          parameters: [ifMatch, idempotencyKey],
           requestBody: body(updateTaskBody),
           responses: {
             '200': json(taskRef, 'Updated', { ETag: { schema: { type: 'string' } } }),
-            ...errors(400, 401, 403, 404, 412, 413, 415, 429, 503),
+            ...errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
           },
         },
         delete: {
           operationId: 'deleteTask',
           summary: 'Delete a task',
           security: bearer,
-          parameters: [ifMatch],
-          responses: { '204': { description: 'Deleted' }, ...errors(401, 403, 404, 412, 429, 503) },
+          parameters: [ifMatch, idempotencyKey],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 403, 404, 409, 412, 422, 429, 503) },
         },
       },
       '/api/v1/tasks/{id}/move': {
@@ -310,10 +320,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           operationId: 'createProject',
           summary: 'Create a project; the caller is its owner',
           security: bearer,
+          parameters: [idempotencyKey],
           requestBody: body(createProjectBody),
           responses: {
             '201': json(projectRef, 'Created', { Location: { schema: { type: 'string' } }, ...etagHeader }),
-            ...errors(400, 401, 413, 415, 429, 503),
+            ...errors(400, 401, 409, 413, 415, 422, 429, 503),
           },
         },
       },

@@ -1,4 +1,5 @@
 import type { WriteOptions } from '../changes/change.model.js';
+import type { IdempotentWrite } from '../idempotency/idempotency.model.js';
 import type {
   InvitableRole,
   InvitationRecord,
@@ -33,8 +34,13 @@ export type MemberChangeOutcome = { kind: 'ok' } | { kind: 'not_found' } | { kin
 export interface ProjectRepository {
   /** Creates the user's personal project ("Inbox", id = user id) with them as owner, unless it exists. */
   ensurePersonal(userId: string, now: Date): Promise<void>;
-  /** Creates a project with `ownerId` as its only member (owner). */
-  create(ownerId: string, input: NewProject, now: Date): Promise<ProjectView>;
+  /** Creates a project with `ownerId` as its only member (owner); keeps the response of an `idempotent` claim with it. */
+  create(
+    ownerId: string,
+    input: NewProject,
+    now: Date,
+    idempotent?: IdempotentWrite<ProjectView>,
+  ): Promise<ProjectView>;
   /** The project as `userId` sees it, or null when it does not exist or they are not a member. */
   findForMember(userId: string, projectId: string): Promise<ProjectView | null>;
   /** The user's projects, personal first, then by name (case-insensitive), ties by id. */

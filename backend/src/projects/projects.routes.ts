@@ -5,6 +5,9 @@ import { isObjectId } from '../domain/ids.js';
 import type { CachedJson } from '../http/cached-json.js';
 import { parseIfMatch } from '../http/if-match.js';
 import { parseInput } from '../http/validate.js';
+import type { StoredResponse } from '../idempotency/idempotency.model.js';
+import { idempotentWrite, sendStored } from '../idempotency/idempotency.middleware.js';
+import type { ProjectView } from './project.model.js';
 import {
   acceptInvitationBody,
   createInvitationBody,
@@ -39,10 +42,23 @@ function projectIdOf(raw: string): string {
 export interface ProjectsRoutesOptions {
   service: ProjectsService;
   reads: CachedJson;
+  /** `Idempotency-Key` handling for project creation (see idempotency.middleware.ts). */
+  idempotent: RequestHandler;
 }
 
+/** The answer to a project creation, built once for the client and for the key's record. */
+const created = (project: ProjectView): StoredResponse => ({
+  status: 201,
+  headers: {
+    'Content-Type': 'application/json; charset=utf-8',
+    Location: `${PROJECTS_BASE_PATH}/${project.id}`,
+    ETag: projectEtag(project),
+  },
+  body: toProject(project),
+});
+
 /** Routes of /api/v1/projects: projects, their members and their invitations. */
-export function projectsRoutes({ service, reads }: ProjectsRoutesOptions): Router {
+export function projectsRoutes({ service, reads, idempotent }: ProjectsRoutesOptions): Router {
   const router = Router();
   router.use(requireAuth());
 
@@ -57,16 +73,9 @@ export function projectsRoutes({ service, reads }: ProjectsRoutesOptions): Route
 
   const create: RequestHandler = async (req, res) => {
     const body = parseInput(createProjectBody, req.body, 'body');
-    const project = await service.create(userIdOf(req), {
-      name: body.name,
-      description: body.description ?? '',
-      color: body.color ?? null,
-    });
-    res
-      .status(201)
-      .setHeader('Location', `${PROJECTS_BASE_PATH}/${project.id}`)
-      .setHeader('ETag', projectEtag(project))
-      .json(toProject(project));
+    const input = { name: body.name, description: body.description ?? '', color: body.color ?? null };
+    const project = await service.create(userIdOf(req), input, idempotentWrite(req, created));
+    sendStored(res, created(project));
   };
 
   const getOne: RequestHandler = async (req, res) => {
@@ -144,7 +153,7 @@ export function projectsRoutes({ service, reads }: ProjectsRoutesOptions): Route
   };
 
   router.get('/', list);
-  router.post('/', create);
+  router.post('/', idempotent, create);
   router.get('/:id', getOne);
   router.patch('/:id', update);
   router.delete('/:id', remove);

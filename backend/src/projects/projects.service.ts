@@ -1,3 +1,4 @@
+import type { IdempotentWrite } from '../idempotency/idempotency.model.js';
 import type { UserRepository } from '../auth/users.repository.js';
 import { hashOpaqueToken, newOpaqueToken } from '../auth/tokens.js';
 import type { Clock } from '../domain/clock.js';
@@ -53,8 +54,9 @@ export interface CreatedInvitation extends InvitationRecord {
 export class ProjectsService {
   constructor(private readonly deps: ProjectsServiceDeps) {}
 
-  async create(userId: string, input: NewProject): Promise<ProjectView> {
-    const project = await this.deps.projects.create(userId, input, this.deps.clock());
+  /** With an `idempotent` claim, the response is kept with the write (see IdempotentWrite). */
+  async create(userId: string, input: NewProject, idempotent?: IdempotentWrite<ProjectView>): Promise<ProjectView> {
+    const project = await this.deps.projects.create(userId, input, this.deps.clock(), idempotent);
     await this.deps.onChange({ projectIds: [project.id] });
     return project;
   }

@@ -1,4 +1,5 @@
 import type { ChangeRepository } from '../changes/changes.repository.js';
+import type { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import type { RefreshTokenRepository } from '../auth/refresh-tokens.repository.js';
 import type { UserRepository } from '../auth/users.repository.js';
 import type { StoreReadiness } from '../domain/readiness.js';
@@ -14,6 +15,7 @@ export interface Storage {
   readonly invitations: InvitationRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly changes: ChangeRepository;
+  readonly idempotency: IdempotencyRepository;
   /** True while the store can serve reads and writes. Must answer within about a second. */
   ping(): Promise<boolean>;
   /** Whether this instance may take traffic as far as the store goes (ping plus required indexes). */

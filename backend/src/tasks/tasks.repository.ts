@@ -1,4 +1,5 @@
 import type { WriteOptions } from '../changes/change.model.js';
+import type { IdempotentWrite } from '../idempotency/idempotency.model.js';
 import type { TaskPriority, TaskSortField, TaskStatus } from './task.model.js';
 
 /** A task as stored: dates are Dates; it belongs to one project, and `projectId` scopes every query. */
@@ -113,8 +114,18 @@ export type TaskDeleteOutcome =
  * Every write records its change in its own transaction.
  */
 export interface TaskRepository {
-  /** `createdBy` is also the actor of the task's `task.created` change. */
-  create(projectId: string, createdBy: string, input: NewTask, now: Date): Promise<TaskRecord>;
+  /**
+   * `createdBy` is also the actor of the task's `task.created` change. Every write given an
+   * `idempotent` claim keeps its response in its own transaction (and rolls back when the claim was
+   * taken over meanwhile).
+   */
+  create(
+    projectId: string,
+    createdBy: string,
+    input: NewTask,
+    now: Date,
+    idempotent?: IdempotentWrite<TaskRecord>,
+  ): Promise<TaskRecord>;
   /** Any project's task by id: the caller then checks the membership of `projectId`. */
   findById(id: string): Promise<TaskRecord | null>;
   /**
@@ -125,12 +136,12 @@ export interface TaskRepository {
     projectId: string,
     id: string,
     changes: TaskChanges,
-    options: WriteOptions & { expectedVersion?: number },
+    options: WriteOptions & { expectedVersion?: number; idempotent?: IdempotentWrite<TaskRecord> },
   ): Promise<TaskWriteOutcome>;
   delete(
     projectId: string,
     id: string,
-    options: WriteOptions & { expectedVersion?: number },
+    options: WriteOptions & { expectedVersion?: number; idempotent?: IdempotentWrite<null> },
   ): Promise<TaskDeleteOutcome>;
   /**
    * Puts the task into `placement.status`'s column right after `afterId` and/or right before

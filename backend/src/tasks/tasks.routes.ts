@@ -6,7 +6,9 @@ import { TaskNotFound } from '../domain/errors.js';
 import type { CachedJson } from '../http/cached-json.js';
 import { parseInput } from '../http/validate.js';
 import { toListQuery } from './task-query.js';
-import type { TaskChanges } from './tasks.repository.js';
+import type { StoredResponse } from '../idempotency/idempotency.model.js';
+import { idempotentWrite, sendStored } from '../idempotency/idempotency.middleware.js';
+import type { TaskChanges, TaskRecord } from './tasks.repository.js';
 import {
   createTaskBody,
   listTasksQuery,
@@ -42,16 +44,33 @@ function taskIdOf(params: unknown): string {
   return id;
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The answers of the keyed writes, built once for the client and for the key's record. */
+const created = (task: TaskRecord): StoredResponse => ({
+  status: 201,
+  headers: { 'Content-Type': JSON_TYPE, Location: `${TASKS_BASE_PATH}/${task.id}`, ETag: taskEtag(task) },
+  body: toTask(task),
+});
+const updated = (task: TaskRecord): StoredResponse => ({
+  status: 200,
+  headers: { 'Content-Type': JSON_TYPE, ETag: taskEtag(task) },
+  body: toTask(task),
+});
+const deleted = (): StoredResponse => ({ status: 204, headers: {}, body: null });
+
 export interface TasksRoutesOptions {
   service: TasksService;
   /** Cacheable reads answer through this (ETag, 304, Cache-Control, X-Cache). */
   reads: CachedJson;
   clock: Clock;
+  /** `Idempotency-Key` handling for the keyed writes (see idempotency.middleware.ts). */
+  idempotent: RequestHandler;
 }
 
 /** Routes of /api/v1/tasks: validated input in, one service call, a status out; reads go through the response cache. */
 export function tasksRoutes(options: TasksRoutesOptions): Router {
-  const { service, reads, clock } = options;
+  const { service, reads, clock, idempotent } = options;
   const router = Router();
   router.use(requireAuth());
 
@@ -83,19 +102,16 @@ export function tasksRoutes(options: TasksRoutesOptions): Router {
 
   const create: RequestHandler = async (req, res) => {
     const body = toChanges(parseInput(createTaskBody, req.body, 'body'));
-    const task = await service.create(userIdOf(req), body);
-    res
-      .status(201)
-      .setHeader('Location', `${TASKS_BASE_PATH}/${task.id}`)
-      .setHeader('ETag', taskEtag(task))
-      .json(toTask(task));
+    const task = await service.create(userIdOf(req), body, idempotentWrite(req, created));
+    sendStored(res, created(task));
   };
 
   const update: RequestHandler = async (req, res) => {
     const id = taskIdOf(req.params);
     const changes = toChanges(parseInput(updateTaskBody, req.body, 'body'));
-    const task = await service.update(userIdOf(req), id, changes, parseIfMatch(req.get('if-match'), id));
-    res.setHeader('ETag', taskEtag(task)).json(toTask(task));
+    const expected = parseIfMatch(req.get('if-match'), id);
+    const task = await service.update(userIdOf(req), id, changes, expected, idempotentWrite(req, updated));
+    sendStored(res, updated(task));
   };
 
   const move: RequestHandler = async (req, res) => {
@@ -107,16 +123,16 @@ export function tasksRoutes(options: TasksRoutesOptions): Router {
 
   const remove: RequestHandler = async (req, res) => {
     const id = taskIdOf(req.params);
-    await service.delete(userIdOf(req), id, parseIfMatch(req.get('if-match'), id));
-    res.status(204).end();
+    await service.delete(userIdOf(req), id, parseIfMatch(req.get('if-match'), id), idempotentWrite(req, deleted));
+    sendStored(res, deleted());
   };
 
   router.get('/', list);
-  router.post('/', create);
+  router.post('/', idempotent, create);
   router.get('/stats', stats);
   router.get('/:id', getOne);
-  router.patch('/:id', update);
+  router.patch('/:id', idempotent, update);
   router.post('/:id/move', move);
-  router.delete('/:id', remove);
+  router.delete('/:id', idempotent, remove);
   return router;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import type { IdempotentWrite } from '../idempotency/idempotency.model.js';
 import { InvalidInput, ProjectNotFound, TaskNotFound, VersionConflict } from '../domain/errors.js';
 import { versionGuardOf, type ExpectedVersion } from '../domain/expected-version.js';
 import { authorize } from '../projects/access-policy.js';
@@ -62,7 +63,8 @@ export class TasksService {
   /** Columns whose rebalance is scheduled or running in this process, as `project:status`. */
   private readonly rebalancing = new Set<string>();
 
-  async create(userId: string, input: NewTaskInput): Promise<TaskRecord> {
+  /** Every write given an `idempotent` claim keeps its response with the write (see IdempotentWrite). */
+  async create(userId: string, input: NewTaskInput, idempotent?: IdempotentWrite<TaskRecord>): Promise<TaskRecord> {
     const projectId = input.projectId ?? personalProjectId(userId);
     authorize(await this.roleIn(userId, projectId), 'tasks.write');
     const assigneeId = input.assigneeId ?? null;
@@ -80,6 +82,7 @@ export class TasksService {
         assigneeId,
       },
       this.clock(),
+      idempotent,
     );
     await this.notify(userId, [projectId]);
     return task;
@@ -95,7 +98,13 @@ export class TasksService {
    * moved task keeps its assignee when they are a member of the new project and is unassigned otherwise
    * (an `assigneeId` given with the move must be a member of the new project).
    */
-  async update(userId: string, id: string, changes: TaskChanges, expected: ExpectedVersion): Promise<TaskRecord> {
+  async update(
+    userId: string,
+    id: string,
+    changes: TaskChanges,
+    expected: ExpectedVersion,
+    idempotent?: IdempotentWrite<TaskRecord>,
+  ): Promise<TaskRecord> {
     const { task, role } = await this.visibleTask(userId, id);
     authorize(role, 'tasks.write');
     const target = changes.projectId ?? task.projectId;
@@ -119,6 +128,7 @@ export class TasksService {
       expectedVersion: versionGuardOf(expected),
       now: this.clock(),
       actorId: userId,
+      ...(idempotent === undefined ? {} : { idempotent }),
     });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);
@@ -169,13 +179,19 @@ export class TasksService {
     });
   }
 
-  async delete(userId: string, id: string, expected: ExpectedVersion): Promise<void> {
+  async delete(
+    userId: string,
+    id: string,
+    expected: ExpectedVersion,
+    idempotent?: IdempotentWrite<null>,
+  ): Promise<void> {
     const { task, role } = await this.visibleTask(userId, id);
     authorize(role, 'tasks.write');
     const outcome = await this.tasks.delete(task.projectId, id, {
       expectedVersion: versionGuardOf(expected),
       now: this.clock(),
       actorId: userId,
+      ...(idempotent === undefined ? {} : { idempotent }),
     });
     if (outcome.kind === 'not_found') throw new TaskNotFound();
     if (outcome.kind === 'version_mismatch') throw new VersionConflict('task', outcome.current);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefreshTokenRecord } from '../../src/auth/refresh-tokens.repository.js';
 import type { Storage } from '../../src/storage/storage.js';
+import { ClaimLost, type StoredResponse } from '../../src/idempotency/idempotency.model.js';
 import {
   compareTasks,
   sortKeyOf,
@@ -1433,6 +1434,136 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           items: [],
           next: null,
         });
+      });
+    });
+
+    describe('idempotency keys', () => {
+      const LEASE = 10_000;
+      const claimOf = async (userId: string, key: string, fingerprint: string, now: number) =>
+        store().idempotency.claim({ userId, key, fingerprint, now: at(now), leaseMs: LEASE });
+      const claimed = async (userId: string, key: string, fingerprint: string, now: number) => {
+        const outcome = await claimOf(userId, key, fingerprint, now);
+        if (outcome.kind !== 'claimed') throw new Error(`expected a claim, got ${outcome.kind}`);
+        return outcome.claim;
+      };
+      const answer = (task: TaskRecord): StoredResponse => ({
+        status: 201,
+        headers: { ETag: `"${task.id}-${task.version}"` },
+        body: { id: task.id, title: task.title },
+      });
+
+      it('when a keyed create commits, then its response is kept with it: a repeat replays it, another request is refused, a repeat in flight waits', async () => {
+        const userId = await newUserId();
+        const key = `create-${randomUUID()}`;
+        const claim = await claimed(userId, key, 'fp-1', T0);
+        expect(await claimOf(userId, key, 'fp-1', T0 + 10)).toEqual({ kind: 'in_flight', retryAfterMs: LEASE - 10 });
+        expect(await claimOf(userId, key, 'fp-2', T0 + 10)).toEqual({ kind: 'mismatch' });
+        const task = await store().tasks.create(userId, userId, newTask({ title: 'Once' }), at(T0 + 20), {
+          claim,
+          respond: answer,
+        });
+        expect(await claimOf(userId, key, 'fp-1', T0 + 30)).toEqual({ kind: 'replay', response: answer(task) });
+        // Long after the lease, the kept answer still replays; another user's key of the same name is theirs.
+        expect(await claimOf(userId, key, 'fp-1', T0 + 10 * LEASE)).toMatchObject({ kind: 'replay' });
+        const other = await newUserId();
+        expect((await claimOf(other, key, 'fp-1', T0 + 40)).kind).toBe('claimed');
+      });
+
+      it('when an attempt dies before committing, then after its lease a retry takes the key over and the late attempt writes nothing', async () => {
+        const userId = await newUserId();
+        const key = `takeover-${randomUUID()}`;
+        const first = await claimed(userId, key, 'fp', T0);
+        const { head } = await store().changes.bounds();
+        const second = await claimed(userId, key, 'fp', T0 + LEASE + 1);
+        expect(second.token).not.toBe(first.token);
+        await expect(
+          store().tasks.create(userId, userId, newTask({ title: 'Late' }), at(T0 + LEASE + 2), {
+            claim: first,
+            respond: answer,
+          }),
+        ).rejects.toBeInstanceOf(ClaimLost);
+        expect((await store().changes.bounds()).head).toBe(head);
+        const titles = (await walk(userId, { field: 'createdAt', direction: 'desc' }, 50)).map((task) => task.title);
+        expect(titles).not.toContain('Late');
+        const task = await store().tasks.create(userId, userId, newTask({ title: 'Retried' }), at(T0 + LEASE + 3), {
+          claim: second,
+          respond: answer,
+        });
+        expect(await claimOf(userId, key, 'fp', T0 + LEASE + 4)).toEqual({ kind: 'replay', response: answer(task) });
+      });
+
+      it('when keyed updates, deletes and project creations commit, then each keeps its answer; a refused write keeps none', async () => {
+        const userId = await newUserId();
+        const task = await store().tasks.create(userId, userId, newTask({ title: 'Edit me' }), at(T0));
+        const patchClaim = await claimed(userId, `patch-${randomUUID()}`, 'fp', T0 + 1);
+        const stale = await store().tasks.update(
+          userId,
+          task.id,
+          { title: 'No' },
+          { actorId: userId, now: at(T0 + 2), expectedVersion: 99, idempotent: { claim: patchClaim, respond: answer } },
+        );
+        expect(stale.kind).toBe('version_mismatch');
+        expect(await claimOf(userId, patchClaim.key, 'fp', T0 + 3)).toMatchObject({ kind: 'in_flight' });
+        const edited = await store().tasks.update(
+          userId,
+          task.id,
+          { title: 'Edited' },
+          { actorId: userId, now: at(T0 + 4), idempotent: { claim: patchClaim, respond: answer } },
+        );
+        if (edited.kind !== 'ok') throw new Error(edited.kind);
+        expect(await claimOf(userId, patchClaim.key, 'fp', T0 + 5)).toEqual({
+          kind: 'replay',
+          response: answer(edited.task),
+        });
+
+        const deleteClaim = await claimed(userId, `delete-${randomUUID()}`, 'fp', T0 + 6);
+        const gone = { status: 204, headers: {}, body: null };
+        await store().tasks.delete(userId, task.id, {
+          actorId: userId,
+          now: at(T0 + 7),
+          idempotent: { claim: deleteClaim, respond: () => gone },
+        });
+        expect(await claimOf(userId, deleteClaim.key, 'fp', T0 + 8)).toEqual({ kind: 'replay', response: gone });
+
+        const projectClaim = await claimed(userId, `project-${randomUUID()}`, 'fp', T0 + 9);
+        const project = await store().projects.create(
+          userId,
+          { name: 'Keyed', description: '', color: null },
+          at(T0 + 10),
+          { claim: projectClaim, respond: (view) => ({ status: 201, headers: {}, body: { id: view.id } }) },
+        );
+        expect(await claimOf(userId, projectClaim.key, 'fp', T0 + 11)).toEqual({
+          kind: 'replay',
+          response: { status: 201, headers: {}, body: { id: project.id } },
+        });
+      });
+
+      it('when a claim is settled or released, then a repeat replays the settled answer or runs again', async () => {
+        const userId = await newUserId();
+        const settledClaim = await claimed(userId, `settle-${randomUUID()}`, 'fp', T0);
+        const problem = { status: 412, headers: { ETag: '"x"' }, body: { status: 412 } };
+        await store().idempotency.settle(settledClaim, problem);
+        expect(await claimOf(userId, settledClaim.key, 'fp', T0 + 1)).toEqual({ kind: 'replay', response: problem });
+        // A settled answer is never replaced by a later settle.
+        await store().idempotency.settle(settledClaim, { status: 200, headers: {}, body: null });
+        expect(await claimOf(userId, settledClaim.key, 'fp', T0 + 2)).toEqual({ kind: 'replay', response: problem });
+
+        const released = await claimed(userId, `release-${randomUUID()}`, 'fp', T0);
+        await store().idempotency.release(released);
+        expect((await claimOf(userId, released.key, 'fp', T0 + 1)).kind).toBe('claimed');
+      });
+
+      it('when a kept answer is 24 hours old, then the key is free again and pruning removes it', async () => {
+        const userId = await newUserId();
+        const key = `old-${randomUUID()}`;
+        const claim = await claimed(userId, key, 'fp', T0);
+        await store().idempotency.settle(claim, { status: 204, headers: {}, body: null });
+        expect((await claimOf(userId, key, 'other', T0 + DAY - 1)).kind).toBe('mismatch');
+        expect((await claimOf(userId, key, 'other', T0 + DAY)).kind).toBe('claimed');
+        const stale = `stale-${randomUUID()}`;
+        await claimed(userId, stale, 'fp', T0);
+        expect(await store().idempotency.prune(at(T0 + DAY))).toBeGreaterThanOrEqual(1);
+        expect((await claimOf(userId, stale, 'fp2', T0 + 1)).kind).toBe('claimed');
       });
     });
 

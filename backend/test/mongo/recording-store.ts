@@ -269,8 +269,8 @@ export function recordingStore(): RecordingStore {
         return Promise.resolve(matching(name, first).length);
       case 'insertOne': {
         const doc = plainObject(first as object);
+        checkUnique(name, doc, [...docs, doc]);
         docs.push(doc);
-        checkUnique(name, doc, docs);
         return Promise.resolve({ acknowledged: true, insertedId: doc._id });
       }
       case 'updateOne':
@@ -283,6 +283,13 @@ export function recordingStore(): RecordingStore {
           call.method === 'updateMany',
         );
         return Promise.resolve(result);
+      }
+      case 'replaceOne': {
+        const [doc] = matching(name, first);
+        if (doc === undefined) return Promise.resolve({ acknowledged: true, matchedCount: 0, modifiedCount: 0 });
+        const replacement = { ...plainObject(second as object), _id: doc._id };
+        data[name] = docs.map((held) => (held === doc ? replacement : held));
+        return Promise.resolve({ acknowledged: true, matchedCount: 1, modifiedCount: 1 });
       }
       case 'findOneAndUpdate': {
         const { docs: changed } = updateMatched(name, first as Doc, second, third?.upsert === true, false);

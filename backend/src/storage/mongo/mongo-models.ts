@@ -126,6 +126,22 @@ export interface ChangeDoc {
   recipients?: Types.ObjectId[];
 }
 
+/**
+ * One idempotency key of one user (`_id` is `<userId>:<key>`): claimed by an attempt (`token`) until
+ * `leaseUntil`, then `done` with the response its write kept (JSON) in the write's transaction.
+ */
+export interface IdempotencyDoc {
+  _id: string;
+  fingerprint: string;
+  token: string;
+  state: 'pending' | 'done';
+  leaseUntil: Date;
+  createdAt: Date;
+  /** When the TTL monitor may delete it (createdAt + 24 h); claims treat it as gone from then on. */
+  expiresAt: Date;
+  response?: string;
+}
+
 /** A named counter, incremented inside the transaction that takes a value from it. */
 export interface CounterDoc {
   _id: string;
@@ -141,6 +157,7 @@ export interface MongoModels {
   refreshTokens: Model<RefreshTokenDoc>;
   changes: Model<ChangeDoc>;
   counters: Model<CounterDoc>;
+  idempotencyKeys: Model<IdempotencyDoc>;
 }
 
 // `strictQuery` drops filter paths the schema does not declare; versionKey is off because tasks
@@ -355,6 +372,22 @@ const counterSchema = new Schema<CounterDoc>(
   { ...SCHEMA_OPTIONS, collection: 'counters' },
 );
 
+const idempotencySchema = new Schema<IdempotencyDoc>(
+  {
+    _id: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    token: { type: String, required: true },
+    state: { type: String, enum: ['pending', 'done'], required: true },
+    leaseUntil: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    response: { type: String },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'idempotencyKeys' },
+);
+// Kept responses expire with their retention; claims never rely on the monitor's timing (see claim()).
+idempotencySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
+
 for (const schema of [
   userSchema,
   taskSchema,
@@ -363,6 +396,7 @@ for (const schema of [
   invitationSchema,
   refreshTokenSchema,
   changeSchema,
+  idempotencySchema,
 ]) {
   boundReadTime(schema);
 }
@@ -378,6 +412,7 @@ export function createModels(connection: Connection): MongoModels {
     refreshTokens: connection.model<RefreshTokenDoc>('RefreshToken', refreshTokenSchema),
     changes: connection.model<ChangeDoc>('Change', changeSchema),
     counters: connection.model<CounterDoc>('Counter', counterSchema),
+    idempotencyKeys: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
   };
 }
 
@@ -396,6 +431,7 @@ export function modelList(models: MongoModels): IndexedModel[] {
     models.invitations,
     models.refreshTokens,
     models.changes,
+    models.idempotencyKeys,
   ];
 }
 

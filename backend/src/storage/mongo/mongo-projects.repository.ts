@@ -19,6 +19,7 @@ import { slicePage } from '../../tasks/task.model.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { memberChange, projectChange, taskChange } from '../../changes/change.model.js';
 import { appendMongoChange } from './mongo-changes.repository.js';
+import { recordMongoResponse } from './mongo-idempotency.repository.js';
 import {
   MEMBERSHIP_BY_USER_INDEX,
   type MembershipDoc,
@@ -40,7 +41,7 @@ import { OPEN_STATUSES } from './task-stats.mongo.js';
 
 type ProjectModels = Pick<
   MongoModels,
-  'projects' | 'memberships' | 'users' | 'tasks' | 'invitations' | 'changes' | 'counters'
+  'projects' | 'memberships' | 'users' | 'tasks' | 'invitations' | 'changes' | 'counters' | 'idempotencyKeys'
 >;
 
 const NOT_FOUND = { kind: 'not_found' } as const;
@@ -195,17 +196,19 @@ export function createMongoProjectRepository(
       });
     },
 
-    async create(ownerId, input, now) {
+    async create(ownerId, input, now, idempotent) {
       const doc = newProjectDoc(newObjectId(now.getTime()), input, false, now);
       const membership = { project: doc._id, user: oid(ownerId), role: 'owner' as const, joinedAt: now };
+      const project: ProjectView = { ...toProjectRecord(doc), role: 'owner', memberCount: 1, openTaskCount: 0 };
       await run(() =>
         transact(async (session) => {
           await projects.create([doc], { session });
           await memberships.create([membership], { session });
           await appendMongoChange(models, projectChange.created(doc._id.toHexString(), ownerId, now), session);
+          await recordMongoResponse(models, idempotent, project, session);
         }),
       );
-      return { ...toProjectRecord(doc), role: 'owner', memberCount: 1, openTaskCount: 0 };
+      return project;
     },
 
     async findForMember(userId, projectId) {

@@ -8,6 +8,7 @@ import { createModels, missingIndexes, modelList, type MongoModels } from './mon
 import { createMongoProjectRepository } from './mongo-projects.repository.js';
 import { createMongoRefreshTokenRepository } from './mongo-refresh-tokens.repository.js';
 import { createMongoChangeRepository } from './mongo-changes.repository.js';
+import { createMongoIdempotencyRepository } from './mongo-idempotency.repository.js';
 import { createMongoTaskRepository, type StoreRunner } from './mongo-tasks.repository.js';
 import { transactionRunner } from './mongo-transaction.js';
 import { createMongoUserRepository } from './mongo-users.repository.js';
@@ -230,6 +231,7 @@ export async function openMongoStorage(options: MongoStorageOptions): Promise<St
     invitations: createMongoInvitationRepository(models, run, transact),
     refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),
     changes: createMongoChangeRepository(models, run),
+    idempotency: createMongoIdempotencyRepository(models, run),
 
     ping,
 

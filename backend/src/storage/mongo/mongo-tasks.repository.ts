@@ -23,6 +23,7 @@ import type {
   TaskRepository,
   TaskWriteOutcome,
 } from '../../tasks/tasks.repository.js';
+import { recordMongoResponse } from './mongo-idempotency.repository.js';
 import { appendMongoChange } from './mongo-changes.repository.js';
 import type { MongoModels, TaskDoc } from './mongo-models.js';
 import { refuse, type Transact } from './mongo-transaction.js';
@@ -218,7 +219,7 @@ const boardBefore = (a: BoardNeighbour, b: BoardNeighbour) =>
  * Every write appends its change in the transaction of the write.
  */
 export function createMongoTaskRepository(
-  models: Pick<MongoModels, 'tasks' | 'changes' | 'counters'>,
+  models: Pick<MongoModels, 'tasks' | 'changes' | 'counters' | 'idempotencyKeys'>,
   run: StoreRunner,
   transact: Transact,
 ): TaskRepository {
@@ -400,7 +401,7 @@ export function createMongoTaskRepository(
   };
 
   return {
-    async create(projectId, createdBy, input, now) {
+    async create(projectId, createdBy, input, now, idempotent) {
       const position = await run(() => endOfColumn(projectId, input.status));
       const doc = newTaskDoc({ projectId, createdBy, position }, input, now);
       const task = toTaskRecord(doc);
@@ -408,6 +409,7 @@ export function createMongoTaskRepository(
         transact(async (session) => {
           await tasks.create([doc], { session });
           await appendMongoChange(models, taskChange.created(task, createdBy, now), session);
+          await recordMongoResponse(models, idempotent, task, session);
         }),
       );
       return task;
@@ -436,7 +438,7 @@ export function createMongoTaskRepository(
       });
     },
 
-    async update(projectId, id, changes, { expectedVersion, now, actorId }): Promise<TaskWriteOutcome> {
+    async update(projectId, id, changes, { expectedVersion, now, actorId, idempotent }): Promise<TaskWriteOutcome> {
       if (!valid(projectId, id)) return { kind: 'not_found' };
       // A move to a malformed project id names no project.
       if (changes.projectId !== undefined && !isObjectId(changes.projectId)) return { kind: 'not_found' };
@@ -471,12 +473,13 @@ export function createMongoTaskRepository(
           if (updated === null) throw new Error('the task changed inside its own write transaction');
           const task = toTaskRecord(updated);
           await appendMongoChange(models, taskChange.updated(found.task, task, actorId, now), session);
+          await recordMongoResponse(models, idempotent, task, session);
           return { kind: 'ok', task };
         });
       });
     },
 
-    async delete(projectId, id, { expectedVersion, now, actorId }): Promise<TaskDeleteOutcome> {
+    async delete(projectId, id, { expectedVersion, now, actorId, idempotent }): Promise<TaskDeleteOutcome> {
       if (!valid(projectId, id)) return { kind: 'not_found' };
       return run(() =>
         transact(async (session): Promise<TaskDeleteOutcome> => {
@@ -484,6 +487,7 @@ export function createMongoTaskRepository(
           if ('refusal' in found) return refuse(session, found.refusal);
           await tasks.deleteOne({ ...scoped(projectId, id), version: found.task.version }, { session });
           await appendMongoChange(models, taskChange.deleted(found.task, actorId, now), session);
+          await recordMongoResponse(models, idempotent, null, session);
           return { kind: 'ok' };
         }),
       );

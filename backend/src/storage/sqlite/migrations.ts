@@ -550,6 +550,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX tasks_assignee_position ON tasks (assignee_id, board_key, id) WHERE assignee_id IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'idempotency keys: one claim per user and key, completed by the write it answers',
+    sql: `
+      -- state 'pending' while an attempt holds the key (until lease_until), 'done' once its answer is kept.
+      CREATE TABLE idempotency_keys (
+        user_id     TEXT    NOT NULL,
+        key         TEXT    NOT NULL,
+        fingerprint TEXT    NOT NULL,
+        token       TEXT    NOT NULL,
+        state       TEXT    NOT NULL CHECK (state IN ('pending', 'done')),
+        lease_until INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        response    TEXT,
+        PRIMARY KEY (user_id, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+    `,
+  },
 ];
 
 export interface MigrationResult {

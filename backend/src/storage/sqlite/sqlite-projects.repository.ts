@@ -20,6 +20,8 @@ import type {
 } from '../../projects/projects.repository.js';
 import { memberChange, projectChange, taskChange, type WriteOptions } from '../../changes/change.model.js';
 import type { ChangeAppender } from './sqlite-changes.repository.js';
+import { createResponseRecorder, type ResponseRecorder } from './sqlite-idempotency.repository.js';
+import type { IdempotentWrite } from '../../idempotency/idempotency.model.js';
 import type { StoreRunner } from './sqlite-errors.js';
 
 interface ProjectRow {
@@ -85,6 +87,7 @@ export function createSqliteProjectRepository(
   db: Database.Database,
   run: StoreRunner,
   appendChange: ChangeAppender,
+  recordResponse: ResponseRecorder = createResponseRecorder(db),
 ): ProjectRepository {
   const insertProject = db.prepare<[ProjectRow & { name_key: string }]>(
     `INSERT INTO projects (id, name, name_key, description, color, personal, created_at, updated_at, version)
@@ -184,13 +187,15 @@ export function createSqliteProjectRepository(
     if (changes > 0) appendChange(projectChange.created(id, userId, now));
   });
 
-  const create = db.transaction((ownerId: string, row: ProjectRow) => {
+  const create = db.transaction((ownerId: string, row: ProjectRow, idempotent?: IdempotentWrite<ProjectView>) => {
     insertProject.run({ ...row, name_key: projectNameKey(row.name) });
     insertMember.run({ projectId: row.id, userId: ownerId, role: 'owner', at: row.created_at });
     appendChange(projectChange.created(row.id, ownerId, new Date(row.created_at)));
     const view = viewOne.get({ userId: ownerId, projectId: row.id });
     if (view === undefined) throw new Error('the new project was not found after its insert');
-    return toView(view);
+    const project = toView(view);
+    recordResponse(idempotent, project);
+    return project;
   });
 
   const setRole = db.transaction(
@@ -271,7 +276,7 @@ export function createSqliteProjectRepository(
       await run(() => ensurePersonal.immediate(userId, now));
     },
 
-    async create(ownerId, input, now) {
+    async create(ownerId, input, now, idempotent) {
       const at = now.getTime();
       const row: ProjectRow = {
         id: newObjectId(at),
@@ -283,7 +288,7 @@ export function createSqliteProjectRepository(
         updated_at: at,
         version: 1,
       };
-      return run(() => create.immediate(ownerId, row));
+      return run(() => create.immediate(ownerId, row, idempotent));
     },
 
     async findForMember(userId, projectId) {

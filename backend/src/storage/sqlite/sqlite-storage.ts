@@ -8,6 +8,7 @@ import { isSqliteUnavailable, runStoreWork, SYNC_BUSY_TIMEOUT_MS, type StoreRunn
 import { createChangeAppender, createSqliteChangeRepository } from './sqlite-changes.repository.js';
 import { createSqliteInvitationRepository, createSqliteProjectRepository } from './sqlite-projects.repository.js';
 import { createSqliteRefreshTokenRepository } from './sqlite-refresh-tokens.repository.js';
+import { createResponseRecorder, createSqliteIdempotencyRepository } from './sqlite-idempotency.repository.js';
 import { createSqliteTaskRepository } from './sqlite-tasks.repository.js';
 import { createSqliteUserRepository } from './sqlite-users.repository.js';
 
@@ -69,12 +70,14 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     options.logger?.debug('sqlite storage open', { file: options.file, schemaVersion: to, migratedFrom: from });
 
     const appendChange = createChangeAppender(db);
+    const recordResponse = createResponseRecorder(db);
     const users = createSqliteUserRepository(db, run);
-    const tasks = createSqliteTaskRepository(db, run, appendChange);
+    const tasks = createSqliteTaskRepository(db, run, appendChange, recordResponse);
     const refreshTokens = createSqliteRefreshTokenRepository(db, run);
-    const projects = createSqliteProjectRepository(db, run, appendChange);
+    const projects = createSqliteProjectRepository(db, run, appendChange, recordResponse);
     const invitations = createSqliteInvitationRepository(db, run, appendChange);
     const changes = createSqliteChangeRepository(db, run);
+    const idempotency = createSqliteIdempotencyRepository(db, run);
     const probe = db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
 
     return {
@@ -85,6 +88,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       invitations,
       refreshTokens,
       changes,
+      idempotency,
       async ping() {
         if (!db.open) return false;
         try {

@@ -34,6 +34,8 @@ import type {
 import { isObjectId, newObjectId } from '../../domain/ids.js';
 import { taskChange, type WriteOptions } from '../../changes/change.model.js';
 import type { ChangeAppender } from './sqlite-changes.repository.js';
+import { createResponseRecorder, type ResponseRecorder } from './sqlite-idempotency.repository.js';
+import type { IdempotentWrite } from '../../idempotency/idempotency.model.js';
 import type { StoreRunner } from './sqlite-errors.js';
 import {
   MATCH_LIST_MAX,
@@ -250,6 +252,7 @@ export function createSqliteTaskRepository(
   db: Database.Database,
   run: StoreRunner,
   appendChange: ChangeAppender,
+  recordResponse: ResponseRecorder = createResponseRecorder(db),
 ): TaskRepository {
   const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
     `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
@@ -416,36 +419,49 @@ export function createSqliteTaskRepository(
     for (const tag of tags) insertTag.run({ seq, projectId, tag });
   };
 
-  const create = db.transaction((projectId: string, createdBy: string, input: NewTask, now: Date): TaskRecord => {
-    const at = now.getTime();
-    const boardKey = endOfColumn(projectId, input.status);
-    const position = positionOfBoardKey(boardKey);
-    const record = newTaskRecord(newObjectId(at), { projectId, createdBy, position }, input, now);
-    const { lastInsertRowid } = insertTask.run({
-      id: record.id,
-      project_id: projectId,
-      created_by: createdBy,
-      assignee_id: record.assigneeId,
-      title: record.title,
-      title_key: titleKeyBytes(titleSortKey(record.title)),
-      description: record.description,
-      status: record.status,
-      priority_rank: PRIORITY_RANK[record.priority],
-      due_date: record.dueDate === null ? null : record.dueDate.getTime(),
-      tags: JSON.stringify(record.tags),
-      created_at: at,
-      updated_at: at,
-      completed_at: record.completedAt === null ? null : at,
-      version: 1,
-      board_key: boardKey,
-    });
-    insertTags(lastInsertRowid, projectId, record.tags);
-    appendChange(taskChange.created(record, createdBy, now));
-    return record;
-  });
+  const create = db.transaction(
+    (
+      projectId: string,
+      createdBy: string,
+      input: NewTask,
+      now: Date,
+      idempotent: IdempotentWrite<TaskRecord> | undefined,
+    ): TaskRecord => {
+      const at = now.getTime();
+      const boardKey = endOfColumn(projectId, input.status);
+      const position = positionOfBoardKey(boardKey);
+      const record = newTaskRecord(newObjectId(at), { projectId, createdBy, position }, input, now);
+      const { lastInsertRowid } = insertTask.run({
+        id: record.id,
+        project_id: projectId,
+        created_by: createdBy,
+        assignee_id: record.assigneeId,
+        title: record.title,
+        title_key: titleKeyBytes(titleSortKey(record.title)),
+        description: record.description,
+        status: record.status,
+        priority_rank: PRIORITY_RANK[record.priority],
+        due_date: record.dueDate === null ? null : record.dueDate.getTime(),
+        tags: JSON.stringify(record.tags),
+        created_at: at,
+        updated_at: at,
+        completed_at: record.completedAt === null ? null : at,
+        version: 1,
+        board_key: boardKey,
+      });
+      insertTags(lastInsertRowid, projectId, record.tags);
+      appendChange(taskChange.created(record, createdBy, now));
+      recordResponse(idempotent, record);
+      return record;
+    },
+  );
 
   const update = db.transaction(
-    (params: UpdateParams, tags: readonly string[] | undefined, options: WriteOptions): TaskWriteOutcome => {
+    (
+      params: UpdateParams,
+      tags: readonly string[] | undefined,
+      options: WriteOptions & { idempotent?: IdempotentWrite<TaskRecord> },
+    ): TaskWriteOutcome => {
       const before = findOne.get({ id: params.id, projectId: params.projectId });
       if (before === undefined) return { kind: 'not_found' };
       if (params.expectedVersion !== null && before.version !== params.expectedVersion) {
@@ -465,6 +481,7 @@ export function createSqliteTaskRepository(
       }
       const task = toTask(row);
       appendChange(taskChange.updated(toTask(before), task, options.actorId, options.now));
+      recordResponse(options.idempotent, task);
       return { kind: 'ok', task };
     },
   );
@@ -548,7 +565,12 @@ export function createSqliteTaskRepository(
   const rebalance = db.transaction(rebalanceInTransaction);
 
   const remove = db.transaction(
-    (projectId: string, id: string, expectedVersion: number | null, options: WriteOptions): TaskDeleteOutcome => {
+    (
+      projectId: string,
+      id: string,
+      expectedVersion: number | null,
+      options: WriteOptions & { idempotent?: IdempotentWrite<null> },
+    ): TaskDeleteOutcome => {
       const before = findOne.get({ id, projectId });
       if (before === undefined) return { kind: 'not_found' };
       if (expectedVersion !== null && before.version !== expectedVersion) {
@@ -556,6 +578,7 @@ export function createSqliteTaskRepository(
       }
       deleteTask.run({ id, projectId, expectedVersion });
       appendChange(taskChange.deleted(toTask(before), options.actorId, options.now));
+      recordResponse(options.idempotent, null);
       return { kind: 'ok' };
     },
   );
@@ -647,9 +670,9 @@ export function createSqliteTaskRepository(
   });
 
   return {
-    async create(projectId, createdBy, input, now) {
+    async create(projectId, createdBy, input, now, idempotent) {
       if (!isObjectId(projectId)) throw new RangeError(`not a project id: ${projectId}`);
-      return run(() => create.immediate(projectId, createdBy, input, now));
+      return run(() => create.immediate(projectId, createdBy, input, now, idempotent));
     },
 
     async findById(id) {
