@@ -139,6 +139,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     accessTokens,
     logger,
     clock,
+    redis: redis?.client ?? null,
     ...config.live,
   });
   registerLiveMetrics(metrics.registry, live);

@@ -6,9 +6,11 @@ import type { ChangeRecord } from '../changes/change.model.js';
 import type { ChangeRepository } from '../changes/changes.repository.js';
 import type { Change } from '../changes/changes.schemas.js';
 import { toChange } from '../changes/changes.wire.js';
+import type { RedisClient } from '../cache/redis-connection.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProjectRepository } from '../projects/projects.repository.js';
+import { redisLiveAdapter, type LiveAdapter } from './redis-live-adapter.js';
 
 export const LIVE_PATH = '/socket.io/';
 /** Changes read from the log per step of the tail. */
@@ -29,6 +31,8 @@ export interface LiveOptions {
   /** Sockets this instance holds at most, and per user. */
   maxConnections: number;
   maxPerUser: number;
+  /** With Redis, the Socket.IO Redis adapter carries emits to a room beyond this instance (see toUser). */
+  redis?: RedisClient | null;
 }
 
 interface SocketData {
@@ -63,6 +67,7 @@ const userRoom = (userId: string) => `user:${userId}`;
  */
 export class LiveHub {
   private io: LiveServer | null = null;
+  private adapter: LiveAdapter | null = null;
   private position = 0;
   private tail: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -76,7 +81,9 @@ export class LiveHub {
   /** Serves `/socket.io/` on the HTTP server and starts following the log from its newest change. */
   async attach(server: HttpServer): Promise<void> {
     this.position = (await this.options.changes.bounds()).head;
+    this.adapter = this.options.redis ? redisLiveAdapter(this.options.redis, this.options.logger) : null;
     const io: LiveServer = new Server(server, {
+      ...(this.adapter === null ? {} : { adapter: this.adapter.adapter }),
       path: LIVE_PATH,
       transports: ['websocket'],
       serveClient: false,
@@ -114,11 +121,13 @@ export class LiveHub {
     clearTimeout(this.tail);
     const io = this.io;
     if (io === null) return;
-    io.emit('shutdown', { reconnect: true });
-    for (const socket of await io.fetchSockets()) clearTimeout(socket.data.expiry);
-    io.disconnectSockets(true);
+    io.local.emit('shutdown', { reconnect: true });
+    for (const socket of await io.local.fetchSockets()) clearTimeout(socket.data.expiry);
+    io.local.disconnectSockets(true);
     io.engine.close();
     this.io = null;
+    await this.adapter?.close();
+    this.adapter = null;
   }
 
   /** Checks the handshake's token and the limits; answers why a socket is refused, or null. */
@@ -224,14 +233,16 @@ export class LiveHub {
     if (io === null) return;
     const project = projectRoom(change.projectId);
     // A new member's sockets join first, so they receive their own arrival.
-    if (change.type === 'member.added') io.in(userRoom(change.entityId)).socketsJoin(project);
+    // Every instance follows the log itself: each change goes to this instance's sockets only.
+    const local = io.local;
+    if (change.type === 'member.added') local.in(userRoom(change.entityId)).socketsJoin(project);
     const rooms = [project, ...change.recipients.map(userRoom)];
     if (change.alsoProjectId !== null) rooms.push(projectRoom(change.alsoProjectId));
     const event = toChange({ ...change, actorName: await this.nameOf(change.actorId) });
-    io.to(rooms).emit('change', event);
+    local.to(rooms).emit('change', event);
     this.deliveredCount += 1;
-    if (change.type === 'member.removed') io.in(userRoom(change.entityId)).socketsLeave(project);
-    if (change.type === 'project.deleted') io.in(project).socketsLeave(project);
+    if (change.type === 'member.removed') local.in(userRoom(change.entityId)).socketsLeave(project);
+    if (change.type === 'project.deleted') local.in(project).socketsLeave(project);
   }
 
   private async nameOf(userId: string): Promise<string> {
