@@ -117,10 +117,11 @@ describe('Grafana provisioning', () => {
     readFileSync(repoPath('monitoring', 'grafana', 'provisioning', 'dashboards', 'primo.yml'), 'utf8'),
   ) as { providers: Array<{ options: { path: string } }> };
 
-  it('when read, then there are dashboards for the API, the cache, rate limits and the runtime, with unique uids', () => {
+  it('when read, then there are dashboards for the API, the cache, live delivery, rate limits and the runtime, with unique uids', () => {
     expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual([
       'primo-api',
       'primo-cache',
+      'primo-live',
       'primo-rate-limits',
       'primo-runtime',
     ]);

@@ -74,6 +74,8 @@ export class LiveHub {
   private readonly perUser = new Map<string, number>();
   private readonly names = new Map<string, { name: string; until: number }>();
   private failing = false;
+  /** When the tail last read the change log (ms since the epoch), or when it started. */
+  private lastRead = Date.now();
   private deliveredCount = 0;
 
   constructor(private readonly options: LiveOptions) {}
@@ -81,6 +83,7 @@ export class LiveHub {
   /** Serves `/socket.io/` on the HTTP server and starts following the log from its newest change. */
   async attach(server: HttpServer): Promise<void> {
     this.position = (await this.options.changes.bounds()).head;
+    this.lastRead = Date.now();
     this.adapter = this.options.redis ? redisLiveAdapter(this.options.redis, this.options.logger) : null;
     const io: LiveServer = new Server(server, {
       ...(this.adapter === null ? {} : { adapter: this.adapter.adapter }),
@@ -105,6 +108,11 @@ export class LiveHub {
   /** Changes read from the log and handed to this instance's sockets since it started. */
   delivered(): number {
     return this.deliveredCount;
+  }
+
+  /** Seconds since the tail last read the change log: it grows only while the store cannot be read. */
+  tailAgeSeconds(): number {
+    return this.io === null ? 0 : (Date.now() - this.lastRead) / 1000;
   }
 
   /** Sockets connected to this instance. */
@@ -213,6 +221,7 @@ export class LiveHub {
         await this.deliver(change);
         this.position = change.seq;
       }
+      this.lastRead = Date.now();
       if (changes.length === TAIL_BATCH) next = 0;
       if (this.failing) this.options.logger.info('live: following the change log again');
       this.failing = false;

@@ -98,6 +98,7 @@ export function registerRuntimeMetrics(registry: client.Registry, options: Runti
 export interface LiveMetricsSource {
   connections(): number;
   delivered(): number;
+  tailAgeSeconds(): number;
 }
 
 /** Live sockets held and changes handed to them, read when Prometheus scrapes. */
@@ -108,6 +109,14 @@ export function registerLiveMetrics(registry: client.Registry, live: LiveMetrics
     registers: [registry],
     collect() {
       this.set(live.connections());
+    },
+  });
+  new client.Gauge({
+    name: 'live_tail_age_seconds',
+    help: 'Seconds since this instance last read the change log for live delivery (grows while it cannot)',
+    registers: [registry],
+    collect() {
+      this.set(live.tailAgeSeconds());
     },
   });
   let counted = 0;
