@@ -14,8 +14,13 @@ import { apiRequest } from '../../../lib/api-client';
 // a first screen of its own, without the reads.
 const projectPath = (id: string) => `/projects/${encodeURIComponent(id)}`;
 
-export function createProject(input: CreateProjectInput): Promise<Project> {
-  return apiRequest<Project>('/projects', { method: 'POST', body: input });
+/** `idempotencyKey` is repeated on a retry of the same create so the server writes the project once. */
+export function createProject(input: CreateProjectInput, idempotencyKey: string): Promise<Project> {
+  return apiRequest<Project>('/projects', {
+    method: 'POST',
+    body: input,
+    headers: { 'Idempotency-Key': idempotencyKey },
+  });
 }
 
 /** Changes a project only if nobody else changed it since `base` was read (412 otherwise). */

@@ -13,6 +13,7 @@ import { Field } from '../../../components/ui/field';
 import { useToast } from '../../../components/ui/toast-context';
 import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
+import { createKeys } from '../../../lib/idempotency';
 import { createProject, deleteProject, updateProject } from '../api/project-changes.api';
 import { listProjects, projectKeys } from '../api/projects.api';
 import { refreshProjectViews } from '../api/use-projects';
@@ -109,6 +110,8 @@ export function ProjectSettingsDialog({ project, onClose }: ProjectSettingsDialo
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  // The key of this dialog's create, kept across retries of the same values.
+  const [creates] = useState(createKeys);
   const deleteReasonId = useId();
   const cancelDeleteRef = useRef<HTMLButtonElement>(null);
   const deleteRef = useRef<HTMLButtonElement>(null);
@@ -173,7 +176,8 @@ export function ProjectSettingsDialog({ project, onClose }: ProjectSettingsDialo
     event.preventDefault();
     void run(async () => {
       if (!base) {
-        const created = await createProject(values);
+        const created = await createProject(values, creates.keyFor(values));
+        creates.settled();
         await refreshProjectViews(client);
         toast.show({ tone: 'success', message: `Created project “${created.name}”.` });
         onClose();

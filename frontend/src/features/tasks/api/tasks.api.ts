@@ -41,8 +41,9 @@ export function getTask(id: string): Promise<Task> {
   return apiRequest<Task>(`/tasks/${encodeURIComponent(id)}`);
 }
 
-export function createTask(input: CreateTaskInput): Promise<Task> {
-  return apiRequest<Task>('/tasks', { method: 'POST', body: input });
+/** `idempotencyKey` is repeated on a retry of the same create so the server writes the task once. */
+export function createTask(input: CreateTaskInput, idempotencyKey: string): Promise<Task> {
+  return apiRequest<Task>('/tasks', { method: 'POST', body: input, headers: { 'Idempotency-Key': idempotencyKey } });
 }
 
 /** Changes a task only if nobody else changed it since `base` was read (412 otherwise). */

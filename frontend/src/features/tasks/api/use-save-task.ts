@@ -1,6 +1,7 @@
 import type { CreateTaskInput, Task, UpdateTaskInput } from '@primo/api/contract/wire';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { createKeys } from '../../../lib/idempotency';
 import { invalidateTaskViews, replaceCachedTask } from './task-cache';
 import { createTask, updateTask } from './tasks.api';
 
@@ -11,13 +12,16 @@ export type SaveVariables =
 export function useSaveTask() {
   const client = useQueryClient();
   const [isPending, setPending] = useState(false);
+  // One key per create attempt for this form, kept across retries of the same input.
+  const [keys] = useState(createKeys);
   const mutateAsync = async (variables: SaveVariables): Promise<Task> => {
     setPending(true);
     try {
       const saved =
         variables.kind === 'create'
-          ? await createTask(variables.input)
+          ? await createTask(variables.input, keys.keyFor(variables.input))
           : await updateTask(variables.base, variables.patch);
+      if (variables.kind === 'create') keys.settled();
       if (variables.kind === 'update') replaceCachedTask(client, saved);
       void invalidateTaskViews(client);
       return saved;

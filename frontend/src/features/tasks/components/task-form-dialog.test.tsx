@@ -100,7 +100,12 @@ describe('task form', () => {
     await user.click(form.getByRole('button', { name: 'Retry save' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(api.to('POST', '/api/v1/tasks')).toHaveLength(2);
+    const attempts = api.to('POST', '/api/v1/tasks');
+    expect(attempts).toHaveLength(2);
+    // The retry carries the first attempt's key, so a create that did land is not written twice.
+    const [first, retry] = attempts.map((request) => request.headers.get('Idempotency-Key'));
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retry).toBe(first);
   });
 
   it('when saving is rate limited, then the form says when to retry', async () => {
