@@ -23,6 +23,10 @@ interface KeyRow {
 
 type ClaimParams = { user: string; key: string; token: string };
 
+/** Keeps a response for a claim that is still this attempt's and incomplete (changes 0 rows otherwise). */
+const COMPLETE_CLAIM = `UPDATE idempotency_keys SET state = 'done', response = @response
+  WHERE user_id = @user AND key = @key AND token = @token AND state = 'pending'`;
+
 /**
  * Keeps a write's response for its claim; called by the writes inside their own transactions, so
  * the response commits exactly when the write does. A claim taken over by a later attempt throws
@@ -31,10 +35,7 @@ type ClaimParams = { user: string; key: string; token: string };
 export type ResponseRecorder = <T>(write: IdempotentWrite<T> | undefined, result: T) => void;
 
 export function createResponseRecorder(db: Database.Database): ResponseRecorder {
-  const complete = db.prepare<[ClaimParams & { response: string }]>(
-    `UPDATE idempotency_keys SET state = 'done', response = @response
-     WHERE user_id = @user AND key = @key AND token = @token AND state = 'pending'`,
-  );
+  const complete = db.prepare<[ClaimParams & { response: string }]>(COMPLETE_CLAIM);
   return (write, result) => {
     if (write === undefined) return;
     const { claim } = write;
@@ -57,10 +58,7 @@ export function createSqliteIdempotencyRepository(db: Database.Database, run: St
   const takeOver = db.prepare<[ClaimParams & { leaseUntil: number }]>(
     `UPDATE idempotency_keys SET token = @token, lease_until = @leaseUntil WHERE user_id = @user AND key = @key`,
   );
-  const settle = db.prepare<[ClaimParams & { response: string }]>(
-    `UPDATE idempotency_keys SET state = 'done', response = @response
-     WHERE user_id = @user AND key = @key AND token = @token AND state = 'pending'`,
-  );
+  const settle = db.prepare<[ClaimParams & { response: string }]>(COMPLETE_CLAIM);
   const release = db.prepare<[ClaimParams]>(
     `DELETE FROM idempotency_keys WHERE user_id = @user AND key = @key AND token = @token AND state = 'pending'`,
   );
