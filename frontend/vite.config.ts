@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
@@ -8,7 +9,7 @@ const apiTarget = 'http://localhost:5000';
 
 /** Vendor chunks: each library family gets its own long-lived, separately cached file. */
 const vendorChunks = [
-  { name: 'vendor-react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+  { name: 'vendor-react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]|^\0primo:esm:/ },
   { name: 'vendor-router', test: /node_modules[\\/](react-router|cookie|set-cookie-parser)[\\/]/ },
   { name: 'vendor-query', test: /node_modules[\\/]@tanstack[\\/]/ },
 ];
@@ -38,6 +39,41 @@ function treeShakeReactRouter(): Plugin {
           map: null,
         };
       },
+    },
+  };
+}
+
+/**
+ * React and its JSX runtime are CommonJS, so every hook call and every element a chunk renders would
+ * be a property call through a namespace (`(0,r.useState)(…)`, `(0,r.jsx)(…)`). Imported through an
+ * ES module that re-exports each of their exports by name, they are bound directly and each call is
+ * a plain one, which every chunk is smaller for. React's own CommonJS files keep requiring React.
+ */
+function esmReact(): Plugin {
+  const require = createRequire(import.meta.url);
+  const shims = new Map<string, { source: string; code: string }>(
+    ['react', 'react/jsx-runtime'].map((source) => {
+      const names = Object.keys(require(source) as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+      const code = [
+        `import * as commonjs from ${JSON.stringify(source)};`,
+        ...names.map((name) => `export const ${name} = commonjs.${name};`),
+        source === 'react' ? 'export default commonjs.default;' : '',
+      ].join('\n');
+      return [`\0primo:esm:${source}`, { source, code }];
+    }),
+  );
+  const commonjsReact = /node_modules[\\/](react|react-dom|scheduler)[\\/]/;
+  return {
+    name: 'primo:esm-react',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      const id = `\0primo:esm:${source}`;
+      if (!shims.has(id) || importer === undefined || importer === id || commonjsReact.test(importer)) return null;
+      return id;
+    },
+    load(id) {
+      return shims.get(id)?.code ?? null;
     },
   };
 }
@@ -94,7 +130,8 @@ export const __vitePreload = (load, deps) => {
   };
   const resolveDependencies = (file: string, deps: string[], { hostId }: { hostId: string }) => {
     const loaded = loadedWith(hostId);
-    return deps.filter((dep) => dep !== file && !loaded.has(dep));
+    // The one stylesheet arrives with index.html (a lazy chunk with CSS of its own fails the build).
+    return deps.filter((dep) => dep !== file && !dep.endsWith('.css') && !loaded.has(dep));
   };
   return { plugin, resolveDependencies };
 }
@@ -106,6 +143,7 @@ export default defineConfig({
     react(),
     tailwindcss(),
     treeShakeReactRouter(),
+    esmReact(),
     preload.plugin,
     // Precompressed siblings let nginx (gzip_static/brotli_static) and the API's static handler skip runtime compression.
     compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 1024 }),
@@ -113,6 +151,11 @@ export default defineConfig({
   resolve: {
     alias: {
       '@primo/api': fileURLToPath(new URL('../backend/src', import.meta.url)),
+      // The client's own one-file ES build: its modules already joined, so the bundle needs none of
+      // the namespace helpers that would otherwise land in the runtime every first screen loads.
+      'socket.io-client': fileURLToPath(
+        new URL('../node_modules/socket.io-client/dist/socket.io.esm.min.js', import.meta.url),
+      ),
     },
   },
   server: {

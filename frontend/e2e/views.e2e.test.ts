@@ -7,6 +7,7 @@ import {
   reportMissingChromium,
   setUpJourney,
   signUp,
+  signUpThroughInvitation,
 } from './support/pages.js';
 
 reportMissingChromium('views journey');
@@ -100,12 +101,7 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await page.keyboard.press('Escape');
     await members.waitFor({ state: 'detached' });
     const bob = await journey.newPage();
-    await bob.goto(link);
-    await bob.getByRole('link', { name: 'Create an account' }).click();
-    await bob.getByLabel('Name').fill('Bob Kahn');
-    await bob.getByLabel('Email').fill(bobEmail);
-    await bob.getByLabel('Password').fill('correct horse battery');
-    await bob.getByRole('button', { name: 'Create account' }).click();
+    await signUpThroughInvitation(bob, link, 'Bob Kahn', bobEmail);
     await bob.getByRole('heading', { level: 1, name: 'Launch' }).waitFor();
     await bob.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Board' }).click();
     await expectColumn(bob, 'To do', ['Draft plan', 'Book venue', 'Send invites']);

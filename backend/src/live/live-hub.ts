@@ -245,6 +245,8 @@ export class LiveHub {
     // Every instance follows the log itself: each change goes to this instance's sockets only.
     const local = io.local;
     if (change.type === 'member.added') local.in(userRoom(change.entityId)).socketsJoin(project);
+    // A project's creator is its first member: their open sockets follow it from its first change.
+    if (change.type === 'project.created') local.in(userRoom(change.actorId)).socketsJoin(project);
     const rooms = [project, ...change.recipients.map(userRoom)];
     if (change.alsoProjectId !== null) rooms.push(projectRoom(change.alsoProjectId));
     const event = toChange({ ...change, actorName: await this.nameOf(change.actorId) });

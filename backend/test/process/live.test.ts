@@ -94,6 +94,22 @@ describe('live delivery over Socket.IO across two instances sharing one store', 
     expect(rest.body.data).toEqual([]);
   });
 
+  it('when Ada creates a project with her sockets open, then they follow it on every instance without reconnecting', async () => {
+    const onA = await connect(a.url, ada.token);
+    const onB = await connect(b.url, ada.token);
+    open.push(onA.socket, onB.socket);
+    const created = (await api<{ id: string }>(a.url, 'POST', '/projects', ada.token, { name: 'Fresh' })).body.id;
+    const task = (await api<{ id: string }>(b.url, 'POST', '/tasks', ada.token, { title: 'first', projectId: created }))
+      .body.id;
+    for (const client of [onA, onB]) {
+      await until(() => client.changes.some((change) => change.entityId === task));
+      expect(client.changes.map((change) => [change.type, change.entityId])).toEqual([
+        ['project.created', created],
+        ['task.created', task],
+      ]);
+    }
+  });
+
   it('when Bob is removed, then he is told, and no later change of the project reaches him on any instance', async () => {
     const onB = await connect(b.url, bob.token);
     const onA = await connect(a.url, bob.token);

@@ -174,6 +174,16 @@ export async function signUp(page: Page, baseUrl: string, name: string, email: s
   await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
 }
 
+/** Opens an invitation link signed out, creates the account there, and waits for the joined project. */
+export async function signUpThroughInvitation(page: Page, link: string, name: string, email: string): Promise<void> {
+  await page.goto(link);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
 export async function createTask(
   page: Page,
   task: { title: string; priority?: string; status?: string; date?: string; tags?: string },

@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState, type ComponentType } from 'react';
 import { Outlet } from 'react-router';
 import { Button } from '../components/ui/button';
 import { NavLink } from '../components/ui/links';
@@ -7,6 +7,12 @@ import { useAuth } from '../features/auth/auth-context';
 import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';
 import { createQueryClient } from './query-client';
+
+// Loaded after the first screen, with the Socket.IO client behind it. Should it fail to load, the
+// views keep refreshing on their own.
+const LiveIndicator = lazy<ComponentType>(() =>
+  import('../features/live/live-indicator').catch(() => ({ default: () => null })),
+);
 
 const navLinkClass = 'rounded-sm px-3 py-2 font-medium aria-[current=page]:bg-info-bg aria-[current=page]:text-primary';
 
@@ -27,6 +33,9 @@ function Header() {
           </NavLink>
         </nav>
         <div className="ml-auto flex min-w-0 items-center gap-3">
+          <Suspense>
+            <LiveIndicator />
+          </Suspense>
           <span className="max-w-48 truncate" title={user?.email}>
             {user?.name}
           </span>

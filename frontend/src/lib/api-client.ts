@@ -53,8 +53,9 @@ export function setAccessToken(token: string | null): void {
   accessToken = token;
 }
 
-export function hasAccessToken(): boolean {
-  return accessToken !== null;
+/** The access token for a channel of its own (the live socket's handshake), or null without a session. */
+export function currentAccessToken(): string | null {
+  return accessToken;
 }
 
 /** Registers a callback for when the session is gone for good (refresh refused); returns the unsubscribe. */

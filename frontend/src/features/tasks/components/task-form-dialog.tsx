@@ -24,6 +24,7 @@ import { getTask } from '../api/tasks.api';
 import { useSaveTask } from '../api/use-save-task';
 import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
+import { TaskActivity } from './task-activity';
 
 type FormProblem =
   | { kind: 'retry'; message: string }
@@ -349,6 +350,7 @@ export function TaskFormDialog({ task, userId, projectId = userId, draft, onClos
           </Button>
         </DialogActions>
       </form>
+      {base && <TaskActivity taskId={base.id} userId={userId} members={members.data} />}
     </Dialog>
   );
 }

@@ -31,6 +31,7 @@ import { ApiError } from '../../../lib/api-client';
 import { describeError } from '../../../lib/describe-error';
 import { dueState, formatDue } from '../../../lib/due-date';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../../../lib/task-labels';
+import { useLiveState } from '../../live';
 import { invalidateTaskViews } from '../api/task-cache';
 import type { TaskFilters } from '../api/task-filters';
 import { listBoard, moveTask, viewKeys, type MoveBody } from './views.api';
@@ -46,7 +47,7 @@ export interface BoardViewProps {
 
 type Columns = Record<TaskStatus, string[]>;
 
-/** How often an open board asks for other members' changes. */
+/** How often an open board asks for other members' changes while the live connection is down. */
 const BOARD_REFRESH_MS = 5000;
 
 const isStatus = (id: UniqueIdentifier): id is TaskStatus => (TASK_STATUSES as readonly string[]).includes(String(id));
@@ -77,12 +78,14 @@ export function BoardView({ filters, project, assigneeOf, onEdit }: BoardViewPro
   const toast = useToast();
   const key = viewKeys.board(filters.project, filters);
   const [held, setHeld] = useState<Columns | null>(null);
+  const live = useLiveState() === 'live';
   const board = useQuery({
     queryKey: key,
     queryFn: ({ signal }) => listBoard(filters, signal),
     enabled: project !== undefined,
-    // Other members' moves arrive within a few seconds; the held order stays put while a card is dragged.
-    refetchInterval: held === null ? BOARD_REFRESH_MS : false,
+    // Other members' moves arrive live (the live connection refetches the board); without it, within
+    // a few seconds. The held order stays put while a card is dragged.
+    refetchInterval: held === null && !live ? BOARD_REFRESH_MS : false,
   });
   const tasks = useMemo(() => new Map((board.data ?? []).map((task) => [task.id, task])), [board.data]);
   const columns = useMemo(() => held ?? columnsOf(board.data ?? []), [held, board.data]);
