@@ -77,6 +77,18 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     expect(new Date(`${dueDay}T09:00:00`).getTime()).toBeGreaterThan(Date.now());
     await edit.getByRole('button', { name: 'Cancel' }).click();
 
+    // `a` works from the dashboard too: quick add opens over the task list, once (a reload does not reopen it).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    const fromDashboard = await quickAdd(page, 'Water the plants');
+    expect(new URL(page.url()).pathname).toBe('/tasks');
+    await page.keyboard.press('Enter');
+    await fromDashboard.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Water the plants', exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Water the plants', exact: true }).waitFor();
+    expect(await page.getByRole('dialog', { name: 'Quick add' }).count()).toBe(0);
+
     // A project with three cards, added with +project.
     await page.getByRole('button', { name: 'New project' }).click();
     const create = page.getByRole('dialog', { name: 'New project' });

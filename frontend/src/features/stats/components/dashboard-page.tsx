@@ -1,9 +1,11 @@
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '@primo/api/contract/wire';
 import { useQuery } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { Link } from '../../../components/ui/links';
 import { ErrorPanel } from '../../../components/ui/panel';
 import { describeError } from '../../../lib/describe-error';
+import { useShortcuts } from '../../../lib/use-shortcuts';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../../../lib/task-labels';
 import { getStats, statsKey } from '../api/stats.api';
 import { CompletedChart } from './completed-chart';
@@ -82,10 +84,17 @@ function Breakdown<K extends string>({
 /** Counts by status and priority, what is overdue or due today, and two weeks of completions. */
 export function DashboardPage() {
   const stats = useQuery({ queryKey: statsKey, queryFn: ({ signal }) => getStats(signal) });
+  const navigate = useNavigate();
+  // Quick add opens over the task list, where what it creates shows up.
+  useShortcuts({ a: () => navigate('/tasks', { state: { quickAdd: true } }) });
 
   return (
     <>
       <h1 className="mb-2 text-xl font-bold">Dashboard</h1>
+      <p className="mb-4 text-sm text-muted max-sm:hidden">
+        Shortcut: <kbd className="rounded-xs border border-border bg-surface px-1 font-mono text-[0.85em]">a</kbd> quick
+        add.
+      </p>
       {stats.isPending ? (
         <p className="text-muted">Loading your numbers…</p>
       ) : stats.isError ? (

@@ -1,6 +1,6 @@
 import type { Task } from '@primo/api/contract/wire';
 import { Suspense, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { Link } from '../../../components/ui/links';
 import { ErrorPanel } from '../../../components/ui/panel';
@@ -88,7 +88,13 @@ export function TasksPage() {
   const userId = useAuth().user?.id ?? '';
   const toast = useToast();
   const [editor, setEditor] = useState<Editor>(() => editorFromDraft(userId));
-  const [quickAdding, setQuickAdding] = useState(false);
+  // Pressing `a` elsewhere (the dashboard) lands here with quick add open, once: a reload does not reopen it.
+  const arrival = useLocation().state as { quickAdd?: boolean } | null;
+  const [quickAdding, setQuickAdding] = useState(arrival?.quickAdd === true);
+  useEffect(() => {
+    if (arrival?.quickAdd) setParams(params, { replace: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the state the page was opened with
+  }, []);
   const user = useAuth().user;
   const searchRef = useRef<HTMLInputElement>(null);
   const viewerNoticeId = useId();
