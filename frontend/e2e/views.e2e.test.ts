@@ -127,8 +127,9 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await drag(page, page.getByRole('button', { name: 'Move “Send invites”' }), column(page, 'In progress'));
     await expectColumn(page, 'In progress', ['Send invites']);
     await expectColumn(page, 'To do', ['Draft plan', 'Book venue']);
-    // Bob's open board follows within seconds, without a reload.
-    await expectColumn(bob, 'In progress', ['Send invites']);
+    // Bob's open board follows live, without a reload (it polls only while the connection is down).
+    expect(await bob.getByRole('banner').getByRole('status').textContent()).toBe('Live updates: Live');
+    await eventually(async () => expect(await columnTitles(bob, 'In progress')).toEqual(['Send invites']), 3000);
     await expectColumn(bob, 'To do', ['Draft plan', 'Book venue']);
 
     // The keyboard: pick up "Draft plan", one step down, drop; each step is announced.
