@@ -94,6 +94,50 @@ describe('live delivery over Socket.IO across two instances sharing one store', 
     expect(rest.body.data).toEqual([]);
   });
 
+  it('when Bob drops and reconnects while Ada keeps writing, then live events and the catch-up together hold every change once, in order', async () => {
+    const first = await connect(b.url, bob.token);
+    open.push(first.socket);
+    let writing = true;
+    const created: string[] = [];
+    const writer = (async () => {
+      while (writing) {
+        const on = created.length % 2 === 0 ? a.url : b.url;
+        created.push(
+          (await api<{ id: string }>(on, 'POST', '/tasks', ada.token, { title: 'burst', projectId })).body.id,
+        );
+      }
+    })();
+    await until(() => first.changes.length >= 5);
+    first.socket.close();
+    await until(() => created.length >= first.changes.length + 20);
+    const last = first.changes.at(-1)?.seq as string;
+    // Reconnect first, then read what was missed: an event may arrive both ways, never neither.
+    const second = await connect(a.url, bob.token);
+    open.push(second.socket);
+    const missed: Change[] = [];
+    for (let since = last; ;) {
+      const page = await api<{ data: Change[]; nextCursor: string }>(
+        a.url,
+        'GET',
+        `/changes?since=${since}&limit=7`,
+        bob.token,
+      );
+      missed.push(...page.body.data);
+      since = page.body.nextCursor;
+      if (page.body.data.length < 7) break;
+    }
+    await until(() => second.changes.length >= 5);
+    writing = false;
+    await writer;
+    await until(
+      () => new Set([...first.changes, ...missed, ...second.changes].map((c) => c.seq)).size >= created.length,
+    );
+    const bySeq = new Map([...first.changes, ...missed, ...second.changes].map((change) => [change.seq, change]));
+    const seen = [...bySeq.values()].sort((x, y) => Number(x.seq) - Number(y.seq));
+    expect(seen.map((change) => change.entityId)).toEqual(created);
+    expect(seen.every((change) => change.type === 'task.created')).toBe(true);
+  });
+
   it('when Ada creates a project with her sockets open, then they follow it on every instance without reconnecting', async () => {
     const onA = await connect(a.url, ada.token);
     const onB = await connect(b.url, ada.token);
