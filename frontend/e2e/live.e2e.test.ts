@@ -97,6 +97,16 @@ describe.skipIf(!chromiumPath)('live journey: two people see each other’s chan
     await expectLive(bob, 'Live');
     await expectTitles(bob, ['Ship the release candidate']);
 
+    // Ada deletes it; once her undo window has passed, it leaves Bob's list too.
+    await row(ada, 'Ship the release candidate')
+      .getByRole('button', { name: 'Delete “Ship the release candidate”' })
+      .click();
+    await ada
+      .getByRole('region', { name: 'Notifications' })
+      .getByText('Deleted “Ship the release candidate”.')
+      .waitFor();
+    await bob.getByText('No tasks in this project yet.').waitFor({ timeout: 20_000 });
+
     // Ada removes Bob: his open page says the project is gone, without a reload.
     await ada.getByRole('button', { name: 'Members' }).click();
     const removing = ada.getByRole('dialog', { name: 'Members of Live launch' });

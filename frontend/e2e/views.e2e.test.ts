@@ -166,6 +166,20 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await expectColumn(page, 'In progress', ['Book venue', 'Send invites']);
     await expectColumn(bob, 'In progress', ['Book venue', 'Send invites']);
 
+    // While Ada holds a card, Bob's move does not shift her columns; it shows once she lets go.
+    await page.getByRole('button', { name: 'Move “Draft plan”' }).focus();
+    await page.keyboard.press('Space');
+    await eventually(async () =>
+      expect(await announced.textContent()).toMatch(/Picked up “Draft plan”|“Draft plan” is now/),
+    );
+    await drag(bob, bob.getByRole('button', { name: 'Move “Send invites”' }), column(bob, 'Done'));
+    await expectColumn(bob, 'Done', ['Send invites']);
+    await page.waitForTimeout(1000);
+    expect(await columnTitles(page, 'In progress')).toEqual(['Book venue', 'Send invites']);
+    await page.keyboard.press('Escape');
+    await expectColumn(page, 'In progress', ['Book venue']);
+    await expectColumn(page, 'Done', ['Send invites']);
+
     // A move the server refuses is undone on screen and said.
     await page.route('**/api/v1/tasks/*/move', (route) =>
       route.fulfill({
@@ -180,7 +194,7 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
       .getByText(/“Draft plan” could not be moved/)
       .waitFor();
     await expectColumn(page, 'To do', ['Draft plan']);
-    await expectColumn(page, 'Done', []);
+    await expectColumn(page, 'Done', ['Send invites']);
     await page.unroute('**/api/v1/tasks/*/move');
 
     // The calendar of every project: Pay rent on its Friday, dragged to the Saturday after.
