@@ -117,3 +117,44 @@ describe.skipIf(!chromiumPath)('live journey: two people see each other’s chan
     await captureScreen(bob, '52-live-removed');
   }, 180_000);
 });
+
+describe.skipIf(!chromiumPath)('live journey: short-lived access tokens', () => {
+  // Tokens live three seconds: the open socket outlives several of them.
+  const journey = setUpJourney({ env: { JWT_EXPIRE: '3s' } });
+  const email = `ada-expiry-${Date.now().toString(36)}@example.com`;
+
+  async function liveConnections(): Promise<number> {
+    const metrics = await (await fetch(`${journey.baseUrl()}/metrics`)).text();
+    return Number(/^live_connections (\d+)/m.exec(metrics)?.[1] ?? NaN);
+  }
+
+  it('when the access token expires under an open page, then it renews it and keeps receiving changes; signing out closes the connection', async () => {
+    const desk = await journey.newPage();
+    await signUp(desk, journey.baseUrl(), 'Ada Lovelace', email);
+    await expectLive(desk, 'Live');
+    const phone = await journey.newPage();
+    await phone.goto(`${journey.baseUrl()}/signin`);
+    await phone.getByLabel('Email').fill(email);
+    await phone.getByLabel('Password').fill('correct horse battery');
+    await phone.getByRole('button', { name: 'Sign in' }).click();
+    await phone.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    await expectLive(phone, 'Live');
+
+    // Two token lifetimes pass; the desk's socket was told its token expired and sent a fresh one.
+    await desk.waitForTimeout(7000);
+    await phone.keyboard.press('n');
+    const dialog = phone.getByRole('dialog', { name: 'New task' });
+    await dialog.getByLabel('Title').fill('Written on the phone');
+    await dialog.getByRole('button', { name: 'Create task' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expectTitles(desk, ['Written on the phone']);
+    await expectLive(desk, 'Live');
+
+    expect(await liveConnections()).toBe(2);
+    for (const page of [desk, phone]) {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Primo' }).waitFor();
+    }
+    await eventually(async () => expect(await liveConnections()).toBe(0));
+  }, 120_000);
+});

@@ -30,13 +30,14 @@ export interface RunningBackend {
 }
 
 /** Starts `node backend/dist/server.js` on the embedded store in a temp folder and waits for readiness. */
-export async function startBackend(staticDir: string): Promise<RunningBackend> {
+export async function startBackend(staticDir: string, env: Record<string, string> = {}): Promise<RunningBackend> {
   const backend = await startTestBackend({
     env: {
       STATIC_DIR: staticDir,
       JWT_SECRET: randomBytes(32).toString('hex'),
       AUTH_RATE_LIMIT_MAX: '1000',
       RATE_LIMIT_MAX: '100000',
+      ...env,
     },
   });
   return {

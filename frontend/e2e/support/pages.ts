@@ -41,7 +41,7 @@ export interface Journey {
  * Registers the suite's setup and teardown: the SPA built into a temporary folder, the real backend
  * serving it on the embedded store, and headless Chromium; every context is closed afterwards.
  */
-export function setUpJourney(): Journey {
+export function setUpJourney(options: { env?: Record<string, string> } = {}): Journey {
   let backend: RunningBackend | undefined;
   let spaDir: string | undefined;
   let browser: Browser | undefined;
@@ -51,7 +51,7 @@ export function setUpJourney(): Journey {
     mkdirSync(screenshotDir, { recursive: true });
     ensureBackendBuilt();
     spaDir = await buildSpa();
-    backend = await startBackend(spaDir);
+    backend = await startBackend(spaDir, options.env);
     browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS, headless: true });
   });
 
