@@ -16,8 +16,11 @@ describe.skipIf(!available)('live delivery with Redis configured: the adapter, a
   let redis: RedisServer;
   let a: ServerProcess;
   let b: ServerProcess;
+  let c: ServerProcess;
   let ada: Account;
   let bob: Account;
+  let carol: Account;
+  let dan: Account;
   let projectId: string;
   const open: Socket[] = [];
 
@@ -33,20 +36,24 @@ describe.skipIf(!available)('live delivery with Redis configured: the adapter, a
     const env = testEnv(dataDir, { LIVE_POLL_MS: '10', REDIS_URL: redis.url });
     a = await startServerProcess(env);
     b = await startServerProcess(env);
+    c = await startServerProcess(env);
     ada = await register(a.url, 'Ada');
     bob = await register(b.url, 'Bob');
+    carol = await register(c.url, 'Carol');
+    dan = await register(c.url, 'Dan');
     projectId = (await api<{ id: string }>(a.url, 'POST', '/projects', ada.token, { name: 'Redis' })).body.id;
-    const invitation = await api<{ token: string }>(a.url, 'POST', `/projects/${projectId}/invitations`, ada.token, {
-      email: bob.email,
-      role: 'editor',
-    });
-    expect((await api(b.url, 'POST', '/invitations/accept', bob.token, { token: invitation.body.token })).status).toBe(
-      200,
-    );
+    for (const member of [bob, dan]) {
+      const invitation = await api<{ token: string }>(a.url, 'POST', `/projects/${projectId}/invitations`, ada.token, {
+        email: member.email,
+        role: 'editor',
+      });
+      const accepted = await api(c.url, 'POST', '/invitations/accept', member.token, { token: invitation.body.token });
+      expect(accepted.status).toBe(200);
+    }
   });
   afterAll(async () => {
     for (const socket of open) socket.close();
-    for (const server of [a, b]) {
+    for (const server of [a, b, c]) {
       server.child.kill('SIGTERM');
       await server.exited;
     }
@@ -64,6 +71,29 @@ describe.skipIf(!available)('live delivery with Redis configured: the adapter, a
     for (const client of [onA, onB]) {
       expect(client.changes.map((change) => change.entityId)).toEqual(ids);
     }
+  });
+
+  it('when Ada writes through A, then members on B and C get every change in order, a non-member none, and a removed member nothing after the removal', async () => {
+    const bobOnB = await connect(b.url, bob.token);
+    const danOnC = await connect(c.url, dan.token);
+    const carolOnC = await connect(c.url, carol.token);
+    open.push(bobOnB.socket, danOnC.socket, carolOnC.socket);
+    const ids = [await create('a'), await create('b'), await create('c')];
+    await until(() => bobOnB.changes.length >= 3 && danOnC.changes.length >= 3);
+    for (const client of [bobOnB, danOnC]) expect(client.changes.map((change) => change.entityId)).toEqual(ids);
+
+    expect((await api(a.url, 'DELETE', `/projects/${projectId}/members/${dan.id}`, ada.token)).status).toBe(204);
+    await until(() => danOnC.changes.some((change) => change.type === 'member.removed'));
+    const later = await create('after Dan left');
+    await until(() => bobOnB.changes.some((change) => change.entityId === later));
+    await sleep(300);
+    expect(danOnC.changes.map((change) => change.type)).toEqual([
+      'task.created',
+      'task.created',
+      'task.created',
+      'member.removed',
+    ]);
+    expect(carolOnC.changes).toEqual([]);
   });
 
   it('when Redis is killed and comes back, then writes keep working, events keep coming, and a reconnecting client catches up', async () => {
