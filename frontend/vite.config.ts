@@ -51,7 +51,7 @@ function treeShakeReactRouter(): Plugin {
  */
 function esmReact(): Plugin {
   const require = createRequire(import.meta.url);
-  const shims = new Map<string, { source: string; code: string }>(
+  const shims = new Map<string, string>(
     ['react', 'react/jsx-runtime'].map((source) => {
       const names = Object.keys(require(source) as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
       const code = [
@@ -59,7 +59,7 @@ function esmReact(): Plugin {
         ...names.map((name) => `export const ${name} = commonjs.${name};`),
         source === 'react' ? 'export default commonjs.default;' : '',
       ].join('\n');
-      return [`\0primo:esm:${source}`, { source, code }];
+      return [`\0primo:esm:${source}`, code];
     }),
   );
   const commonjsReact = /node_modules[\\/](react|react-dom|scheduler)[\\/]/;
@@ -73,7 +73,7 @@ function esmReact(): Plugin {
       return id;
     },
     load(id) {
-      return shims.get(id)?.code ?? null;
+      return shims.get(id) ?? null;
     },
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   captureScreen,
   chromiumPath,
+  createTask,
   eventually,
   expectAccessible,
   expectTitles,
@@ -55,11 +56,7 @@ describe.skipIf(!chromiumPath)('live journey: two people see each other’s chan
     await ada.getByText('Owner · 2 members').waitFor();
 
     // A task Ada creates appears on Bob's open list: the list never polls, so only the live event brings it.
-    await ada.keyboard.press('n');
-    const newTask = ada.getByRole('dialog', { name: 'New task' });
-    await newTask.getByLabel('Title').fill('Ship the release');
-    await newTask.getByRole('button', { name: 'Create task' }).click();
-    await newTask.waitFor({ state: 'detached' });
+    await createTask(ada, { title: 'Ship the release' });
     await expectTitles(bob, ['Ship the release']);
     await captureScreen(bob, '50-live-arrived');
 
@@ -142,11 +139,7 @@ describe.skipIf(!chromiumPath)('live journey: short-lived access tokens', () => 
 
     // Two token lifetimes pass; the desk's socket was told its token expired and sent a fresh one.
     await desk.waitForTimeout(7000);
-    await phone.keyboard.press('n');
-    const dialog = phone.getByRole('dialog', { name: 'New task' });
-    await dialog.getByLabel('Title').fill('Written on the phone');
-    await dialog.getByRole('button', { name: 'Create task' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await createTask(phone, { title: 'Written on the phone' });
     await expectTitles(desk, ['Written on the phone']);
     await expectLive(desk, 'Live');
 

@@ -1,4 +1,4 @@
-import type { Member, Project, Task, User } from '@primo/api/contract/wire';
+import type { Change, Member, Project, Task, User } from '@primo/api/contract/wire';
 import { json, type FetchMock } from './fetch-mock';
 
 export const alice: User = {
@@ -36,6 +36,21 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     completedAt: null,
     version: 1,
     position: `a${sequence % 10}`,
+    ...overrides,
+  };
+}
+
+/** Bob's update of `task` to its next version, as a live event or `/changes` carries it. */
+export function makeChange(task: Task, overrides: Partial<Change> = {}): Change {
+  return {
+    seq: '1',
+    projectId: task.projectId,
+    type: 'task.updated',
+    entityId: task.id,
+    version: task.version + 1,
+    actor: { id: bob.id, name: bob.name },
+    at: '2026-03-01T10:00:00.000Z',
+    fields: [],
     ...overrides,
   };
 }

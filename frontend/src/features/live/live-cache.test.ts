@@ -1,26 +1,15 @@
 import type { Change, Task, TaskList } from '@primo/api/contract/wire';
 import { QueryClient, type InfiniteData } from '@tanstack/react-query';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { alice, bob, makeTask } from '../../test/fixtures';
+import { alice, bob, makeChange, makeTask } from '../../test/fixtures';
 import { applyChange } from './live-cache';
 
 const listKey = ['tasks', 'list', { project: '' }];
 const boardKey = ['tasks', 'board', 'p1', {}];
 const detailKey = (id: string) => ['tasks', 'detail', id];
 
-function change(task: Task, overrides: Partial<Change>): Change {
-  return {
-    seq: String(Math.random()),
-    projectId: task.projectId,
-    type: 'task.updated',
-    entityId: task.id,
-    version: task.version + 1,
-    actor: { id: bob.id, name: bob.name },
-    at: '2026-03-01T10:00:00.000Z',
-    fields: [],
-    ...overrides,
-  };
-}
+const change = (task: Task, overrides: Partial<Change>) =>
+  makeChange(task, { seq: String(Math.random()), ...overrides });
 
 describe('applying a live change to the cache', () => {
   let client: QueryClient;

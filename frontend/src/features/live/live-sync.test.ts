@@ -3,7 +3,7 @@ import { QueryClient, type InfiniteData } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { acceptAuthResponse } from '../../lib/api-client';
 import { json, mockFetch, problem } from '../../test/fetch-mock';
-import { alice, bob, makeTask } from '../../test/fixtures';
+import { alice, makeChange, makeTask } from '../../test/fixtures';
 import { LiveSync } from './live-sync';
 
 type Listener = (...args: unknown[]) => void;
@@ -45,19 +45,8 @@ vi.mock('socket.io-client', () => ({
 
 const listKey = ['tasks', 'list', {}];
 
-function change(task: Task, seq: string, overrides: Partial<Change> = {}): Change {
-  return {
-    seq,
-    projectId: task.projectId,
-    type: 'task.updated',
-    entityId: task.id,
-    version: task.version + 1,
-    actor: { id: bob.id, name: bob.name },
-    at: '2026-03-01T10:00:00.000Z',
-    fields: [{ field: 'title', from: task.title, to: `${task.title}!` }],
-    ...overrides,
-  };
-}
+const change = (task: Task, seq: string, overrides: Partial<Change> = {}) =>
+  makeChange(task, { seq, fields: [{ field: 'title', from: task.title, to: `${task.title}!` }], ...overrides });
 
 describe('the live connection', () => {
   let client: QueryClient;
