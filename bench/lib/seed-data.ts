@@ -70,6 +70,8 @@ export function fakeTask(random: () => number, now: number): NewTask {
     dueDate: due,
     tags,
     assigneeId: null,
+    remindAt: null,
+    recurrence: null,
   };
 }
 

@@ -4,6 +4,7 @@
  * `/changes` catch-up and live delivery.
  */
 import type { ProjectRecord, ProjectRole } from '../projects/project.model.js';
+import type { Recurrence } from '../tasks/recurrence.js';
 import type { TaskRecord } from '../tasks/tasks.repository.js';
 
 export const CHANGE_TYPES = [
@@ -20,7 +21,7 @@ export const CHANGE_TYPES = [
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
 /** A JSON value as a field holds it on the wire: dates as ISO strings, priorities by name. */
-export type FieldValue = string | number | boolean | null | string[];
+export type FieldValue = string | number | boolean | null | string[] | Recurrence;
 
 export interface FieldChange {
   field: string;
@@ -92,6 +93,8 @@ const TASK_FIELDS = [
   'assigneeId',
   'projectId',
   'position',
+  'remindAt',
+  'recurrence',
 ] as const;
 const PROJECT_FIELDS = ['name', 'description', 'color'] as const;
 
@@ -99,11 +102,18 @@ function wireValue(value: unknown): FieldValue {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(String);
   if (value === undefined) return null;
+  if (typeof value === 'object' && value !== null) {
+    const { rule, from } = value as Recurrence;
+    return { rule, from };
+  }
   return value as FieldValue;
 }
 
 function sameValue(a: FieldValue, b: FieldValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && !Array.isArray(a)) {
+    return !Array.isArray(b) && a.rule === b.rule && a.from === b.from;
+  }
   return a === b;
 }
 

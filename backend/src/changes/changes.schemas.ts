@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECURRENCE_FROM } from '../tasks/recurrence.js';
 import { CHANGE_LIST_LIMIT_DEFAULT, CHANGE_LIST_LIMIT_MAX, CHANGE_TYPES, parseSeq } from './change.model.js';
 
 const limit = z
@@ -16,7 +17,14 @@ const position = z
 export const listChangesQuery = z.strictObject({ since: position.optional(), limit });
 export const activityQuery = z.strictObject({ cursor: position.optional(), limit });
 
-const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
+const fieldValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string()),
+  z.object({ rule: z.string(), from: z.enum(RECURRENCE_FROM) }),
+]);
 
 export const changeSchema = z.object({
   seq: z.string(),

@@ -35,6 +35,7 @@ export {
   type ProjectRole,
 } from '../projects/project.model.js';
 export type { FieldError } from '../domain/errors.js';
+export type { Recurrence, RecurrenceFrom } from '../tasks/recurrence.js';
 export {
   DESCRIPTION_MAX,
   LIST_LIMIT_DEFAULT,

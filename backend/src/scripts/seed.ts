@@ -30,6 +30,8 @@ const TAGS = ['work', 'home', 'errand', 'health', 'urgent', 'reading'];
 /** Demo tasks spread over statuses, priorities, due dates (some overdue, some due today) and tags. */
 function demoTasks(count: number, now: number): NewTask[] {
   return Array.from({ length: count }, (_, i) => ({
+    remindAt: null,
+    recurrence: null,
     assigneeId: null,
     title: TITLES[i % TITLES.length] ?? 'Task',
     description: i % 3 === 0 ? 'Created by the demo seed.' : '',

@@ -116,7 +116,35 @@ export function newTaskRecord(
     completedAt: completedAtFor(input.status, now),
     version: 1,
     position: place.position,
+    remindAt: input.remindAt,
+    recurrence: input.recurrence,
   };
+}
+
+/**
+ * The instant a task's reminder is still due at, kept next to the task so that due reminders are one
+ * index range (null: none pending). A new task's reminder is pending unless it is created done.
+ */
+export function reminderDueOf(task: Pick<TaskRecord, 'remindAt' | 'status'>): Date | null {
+  return task.status === 'done' ? null : task.remindAt;
+}
+
+/**
+ * How an update changes the pending reminder (undefined: it stays as it is). A new `remindAt`
+ * reschedules it (unless the task ends up done); completing cancels it; reopening revives a
+ * `remindAt` still in the future. Delivery clears it without touching the task (see ReminderRepository).
+ */
+export function reminderDueAfter(
+  before: Pick<TaskRecord, 'remindAt' | 'status'>,
+  changes: { remindAt?: Date | null; status?: TaskStatus },
+  now: Date,
+): Date | null | undefined {
+  const status = changes.status ?? before.status;
+  if (changes.remindAt !== undefined) return status === 'done' ? null : changes.remindAt;
+  if (status === before.status) return undefined;
+  if (status === 'done') return null;
+  if (before.status !== 'done') return undefined;
+  return before.remindAt !== null && before.remindAt > now ? before.remindAt : null;
 }
 
 function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {

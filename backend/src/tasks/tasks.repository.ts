@@ -1,5 +1,6 @@
 import type { WriteOptions } from '../changes/change.model.js';
 import type { IdempotentWrite } from '../idempotency/idempotency.model.js';
+import type { Recurrence } from './recurrence.js';
 import type { TaskPriority, TaskSortField, TaskStatus } from './task.model.js';
 
 /** A task as stored: dates are Dates; it belongs to one project, and `projectId` scopes every query. */
@@ -22,6 +23,9 @@ export interface TaskRecord {
   version: number;
   /** Board order within its project's column for `status` (see board-order.ts). */
   position: string;
+  /** When the assignee (or, unassigned, the creator) is reminded; null: never. */
+  remindAt: Date | null;
+  recurrence: Recurrence | null;
 }
 
 export interface NewTask {
@@ -32,6 +36,8 @@ export interface NewTask {
   dueDate: Date | null;
   tags: string[];
   assigneeId: string | null;
+  remindAt: Date | null;
+  recurrence: Recurrence | null;
 }
 
 /** Any subset of the writable fields; `projectId` moves the task to another project. */

@@ -23,10 +23,18 @@ import { parseIfMatch } from '../http/if-match.js';
 
 export const TASKS_BASE_PATH = '/api/v1/tasks';
 
+const toDate = (value: string | null) => (value === null ? null : new Date(value));
+
 /** Converts validated body fields to the repository's types (dates as Dates). */
-function toChanges<T extends { dueDate?: string | null }>(body: T): Omit<T, 'dueDate'> & Pick<TaskChanges, 'dueDate'> {
-  const { dueDate, ...rest } = body;
-  return dueDate === undefined ? rest : { ...rest, dueDate: dueDate === null ? null : new Date(dueDate) };
+function toChanges<T extends { dueDate?: string | null; remindAt?: string | null }>(
+  body: T,
+): Omit<T, 'dueDate' | 'remindAt'> & Pick<TaskChanges, 'dueDate' | 'remindAt'> {
+  const { dueDate, remindAt, ...rest } = body;
+  return {
+    ...rest,
+    ...(dueDate === undefined ? {} : { dueDate: toDate(dueDate) }),
+    ...(remindAt === undefined ? {} : { remindAt: toDate(remindAt) }),
+  };
 }
 
 /** The project and assignee parameters of a list or stats query. */

@@ -12,6 +12,7 @@ import {
   TITLE_MAX,
   type TaskSortParam,
 } from './task.model.js';
+import { RECURRENCE_FROM, ruleProblem } from './recurrence.js';
 
 /** The most projects one list or stats request may name in `projectId`. */
 export const PROJECT_FILTER_MAX = 100;
@@ -44,6 +45,23 @@ const tags = z
 const dueDate = isoDateTime.nullable();
 const objectId = z.string({ error: 'must be a string' }).regex(/^[0-9a-f]{24}$/, 'must be an id (24 hex characters)');
 const assigneeId = objectId.nullable();
+/** When to remind; the service checks that it lies in the future. */
+const remindAt = isoDateTime.nullable();
+const recurrence = z
+  .strictObject(
+    {
+      rule: z
+        .string({ error: 'must be a string' })
+        .trim()
+        .superRefine((rule, ctx) => {
+          const problem = ruleProblem(rule);
+          if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      from: z.enum(RECURRENCE_FROM, { error: `must be one of ${RECURRENCE_FROM.join(', ')}` }),
+    },
+    { error: 'must be an object { rule, from } or null' },
+  )
+  .nullable();
 
 /** `projectId` of list and stats: one id or a comma-separated list. */
 const projectIds = z
@@ -66,6 +84,8 @@ export const createTaskBody = z.strictObject({
   priority: priority.optional(),
   dueDate: dueDate.optional(),
   tags: tags.optional(),
+  remindAt: remindAt.optional(),
+  recurrence: recurrence.optional(),
 });
 
 /** Body of PATCH /api/v1/tasks/:id: any non-empty subset of the writable fields. */
@@ -79,6 +99,8 @@ export const updateTaskBody = z
     priority: priority.optional(),
     dueDate: dueDate.optional(),
     tags: tags.optional(),
+    remindAt: remindAt.optional(),
+    recurrence: recurrence.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
 
@@ -160,6 +182,8 @@ export const taskSchema = z.object({
   version: z.number().int().min(1),
   /** Board order within the project's column for the status (opaque; compare as strings). */
   position: z.string(),
+  remindAt: z.string().nullable(),
+  recurrence: z.object({ rule: z.string(), from: z.enum(RECURRENCE_FROM) }).nullable(),
 });
 
 export const taskListSchema = z.object({

@@ -46,6 +46,15 @@ const notAMember = () =>
     'The assignee is not a member of the project.',
   );
 
+/** A reminder must lie ahead: one in the past could never be delivered at its time. */
+function checkRemindAt(remindAt: Date | null | undefined, now: Date): void {
+  if (remindAt === undefined || remindAt === null || remindAt > now) return;
+  throw new InvalidInput(
+    [{ path: 'remindAt', message: 'must be in the future' }],
+    'A reminder must be set for a time that has not passed yet.',
+  );
+}
+
 /**
  * Task use cases. Every call is made by one user and decided by the access policy from their
  * membership of the task's project: a non-member finds nothing (404), a viewer may only read (403).
@@ -68,6 +77,8 @@ export class TasksService {
     const projectId = input.projectId ?? personalProjectId(userId);
     authorize(await this.roleIn(userId, projectId), 'tasks.write');
     const assigneeId = input.assigneeId ?? null;
+    const now = this.clock();
+    checkRemindAt(input.remindAt, now);
     if (assigneeId !== null && (await this.projects.roleOf(assigneeId, projectId)) === null) throw notAMember();
     const task = await this.tasks.create(
       projectId,
@@ -80,8 +91,10 @@ export class TasksService {
         dueDate: input.dueDate ?? null,
         tags: input.tags ?? [],
         assigneeId,
+        remindAt: input.remindAt ?? null,
+        recurrence: input.recurrence ?? null,
       },
-      this.clock(),
+      now,
       idempotent,
     );
     await this.notify(userId, [projectId]);
@@ -107,6 +120,8 @@ export class TasksService {
   ): Promise<TaskRecord> {
     const { task, role } = await this.visibleTask(userId, id);
     authorize(role, 'tasks.write');
+    const now = this.clock();
+    checkRemindAt(changes.remindAt, now);
     const target = changes.projectId ?? task.projectId;
     const applied: TaskChanges = { ...changes };
     if (target !== task.projectId) {
@@ -126,7 +141,7 @@ export class TasksService {
     }
     const outcome = await this.tasks.update(task.projectId, id, applied, {
       expectedVersion: versionGuardOf(expected),
-      now: this.clock(),
+      now,
       actorId: userId,
       ...(idempotent === undefined ? {} : { idempotent }),
     });

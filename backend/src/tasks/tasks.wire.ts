@@ -26,6 +26,8 @@ export function toTask(record: TaskRecord): Task {
     completedAt: record.completedAt?.toISOString() ?? null,
     version: record.version,
     position: record.position,
+    remindAt: record.remindAt?.toISOString() ?? null,
+    recurrence: record.recurrence === null ? null : { ...record.recurrence },
   };
 }
 

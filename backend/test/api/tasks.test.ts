@@ -37,6 +37,8 @@ describe('tasks API', () => {
       completedAt: null,
       version: 1,
       position: expect.stringMatching(/^[0-9A-Za-z]+$/),
+      remindAt: null,
+      recurrence: null,
     });
     expect(res.headers.location).toBe(`/api/v1/tasks/${res.body.id}`);
     expect(res.headers.etag).toBe(`"${res.body.id}-1"`);

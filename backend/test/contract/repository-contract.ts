@@ -33,6 +33,8 @@ const ALL_SORTS: TaskSort[] = TASK_SORT_FIELDS.flatMap((field) => [
 function newTask(overrides: Partial<NewTask> = {}): NewTask {
   return {
     title: 'Task',
+    remindAt: null,
+    recurrence: null,
     description: '',
     status: 'todo',
     priority: 'medium',

@@ -44,6 +44,8 @@ const SORT_INDEX: Record<string, string> = {
 
 const task = (overrides: Partial<NewTask> = {}): NewTask => ({
   title: 'Task',
+  remindAt: null,
+  recurrence: null,
   description: '',
   status: 'todo',
   priority: 'medium',

@@ -22,6 +22,8 @@ const USER = hex();
 
 const input = (overrides: Partial<NewTask> = {}): NewTask => ({
   title: 'Task',
+  remindAt: null,
+  recurrence: null,
   description: '',
   status: 'todo',
   priority: 'medium',

@@ -13,6 +13,8 @@ const at = (ms: number) => new Date(ms);
 const USER = '65f0a0b00000000000000001';
 const newTask = (title: string): NewTask => ({
   title,
+  remindAt: null,
+  recurrence: null,
   description: '',
   status: 'todo',
   priority: 'medium',

@@ -128,6 +128,8 @@ describe.skipIf(live === null)(
               description: i % 3 === 0 ? 'quarterly report' : '',
               status: TASK_STATUSES[i % 3] ?? 'todo',
               priority: TASK_PRIORITIES[i % 4] ?? 'low',
+              remindAt: null,
+              recurrence: null,
               dueDate: i % 5 === 0 ? null : new Date(T0 + ((i % 7) - 3) * DAY),
               tags: i % 2 === 0 ? ['work'] : ['home'],
               assigneeId: [me, you, null][(i % 5) % 3] ?? null,

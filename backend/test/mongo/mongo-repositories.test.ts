@@ -36,6 +36,8 @@ const id = () => `65f0a0b0${(seq++).toString(16).padStart(16, '0')}`;
 
 const task = (overrides: Partial<NewTask> = {}): NewTask => ({
   title: 'Task',
+  remindAt: null,
+  recurrence: null,
   description: '',
   status: 'todo',
   priority: 'medium',
@@ -110,6 +112,8 @@ describe('tasks: lists over several projects', () => {
     completedAt: doc.completedAt,
     version: doc.version,
     position: doc.boardKey.slice(1),
+    remindAt: doc.remindAt,
+    recurrence: doc.recurrence,
   });
 
   async function walk(projectIds: string[], sort: TaskSort, filter: TaskFilter, limit: number) {

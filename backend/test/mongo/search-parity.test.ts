@@ -128,6 +128,8 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
                 description: input.description,
                 status: 'todo',
                 priority: 'medium',
+                remindAt: null,
+                recurrence: null,
                 dueDate: null,
                 tags: [],
                 assigneeId: null,
@@ -179,7 +181,7 @@ describe('search parity: the MongoDB filter (mingo) and the SQLite adapter', () 
     const record = await storage.tasks.create(
       projectId,
       projectId,
-      { ...input, dueDate: null, tags: [], assigneeId: null },
+      { ...input, dueDate: null, tags: [], assigneeId: null, remindAt: null, recurrence: null },
       new Date(T0),
     );
     const doc = docOf(record);

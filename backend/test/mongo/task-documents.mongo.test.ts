@@ -22,6 +22,8 @@ const at = (ms: number) => new Date(ms);
 
 const input = (overrides: Partial<NewTask> = {}): NewTask => ({
   title: 'Task',
+  remindAt: null,
+  recurrence: null,
   description: '',
   status: 'todo',
   priority: 'medium',

@@ -462,7 +462,7 @@ describe('toMongoFind evaluated on documents', () => {
           const docs = inputs.map((input) => {
             const doc = newTaskDoc(
               { projectId: input.project, createdBy: USER, position: `a${input.created % 10}` },
-              { ...input, description: '' },
+              { ...input, description: '', remindAt: null, recurrence: null },
               new Date(T0 + input.created * 1000),
             );
             doc.updatedAt = new Date(T0 + input.updated * 1000);

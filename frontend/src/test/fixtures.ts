@@ -36,6 +36,8 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     completedAt: null,
     version: 1,
     position: `a${sequence % 10}`,
+    remindAt: null,
+    recurrence: null,
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { type Connection, type Model, type Query, Schema, type Types } from 'mongoose';
 import { CHANGE_TYPES, type ChangeType, type FieldChange } from '../../changes/change.model.js';
 import { INVITABLE_ROLES, PROJECT_ROLES, type InvitableRole, type ProjectRole } from '../../projects/project.model.js';
+import { RECURRENCE_FROM, type Recurrence } from '../../tasks/recurrence.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../tasks/task.model.js';
 import {
   ASSIGNED,
@@ -53,6 +54,12 @@ export interface TaskDoc {
   titleKeys: string[];
   descriptionKeys: string[];
   searchKeys: string[];
+  remindAt: Date | null;
+  /** The reminder still to deliver: `remindAt` until it is delivered, cancelled or the task is done. */
+  reminderDue: Date | null;
+  recurrence: Recurrence | null;
+  /** The task this one is the next occurrence of; absent on every other task. */
+  previous?: Types.ObjectId;
 }
 
 export interface RefreshTokenDoc {
@@ -240,6 +247,16 @@ const taskSchema = new Schema<TaskDoc>(
     titleKeys: { type: [String], default: [], select: false },
     descriptionKeys: { type: [String], default: [], select: false },
     searchKeys: { type: [String], default: [], select: false },
+    remindAt: nullableDate,
+    reminderDue: nullableDate,
+    recurrence: {
+      type: new Schema<Recurrence>(
+        { rule: { type: String, required: true }, from: { type: String, enum: RECURRENCE_FROM, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
+    previous: { type: Schema.Types.ObjectId },
   },
   { ...SCHEMA_OPTIONS, collection: 'tasks' },
 );
@@ -259,6 +276,13 @@ for (const keys of ASSIGNEE_SORT_INDEXES) {
 // …and the search index: `project` then the short word prefixes of title and description
 // (multikey, at most SEARCH_KEYS_MAX entries per task), so a search only reads the projects' candidates.
 taskSchema.index(SEARCH_INDEX, { name: SEARCH_INDEX_NAME });
+// Due reminders are one range of this index (dates sort after the nulls of tasks without one).
+taskSchema.index({ reminderDue: 1, _id: 1 }, { name: 'reminderDue' });
+// At most one next occurrence per repeating task, whoever rolls it over and however often.
+taskSchema.index(
+  { previous: 1 },
+  { name: 'previous_unique', unique: true, partialFilterExpression: { previous: { $exists: true } } },
+);
 
 const projectSchema = new Schema<ProjectDoc>(
   {

@@ -7,6 +7,7 @@ import {
   boardKeyOf,
   compareTasks,
   newTaskRecord,
+  reminderDueOf,
   slicePage,
   sortKeyOf,
   type TaskStatus,
@@ -69,6 +70,9 @@ export function toTaskRecord(doc: TaskDoc): TaskRecord {
     version: doc.version,
     // A task the board-order migration has not reached yet has no key: it sorts first, position ''.
     position: positionOfBoardKey(doc.boardKey ?? ''),
+    // Tasks written before reminders and recurrence existed have neither field.
+    remindAt: doc.remindAt ?? null,
+    recurrence: doc.recurrence ? { rule: doc.recurrence.rule, from: doc.recurrence.from } : null,
   };
 }
 
@@ -97,10 +101,33 @@ export function newTaskDoc(
     priorityRank: PRIORITY_RANK[input.priority],
     ...dueKeysOf(input.dueDate),
     ...searchFieldsOf(input.title, input.description),
+    reminderDue: reminderDueOf(input),
   };
 }
 
 const literal = (value: unknown) => ({ $literal: value });
+
+/**
+ * reminderDueAfter as an expression over the task as it was (see task.model.ts), or undefined when
+ * the update leaves the pending reminder alone whatever the task's state.
+ */
+function reminderDueStage(changes: TaskChanges, now: Date): unknown {
+  const { status, remindAt } = changes;
+  if (remindAt !== undefined) {
+    if (status !== undefined) return literal(status === 'done' ? null : remindAt);
+    return { $cond: [{ $eq: ['$status', 'done'] }, null, literal(remindAt)] };
+  }
+  if (status === undefined) return undefined;
+  if (status === 'done') return literal(null);
+  // Reopening revives a reminder still ahead; a move between open columns keeps whatever is pending.
+  return {
+    $cond: [
+      { $eq: ['$status', 'done'] },
+      { $cond: [{ $gt: ['$remindAt', literal(now)] }, '$remindAt', null] },
+      { $ifNull: ['$reminderDue', null] },
+    ],
+  };
+}
 
 /**
  * The update as one aggregation-pipeline stage, so that `completedAt` can depend on the status the
@@ -129,6 +156,10 @@ export function taskUpdateStage(changes: TaskChanges, now: Date): { $set: Record
   if (changes.tags !== undefined) set.tags = literal([...changes.tags]);
   if (changes.projectId !== undefined) set.project = literal(new Types.ObjectId(changes.projectId));
   if (changes.assigneeId !== undefined) set.assignee = literal(objectIdOrNull(changes.assigneeId));
+  if (changes.remindAt !== undefined) set.remindAt = literal(changes.remindAt);
+  if (changes.recurrence !== undefined) set.recurrence = literal(changes.recurrence);
+  const reminderDue = reminderDueStage(changes, now);
+  if (reminderDue !== undefined) set.reminderDue = reminderDue;
   if (changes.status !== undefined) {
     set.status = literal(changes.status);
     set.completedAt =

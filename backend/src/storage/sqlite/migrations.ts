@@ -569,6 +569,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
     `,
   },
+  {
+    version: 10,
+    name: 'tasks: reminders and recurrence',
+    sql: `
+      -- remind_at is the task's field; reminder_due the reminder still to deliver (null once delivered,
+      -- cancelled or done), so the due ones are one range of a small partial index.
+      ALTER TABLE tasks ADD COLUMN remind_at INTEGER;
+      ALTER TABLE tasks ADD COLUMN reminder_due INTEGER;
+      ALTER TABLE tasks ADD COLUMN recurrence TEXT CHECK (recurrence IS NULL OR json_valid(recurrence));
+      -- The task this one is the next occurrence of: at most one next occurrence per task.
+      ALTER TABLE tasks ADD COLUMN previous_id TEXT;
+      CREATE INDEX tasks_reminder_due ON tasks (reminder_due, id) WHERE reminder_due IS NOT NULL;
+      CREATE UNIQUE INDEX tasks_previous ON tasks (previous_id) WHERE previous_id IS NOT NULL;
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -89,6 +89,8 @@ const TASK_COLUMN_NAMES = [
   'completed_at',
   'version',
   'board_key',
+  'remind_at',
+  'recurrence',
 ] as const;
 
 /** The columns a TaskRow holds, qualified by the alias `t` that every task query uses. */

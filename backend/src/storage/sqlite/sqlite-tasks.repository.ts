@@ -9,6 +9,8 @@ import {
   emptyStats,
   newTaskRecord,
   priorityFromRank,
+  reminderDueAfter,
+  reminderDueOf,
   searchWords,
   slicePage,
   sortKeyOf,
@@ -16,6 +18,7 @@ import {
   titleSortKey,
   type TaskStatus,
 } from '../../tasks/task.model.js';
+import type { Recurrence } from '../../tasks/recurrence.js';
 import { columnRange, keyBetween, positionOfBoardKey, spreadPositions } from '../../tasks/board-order.js';
 import type {
   BoardPlacement,
@@ -66,6 +69,8 @@ interface TaskRow {
   completed_at: number | null;
   version: number;
   board_key: string;
+  remind_at: number | null;
+  recurrence: string | null;
 }
 
 interface UpdateParams {
@@ -85,10 +90,27 @@ interface UpdateParams {
   dueDate: number | null;
   tags: string | null;
   boardKey: string | null;
+  setRemindAt: 0 | 1;
+  remindAt: number | null;
+  setRecurrence: 0 | 1;
+  recurrence: string | null;
+  setReminderDue: 0 | 1;
+  reminderDue: number | null;
 }
 
 type UpdatedField =
-  'projectId' | 'assigneeId' | 'title' | 'description' | 'status' | 'priority' | 'dueDate' | 'tags' | 'position';
+  | 'projectId'
+  | 'assigneeId'
+  | 'title'
+  | 'description'
+  | 'status'
+  | 'priority'
+  | 'dueDate'
+  | 'tags'
+  | 'position'
+  | 'remindAt'
+  | 'recurrence'
+  | 'reminderDue';
 
 // SET expressions read the row as it was before the update, so `status` in completed_at is the old one.
 const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
@@ -105,6 +127,9 @@ const UPDATE_ASSIGNMENTS: Record<UpdatedField, string> = {
   dueDate: 'due_date = @dueDate',
   tags: 'tags = @tags',
   position: 'board_key = @boardKey',
+  remindAt: 'remind_at = @remindAt',
+  recurrence: 'recurrence = @recurrence',
+  reminderDue: 'reminder_due = @reminderDue',
 };
 
 /** The fields an update assigns, in a fixed order (one prepared statement per combination). */
@@ -119,6 +144,9 @@ function changedFields(params: UpdateParams): UpdatedField[] {
   if (params.setDueDate === 1) fields.push('dueDate');
   if (params.tags !== null) fields.push('tags');
   if (params.boardKey !== null) fields.push('position');
+  if (params.setRemindAt === 1) fields.push('remindAt');
+  if (params.setRecurrence === 1) fields.push('recurrence');
+  if (params.setReminderDue === 1) fields.push('reminderDue');
   return fields;
 }
 
@@ -139,8 +167,14 @@ function toTask(row: TaskRow): TaskRecord {
     completedAt: row.completed_at === null ? null : new Date(row.completed_at),
     version: row.version,
     position: positionOfBoardKey(row.board_key),
+    remindAt: row.remind_at === null ? null : new Date(row.remind_at),
+    recurrence: row.recurrence === null ? null : (JSON.parse(row.recurrence) as Recurrence),
   };
 }
+
+const epochOrNull = (at: Date | null) => (at === null ? null : at.getTime());
+const recurrenceText = (recurrence: Recurrence | null) =>
+  recurrence === null ? null : JSON.stringify({ rule: recurrence.rule, from: recurrence.from });
 
 function statementKey(sort: TaskSort, phase: ListPhase, after: boolean, source: ListSource): string {
   return `${sort.field}:${sort.direction}:${phase}:${after ? 'after' : 'first'}:${source}`;
@@ -206,6 +240,12 @@ const NO_CHANGES: Omit<UpdateParams, 'id' | 'projectId' | 'expectedVersion' | 'n
   dueDate: null,
   tags: null,
   boardKey: null,
+  setRemindAt: 0,
+  remindAt: null,
+  setRecurrence: 0,
+  recurrence: null,
+  setReminderDue: 0,
+  reminderDue: null,
 };
 
 const badNeighbour = (field: 'afterId' | 'beforeId', message: string): TaskMoveOutcome => ({
@@ -254,11 +294,13 @@ export function createSqliteTaskRepository(
   appendChange: ChangeAppender,
   recordResponse: ResponseRecorder = createResponseRecorder(db),
 ): TaskRepository {
-  const insertTask = db.prepare<[Omit<TaskRow, 'tags'> & { tags: string; title_key: Buffer }]>(
+  const insertTask = db.prepare<[TaskRow & { title_key: Buffer; reminder_due: number | null }]>(
     `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
-                        priority_rank, due_date, tags, created_at, updated_at, completed_at, version, board_key)
+                        priority_rank, due_date, tags, created_at, updated_at, completed_at, version, board_key,
+                        remind_at, reminder_due, recurrence)
      VALUES (@id, @project_id, @created_by, @assignee_id, @title, @title_key, @description, @status,
-             @priority_rank, @due_date, @tags, @created_at, @updated_at, @completed_at, @version, @board_key)`,
+             @priority_rank, @due_date, @tags, @created_at, @updated_at, @completed_at, @version, @board_key,
+             @remind_at, @reminder_due, @recurrence)`,
   );
   const insertTag = db.prepare<[{ seq: number | bigint; projectId: string; tag: string }]>(
     'INSERT OR IGNORE INTO task_tags (task_seq, project_id, tag) VALUES (@seq, @projectId, @tag)',
@@ -448,6 +490,9 @@ export function createSqliteTaskRepository(
         completed_at: record.completedAt === null ? null : at,
         version: 1,
         board_key: boardKey,
+        remind_at: epochOrNull(record.remindAt),
+        reminder_due: epochOrNull(reminderDueOf(record)),
+        recurrence: recurrenceText(record.recurrence),
       });
       insertTags(lastInsertRowid, projectId, record.tags);
       appendChange(taskChange.created(record, createdBy, now));
@@ -459,9 +504,10 @@ export function createSqliteTaskRepository(
   const update = db.transaction(
     (
       params: UpdateParams,
-      tags: readonly string[] | undefined,
+      changes: TaskChanges,
       options: WriteOptions & { idempotent?: IdempotentWrite<TaskRecord> },
     ): TaskWriteOutcome => {
+      const { tags } = changes;
       const before = findOne.get({ id: params.id, projectId: params.projectId });
       if (before === undefined) return { kind: 'not_found' };
       if (params.expectedVersion !== null && before.version !== params.expectedVersion) {
@@ -472,6 +518,11 @@ export function createSqliteTaskRepository(
       const targetProject = params.newProjectId ?? params.projectId;
       if (status !== before.status || targetProject !== before.project_id) {
         params.boardKey = endOfColumn(targetProject, status);
+      }
+      const reminderDue = reminderDueAfter(toTask(before), changes, options.now);
+      if (reminderDue !== undefined) {
+        params.setReminderDue = 1;
+        params.reminderDue = epochOrNull(reminderDue);
       }
       const row = updateStatement(changedFields(params)).get(params);
       if (row === undefined) throw new Error('the task changed inside its own write transaction');
@@ -702,8 +753,14 @@ export function createSqliteTaskRepository(
         dueDate: changes.dueDate === undefined || changes.dueDate === null ? null : changes.dueDate.getTime(),
         tags: changes.tags === undefined ? null : JSON.stringify(changes.tags),
         boardKey: null,
+        setRemindAt: changes.remindAt === undefined ? 0 : 1,
+        remindAt: epochOrNull(changes.remindAt ?? null),
+        setRecurrence: changes.recurrence === undefined ? 0 : 1,
+        recurrence: recurrenceText(changes.recurrence ?? null),
+        setReminderDue: 0,
+        reminderDue: null,
       };
-      return run(() => update.immediate(params, changes.tags, options));
+      return run(() => update.immediate(params, changes, options));
     },
 
     async move(projectId, id, placement, options): Promise<TaskMoveOutcome> {

@@ -1,4 +1,4 @@
-import type { Task, TaskPriority, TaskStatus } from '@primo/api/contract/wire';
+import type { RecurrenceFrom, Task, TaskPriority, TaskStatus } from '@primo/api/contract/wire';
 
 /** The task form's fields as typed, before they become an API body. */
 export interface TaskFormValues {
@@ -12,6 +12,11 @@ export interface TaskFormValues {
   date: string;
   time: string;
   tags: string;
+  remindDate: string;
+  remindTime: string;
+  /** An RRULE, or '' for a task that does not repeat. */
+  repeat: string;
+  repeatFrom: RecurrenceFrom;
 }
 
 export interface TaskDraft {

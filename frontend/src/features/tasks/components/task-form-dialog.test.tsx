@@ -40,6 +40,10 @@ describe('task form', () => {
     await user.type(form.getByLabelText('Due date'), '2026-11-30');
     await user.type(form.getByLabelText('Due time'), '14:30');
     await user.type(form.getByLabelText('Tags'), 'Work, q3');
+    await user.type(form.getByLabelText('Remind me on'), '2026-11-29');
+    expect(form.getByLabelText('Next one counts from')).toBeDisabled();
+    await user.selectOptions(form.getByLabelText('Repeat'), 'Every week');
+    await user.selectOptions(form.getByLabelText('Next one counts from'), 'When it is done');
     await user.click(form.getByRole('button', { name: 'Create task' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
@@ -53,6 +57,9 @@ describe('task form', () => {
       priority: 'urgent',
       dueDate: new Date(2026, 10, 30, 14, 30).toISOString(),
       tags: ['Work', 'q3'],
+      // A reminder date without a time goes off at nine in the morning.
+      remindAt: new Date(2026, 10, 29, 9, 0).toISOString(),
+      recurrence: { rule: 'FREQ=WEEKLY', from: 'completion' },
     });
     await findStatusToast('Created “Write report”.');
   });
@@ -171,7 +178,13 @@ describe('task form', () => {
   it('when an edit changes nothing, then no request is sent', async () => {
     const api = mockFetch();
     signedIn(api);
-    const task = makeTask({ title: 'Same', tags: ['a', 'b'], dueDate: new Date(2026, 0, 5, 10, 0).toISOString() });
+    const task = makeTask({
+      title: 'Same',
+      tags: ['a', 'b'],
+      dueDate: new Date(2026, 0, 5, 10, 0).toISOString(),
+      remindAt: new Date(2026, 0, 5, 8, 15).toISOString(),
+      recurrence: { rule: 'FREQ=MONTHLY;BYMONTHDAY=5;COUNT=12', from: 'due' },
+    });
     api.on('GET', '/api/v1/tasks', json(200, { data: [task], nextCursor: null }));
     const { user } = renderApp('/tasks');
     await user.click(await screen.findByRole('button', { name: 'Edit “Same”' }));
@@ -180,6 +193,34 @@ describe('task form', () => {
 
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.to('PATCH', `/api/v1/tasks/${task.id}`)).toHaveLength(0);
+  });
+
+  it('when a repeating task with a reminder is edited, then its own rule is offered and only what changed is sent', async () => {
+    const api = mockFetch();
+    signedIn(api);
+    const task = makeTask({
+      title: 'Pay rent',
+      dueDate: new Date(2026, 0, 5, 10, 0).toISOString(),
+      remindAt: new Date(2026, 0, 4, 18, 0).toISOString(),
+      recurrence: { rule: 'FREQ=MONTHLY;BYMONTHDAY=5', from: 'due' },
+    });
+    api.on('GET', '/api/v1/tasks', json(200, { data: [task], nextCursor: null }));
+    api.on('PATCH', `/api/v1/tasks/${task.id}`, (request) =>
+      json(200, { ...task, ...(request.body as object), version: 2 }),
+    );
+    const { user } = renderApp('/tasks');
+    await user.click(await screen.findByRole('button', { name: 'Edit “Pay rent”' }));
+    const form = within(await screen.findByRole('dialog', { name: 'Edit task' }));
+    expect(form.getByLabelText('Repeat')).toHaveValue('FREQ=MONTHLY;BYMONTHDAY=5');
+    expect(form.getByLabelText('Remind me on')).toHaveValue('2026-01-04');
+    expect(form.getByLabelText('Reminder time')).toHaveValue('18:00');
+
+    await user.selectOptions(form.getByLabelText('Repeat'), 'Does not repeat');
+    await user.clear(form.getByLabelText('Remind me on'));
+    await user.click(form.getByRole('button', { name: 'Save changes' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.to('PATCH', `/api/v1/tasks/${task.id}`)[0]?.body).toEqual({ remindAt: null, recurrence: null });
   });
 
   it('when the session ends while saving, then after signing in again the form is back with its input', async () => {

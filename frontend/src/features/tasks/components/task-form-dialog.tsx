@@ -23,7 +23,7 @@ import { canWrite, useMembers, useProjects } from '../../projects';
 import { getTask } from '../api/tasks.api';
 import { useSaveTask } from '../api/use-save-task';
 import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
-import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
+import { PRIORITY_LABELS, REPEAT_PRESETS, STATUS_LABELS } from '../task-options';
 import { TaskActivity } from './task-activity';
 
 type FormProblem =
@@ -33,8 +33,12 @@ type FormProblem =
 
 const GONE = 'This task is not available any more: it was deleted, or you are no longer a member of its project.';
 
+/** A reminder without a time of day goes off in the morning. */
+const REMIND_TIME_DEFAULT = '09:00';
+
 function valuesOf(task: Task | undefined, projectId: string): FormValues {
   const due = toLocalInputs(task?.dueDate ?? null);
+  const remind = toLocalInputs(task?.remindAt ?? null);
   return {
     projectId: task?.projectId ?? projectId,
     assigneeId: task?.assigneeId ?? '',
@@ -45,6 +49,10 @@ function valuesOf(task: Task | undefined, projectId: string): FormValues {
     date: due.date,
     time: due.time,
     tags: task?.tags.join(', ') ?? '',
+    remindDate: remind.date,
+    remindTime: remind.time,
+    repeat: task?.recurrence?.rule ?? '',
+    repeatFrom: task?.recurrence?.from ?? 'due',
   };
 }
 
@@ -68,8 +76,12 @@ function toInput(values: FormValues, assigneeId: string): FormInput {
     priority: values.priority,
     dueDate: fromLocalInputs(values.date, values.time),
     tags: parseTags(values.tags),
+    remindAt: fromLocalInputs(values.remindDate, values.remindTime || REMIND_TIME_DEFAULT),
+    recurrence: values.repeat ? { rule: values.repeat, from: values.repeatFrom } : null,
   };
 }
+
+const instantOf = (iso: string | null) => (iso ? new Date(iso).getTime() : null);
 
 /** Only the fields that differ from `base`, so a save never rewrites what the person did not touch. */
 function diff(base: Task, input: FormInput): UpdateTaskInput {
@@ -80,9 +92,9 @@ function diff(base: Task, input: FormInput): UpdateTaskInput {
   if (input.description !== base.description) patch.description = input.description;
   if (input.status !== base.status) patch.status = input.status;
   if (input.priority !== base.priority) patch.priority = input.priority;
-  const baseDue = base.dueDate ? new Date(base.dueDate).getTime() : null;
-  const nextDue = input.dueDate ? new Date(input.dueDate).getTime() : null;
-  if (baseDue !== nextDue) patch.dueDate = input.dueDate;
+  if (instantOf(base.dueDate) !== instantOf(input.dueDate)) patch.dueDate = input.dueDate;
+  if (instantOf(base.remindAt) !== instantOf(input.remindAt)) patch.remindAt = input.remindAt;
+  if (JSON.stringify(base.recurrence) !== JSON.stringify(input.recurrence)) patch.recurrence = input.recurrence;
   const tags = input.tags.map((tag) => tag.toLowerCase());
   if (tags.join('\u0000') !== base.tags.join('\u0000')) patch.tags = input.tags;
   return patch;
@@ -300,6 +312,45 @@ export function TaskFormDialog({ task, userId, projectId = userId, draft, onClos
         <Field label="Tags" error={fieldErrors.tags} hint="Separate tags with commas.">
           <input name="tags" value={values.tags} onChange={set('tags')} autoComplete="off" />
         </Field>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Remind me on" error={fieldErrors.remindAt}>
+            <input name="remindDate" type="date" value={values.remindDate} onChange={set('remindDate')} />
+          </Field>
+          <Field label="Reminder time" hint={`Optional; ${REMIND_TIME_DEFAULT} if empty.`}>
+            <input
+              name="remindTime"
+              type="time"
+              value={values.remindTime}
+              onChange={set('remindTime')}
+              disabled={!values.remindDate}
+            />
+          </Field>
+        </div>
+        <div className="grid grid-cols-2 gap-3">
+          <Field
+            label="Repeat"
+            error={fieldErrors['recurrence.rule'] ?? fieldErrors.recurrence}
+            {...(values.repeat && !values.date ? { hint: 'A task repeats once it has a due date.' } : {})}
+          >
+            <select name="repeat" value={values.repeat} onChange={set('repeat')}>
+              <option value="">Does not repeat</option>
+              {REPEAT_PRESETS.map((preset) => (
+                <option key={preset.rule} value={preset.rule}>
+                  {preset.label}
+                </option>
+              ))}
+              {values.repeat && !REPEAT_PRESETS.some((preset) => preset.rule === values.repeat) && (
+                <option value={values.repeat}>{values.repeat}</option>
+              )}
+            </select>
+          </Field>
+          <Field label="Next one counts from" error={fieldErrors['recurrence.from']}>
+            <select name="repeatFrom" value={values.repeatFrom} onChange={set('repeatFrom')} disabled={!values.repeat}>
+              <option value="due">The due date</option>
+              <option value="completion">When it is done</option>
+            </select>
+          </Field>
+        </div>
 
         {problem && (
           <div
