@@ -23,7 +23,8 @@ import { canWrite, useMembers, useProjects } from '../../projects';
 import { getTask } from '../api/tasks.api';
 import { useSaveTask } from '../api/use-save-task';
 import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
-import { PRIORITY_LABELS, REPEAT_PRESETS, STATUS_LABELS } from '../task-options';
+import { REPEAT_PRESETS } from '../repeat-presets';
+import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
 import { TaskActivity } from './task-activity';
 
 type FormProblem =
