@@ -1,5 +1,7 @@
 import type { ChangeRepository } from '../changes/changes.repository.js';
 import type { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import type { JobRepository } from '../jobs/jobs.repository.js';
+import type { NotificationRepository } from '../notifications/notifications.repository.js';
 import type { RefreshTokenRepository } from '../auth/refresh-tokens.repository.js';
 import type { UserRepository } from '../auth/users.repository.js';
 import type { StoreReadiness } from '../domain/readiness.js';
@@ -16,6 +18,8 @@ export interface Storage {
   readonly refreshTokens: RefreshTokenRepository;
   readonly changes: ChangeRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly notifications: NotificationRepository;
+  readonly jobs: JobRepository;
   /** True while the store can serve reads and writes. Must answer within about a second. */
   ping(): Promise<boolean>;
   /** Whether this instance may take traffic as far as the store goes (ping plus required indexes). */

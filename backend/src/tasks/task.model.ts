@@ -132,7 +132,7 @@ export function reminderDueOf(task: Pick<TaskRecord, 'remindAt' | 'status'>): Da
 /**
  * How an update changes the pending reminder (undefined: it stays as it is). A new `remindAt`
  * reschedules it (unless the task ends up done); completing cancels it; reopening revives a
- * `remindAt` still in the future. Delivery clears it without touching the task (see ReminderRepository).
+ * `remindAt` still in the future. Delivery clears it without touching the task (see JobRepository.settleReminder).
  */
 export function reminderDueAfter(
   before: Pick<TaskRecord, 'remindAt' | 'status'>,

@@ -132,6 +132,12 @@ export interface TaskRepository {
     now: Date,
     idempotent?: IdempotentWrite<TaskRecord>,
   ): Promise<TaskRecord>;
+  /**
+   * Creates the next occurrence of the repeating task `previous` in its project (created by its
+   * creator, recorded as `actorId`'s change), unless `previous` has one already: at most one per
+   * task, however often or by however many workers asked. Answers the new task, or null.
+   */
+  createNext(previous: TaskRecord, input: NewTask, actorId: string, now: Date): Promise<TaskRecord | null>;
   /** Any project's task by id: the caller then checks the membership of `projectId`. */
   findById(id: string): Promise<TaskRecord | null>;
   /**

@@ -13,6 +13,7 @@ import {
 } from '../../src/tasks/task.model.js';
 import type { BoardPlacement, NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
 import { projectNameKey, type ProjectCursor } from '../../src/projects/project.model.js';
+import type { NewNotification } from '../../src/notifications/notification.model.js';
 
 export interface OpenedStorage {
   storage: Storage;
@@ -1732,6 +1733,208 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           before.head - 1,
           before.head,
         ]);
+      });
+    });
+
+    describe('notifications', () => {
+      const notification = (userId: string, key: string, createdAt: number): NewNotification => ({
+        userId,
+        type: 'assigned',
+        key,
+        actorId: null,
+        task: { id: 'ffffffffffffffffffffffff', title: 'Plan', projectId: userId },
+        project: { id: userId, name: 'Inbox' },
+        createdAt: at(createdAt),
+        mail: 'none',
+      });
+
+      it('when the same event is added twice, then it is stored once and the second add says so', async () => {
+        const userId = await newUserId();
+        const key = `assigned:${randomUUID()}`;
+        const [first] = await store().notifications.add([notification(userId, key, T0)]);
+        expect(first?.created).toBe(true);
+        expect(first?.notification).toMatchObject({ userId, key, type: 'assigned', readAt: null, mail: 'none' });
+        expect(first?.notification.task).toEqual({ id: 'ffffffffffffffffffffffff', title: 'Plan', projectId: userId });
+        const again = await store().notifications.add([
+          notification(userId, key, T0 + 1),
+          notification(userId, `${key}:other`, T0 + 2),
+        ]);
+        expect(again.map((entry) => entry.created)).toEqual([false, true]);
+        expect(again[0]?.notification.id).toBe(first?.notification.id);
+        const page = await store().notifications.list(userId, { unread: false, limit: 10 });
+        expect(page.items.map((item) => item.key)).toEqual([`${key}:other`, key]);
+      });
+
+      it('when listed in pages and marked read, then pages run newest first and the unread count follows', async () => {
+        const userId = await newUserId();
+        const other = await newUserId();
+        const prefix = randomUUID();
+        await store().notifications.add(
+          Array.from({ length: 5 }, (_, i) => notification(userId, `${prefix}:${i}`, T0 + i)),
+        );
+        const [foreign] = await store().notifications.add([notification(other, `${prefix}:other`, T0)]);
+        expect(await store().notifications.unreadCount(userId)).toBe(5);
+
+        const first = await store().notifications.list(userId, { unread: false, limit: 2 });
+        expect(first.items.map((item) => item.key)).toEqual([`${prefix}:4`, `${prefix}:3`]);
+        expect(first.next).toBe(first.items[1]?.id);
+        const rest = await store().notifications.list(userId, { unread: false, limit: 10, after: first.next ?? '' });
+        expect(rest.items.map((item) => item.key)).toEqual([`${prefix}:2`, `${prefix}:1`, `${prefix}:0`]);
+        expect(rest.next).toBeNull();
+
+        // Another user's id is ignored, not marked.
+        await store().notifications.markRead(
+          userId,
+          { ids: [first.items[0]?.id ?? '', foreign?.notification.id ?? ''] },
+          at(T0 + 10),
+        );
+        expect(await store().notifications.unreadCount(userId)).toBe(4);
+        expect(await store().notifications.unreadCount(other)).toBe(1);
+        const unread = await store().notifications.list(userId, { unread: true, limit: 10 });
+        expect(unread.items.map((item) => item.key)).toEqual([
+          `${prefix}:3`,
+          `${prefix}:2`,
+          `${prefix}:1`,
+          `${prefix}:0`,
+        ]);
+        const read = await store().notifications.list(userId, { unread: false, limit: 1 });
+        expect(read.items[0]?.readAt).toEqual(at(T0 + 10));
+
+        await store().notifications.markRead(userId, { all: true }, at(T0 + 11));
+        expect(await store().notifications.unreadCount(userId)).toBe(0);
+        expect((await store().notifications.list(userId, { unread: true, limit: 10 })).items).toEqual([]);
+        // Marking again keeps the first time it was read.
+        await store().notifications.markRead(userId, { all: true }, at(T0 + 12));
+        expect((await store().notifications.list(userId, { unread: false, limit: 1 })).items[0]?.readAt).toEqual(
+          at(T0 + 10),
+        );
+      });
+
+      it('when a notification waits for mail, then it is listed as pending until its outcome is recorded', async () => {
+        const userId = await newUserId();
+        const key = `mail:${randomUUID()}`;
+        const [added] = await store().notifications.add([{ ...notification(userId, key, T0), mail: 'pending' }]);
+        const id = added?.notification.id ?? '';
+        const pendingIds = async () => (await store().notifications.pendingMail(1000)).map((item) => item.id);
+        expect(await pendingIds()).toContain(id);
+        await store().notifications.setMail(id, 'sent');
+        expect(await pendingIds()).not.toContain(id);
+        // A settled outcome is final.
+        await store().notifications.setMail(id, 'failed');
+        expect((await store().notifications.list(userId, { unread: false, limit: 1 })).items[0]?.mail).toBe('sent');
+      });
+    });
+
+    describe('background work', () => {
+      it('when reminders fall due, then they are listed soonest first from a position and settled once', async () => {
+        const userId = await newUserId();
+        // After every reminder other tests schedule: this test reads from `base` on.
+        const base = Date.now() + 400 * DAY;
+        const after = { due: at(base), taskId: '' };
+        const tasks = [];
+        for (const offset of [3, 1, 2]) {
+          tasks.push(
+            await store().tasks.create(
+              userId,
+              userId,
+              newTask({ title: `r${offset}`, remindAt: at(base + offset * HOUR) }),
+              at(T0),
+            ),
+          );
+        }
+        const done = await store().tasks.create(
+          userId,
+          userId,
+          newTask({ title: 'done', status: 'done', remindAt: at(base + HOUR) }),
+          at(T0),
+        );
+        const due = async (before: number, limit = 10) =>
+          (await store().jobs.pendingReminders(at(before), limit, after)).map((entry) => [
+            entry.task.title,
+            entry.due.getTime(),
+          ]);
+        expect(await due(base + 2 * HOUR + 1)).toEqual([
+          ['r1', base + HOUR],
+          ['r2', base + 2 * HOUR],
+        ]);
+        const firstPage = await store().jobs.pendingReminders(at(base + 4 * HOUR), 1, after);
+        const next = firstPage[0];
+        expect(next?.task.title).toBe('r1');
+        const secondPage = await store().jobs.pendingReminders(at(base + 4 * HOUR), 5, {
+          due: next?.due ?? at(0),
+          taskId: next?.task.id ?? '',
+        });
+        expect(secondPage.map((entry) => entry.task.title)).toEqual(['r2', 'r3']);
+        expect(secondPage.map((entry) => entry.task.id)).not.toContain(done.id);
+
+        const r1 = tasks[1];
+        if (r1 === undefined) throw new Error('no r1');
+        // Settling with another instant (a rescheduled reminder) leaves it; the right one settles once.
+        expect(await store().jobs.settleReminder(r1.id, at(base))).toBe(false);
+        expect(await store().jobs.settleReminder(r1.id, at(base + HOUR))).toBe(true);
+        expect(await store().jobs.settleReminder(r1.id, at(base + HOUR))).toBe(false);
+        expect(await due(base + 4 * HOUR)).toEqual([
+          ['r2', base + 2 * HOUR],
+          ['r3', base + 3 * HOUR],
+        ]);
+        // The task itself is untouched by delivery.
+        expect(await store().tasks.findById(r1.id)).toMatchObject({ version: 1, remindAt: at(base + HOUR) });
+
+        // Rescheduling makes it due again; completing cancels; reopening revives a future one.
+        await store().tasks.update(userId, r1.id, { remindAt: at(base + 5 * HOUR) }, { actorId: userId, now: at(T0) });
+        await store().tasks.update(userId, tasks[0]?.id ?? '', { status: 'done' }, { actorId: userId, now: at(T0) });
+        expect(await due(base + 6 * HOUR)).toEqual([
+          ['r2', base + 2 * HOUR],
+          ['r1', base + 5 * HOUR],
+        ]);
+        await store().tasks.update(userId, tasks[0]?.id ?? '', { status: 'todo' }, { actorId: userId, now: at(T0) });
+        expect((await due(base + 6 * HOUR)).map(([title]) => title)).toEqual(['r2', 'r3', 'r1']);
+        await store().tasks.delete(userId, r1.id, { actorId: userId, now: at(T0) });
+        expect((await due(base + 6 * HOUR)).map(([title]) => title)).toEqual(['r2', 'r3']);
+      });
+
+      it('when a cursor is saved, then it is read back and never moves backwards', async () => {
+        const name = `consumer-${randomUUID()}`;
+        expect(await store().jobs.cursor(name)).toBeNull();
+        await store().jobs.saveCursor(name, 10);
+        expect(await store().jobs.cursor(name)).toBe(10);
+        await store().jobs.saveCursor(name, 7);
+        expect(await store().jobs.cursor(name)).toBe(10);
+        await store().jobs.saveCursor(name, 12);
+        expect(await store().jobs.cursor(name)).toBe(12);
+      });
+
+      it('when the next occurrence of a task is asked for several times at once, then exactly one is created, with its change', async () => {
+        const userId = await newUserId();
+        const previous = await store().tasks.create(
+          userId,
+          userId,
+          newTask({ title: 'Water plants', recurrence: { rule: 'FREQ=WEEKLY', from: 'due' }, dueDate: at(T0) }),
+          at(T0),
+        );
+        const { head } = await store().changes.bounds();
+        const input = newTask({
+          title: 'Water plants',
+          recurrence: { rule: 'FREQ=WEEKLY', from: 'due' },
+          dueDate: at(T0 + 7 * DAY),
+        });
+        const outcomes = await Promise.all(
+          [0, 1, 2, 3].map(() => store().tasks.createNext(previous, input, userId, at(T0 + 1))),
+        );
+        const created = outcomes.filter((task): task is TaskRecord => task !== null);
+        expect(created).toHaveLength(1);
+        expect(created[0]).toMatchObject({
+          projectId: userId,
+          createdBy: userId,
+          title: 'Water plants',
+          dueDate: at(T0 + 7 * DAY),
+          version: 1,
+        });
+        expect(await store().tasks.createNext(previous, input, userId, at(T0 + 2))).toBeNull();
+        const changes = (await store().changes.listFor(userId, [userId], head, 100)).filter(
+          (change) => change.type === 'task.created',
+        );
+        expect(changes.map((change) => change.entityId)).toEqual([created[0]?.id]);
       });
     });
   });

@@ -35,6 +35,8 @@ import type { Storage } from '../../src/storage/storage.js';
 import { sortKeyOf } from '../../src/tasks/task.model.js';
 import type { TaskCursor, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
 import { TASK_PRIORITIES, TASK_SORT_FIELDS, TASK_STATUSES } from '../../src/tasks/task.model.js';
+import { pendingReminderFilter, REMINDER_ORDER } from '../../src/storage/mongo/mongo-jobs.repository.js';
+import { notificationListFilter } from '../../src/storage/mongo/mongo-notifications.repository.js';
 import { findMongo } from './mongo-target.js';
 
 const target = await findMongo();
@@ -315,6 +317,44 @@ describe.skipIf(live === null)(
       );
       expect(members.stages).toContain('IXSCAN');
       expect(members.stages).not.toContain('COLLSCAN');
+    });
+
+    it('when due reminders, a page of notifications, the unread count and the mail queue are read, then each walks its index in order', async () => {
+      const reminders = explained(
+        await models.tasks
+          .find(pendingReminderFilter(new Date(T0), { due: new Date(T0 - DAY), taskId: me }))
+          .sort(REMINDER_ORDER)
+          .hint(REMINDER_ORDER)
+          .limit(100)
+          .explain('queryPlanner'),
+      );
+      expect(reminders.indexes).toEqual(['reminderDue']);
+      expect(reminders.stages).not.toContain('SORT');
+      for (const unread of [false, true]) {
+        const page = explained(
+          await models.notifications
+            .find(notificationListFilter(me, { unread, after: me }))
+            .sort({ _id: -1 })
+            .limit(51)
+            .explain('queryPlanner'),
+        );
+        expect(page.stages, `unread ${unread}`).toContain('IXSCAN');
+        expect(page.stages, `unread ${unread}`).not.toContain('SORT');
+        expect(page.stages, `unread ${unread}`).not.toContain('COLLSCAN');
+      }
+      const count = explained(
+        await models.notifications.find({ user: new Types.ObjectId(me), readAt: null }).explain('queryPlanner'),
+      );
+      expect(count.indexes).toContain('user_readAt_id_desc');
+      const mail = explained(
+        await models.notifications
+          .find({ mail: 'pending' })
+          .sort({ mail: 1, _id: 1 })
+          .limit(50)
+          .explain('queryPlanner'),
+      );
+      expect(mail.indexes).toEqual(['mail_id']);
+      expect(mail.stages).not.toContain('SORT');
     });
   },
 );

@@ -36,16 +36,26 @@ const OBJECT_ID_FIELDS: Record<string, readonly string[]> = {
   invitations: ['_id', 'project', 'invitedBy'],
   refresh_tokens: ['_id', 'user'],
   changes: ['project', 'alsoProject', 'entity', 'actor', 'recipients'],
+  notifications: ['_id', 'user', 'actor', 'task.id', 'task.project', 'project.id'],
 };
 const HEX_ID = /^[0-9a-f]{24}$/;
 
 function revive(collection: string, doc: Doc): Doc {
   const out: Doc = { ...doc };
-  for (const field of OBJECT_ID_FIELDS[collection] ?? ['_id']) {
-    const value = out[field];
-    if (typeof value === 'string' && HEX_ID.test(value)) out[field] = new Types.ObjectId(value);
+  for (const path of OBJECT_ID_FIELDS[collection] ?? ['_id']) {
+    // A dotted path names a field of a subdocument, revived in a copy of it.
+    const [head, field] = path.includes('.') ? (path.split('.') as [string, string]) : [null, path];
+    let holder = out;
+    if (head !== null) {
+      const sub = out[head];
+      if (sub === null || typeof sub !== 'object') continue;
+      holder = { ...(sub as Doc) };
+      out[head] = holder;
+    }
+    const value = holder[field];
+    if (typeof value === 'string' && HEX_ID.test(value)) holder[field] = new Types.ObjectId(value);
     if (Array.isArray(value)) {
-      out[field] = value.map((item: unknown) =>
+      holder[field] = value.map((item: unknown) =>
         typeof item === 'string' && HEX_ID.test(item) ? new Types.ObjectId(item) : item,
       );
     }
@@ -188,15 +198,18 @@ export function recordingStore(): RecordingStore {
       if (JSON.stringify(target) !== before) modifiedCount += 1;
     }
     if (chosen.length === 0 && upsert) {
-      const { $setOnInsert, $set, $inc, ...rest } = plainObject(update as object) as Record<string, Doc | undefined>;
+      const { $setOnInsert, $set, $inc, $max, ...rest } = plainObject(update as object) as Record<
+        string,
+        Doc | undefined
+      >;
       if (Object.keys(rest).some((op) => op !== '$unset')) throw new Error('unsupported upsert');
       const equalities = Object.fromEntries(
         Object.entries(plainObject(filter)).filter(
           ([, value]) => value === null || typeof value !== 'object' || value instanceof Date,
         ),
       );
-      // As the server does: an upsert's $inc sets the field to the increment.
-      const inserted: Doc = { ...equalities, ...$setOnInsert, ...$set, ...$inc };
+      // As the server does: an upsert's $inc sets the field to the increment, its $max to the value.
+      const inserted: Doc = { ...equalities, ...$setOnInsert, ...$set, ...$inc, ...$max };
       inserted._id ??= new Types.ObjectId().toHexString();
       docs.push(inserted);
       checkUnique(name, inserted, docs);

@@ -1,6 +1,12 @@
 import { type Connection, type Model, type Query, Schema, type Types } from 'mongoose';
 import { CHANGE_TYPES, type ChangeType, type FieldChange } from '../../changes/change.model.js';
 import { INVITABLE_ROLES, PROJECT_ROLES, type InvitableRole, type ProjectRole } from '../../projects/project.model.js';
+import {
+  MAIL_STATES,
+  NOTIFICATION_TYPES,
+  type MailState,
+  type NotificationType,
+} from '../../notifications/notification.model.js';
 import { RECURRENCE_FROM, type Recurrence } from '../../tasks/recurrence.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../tasks/task.model.js';
 import {
@@ -155,6 +161,26 @@ export interface CounterDoc {
   value: number;
 }
 
+/** One notification (see notification.model.ts); `key` is unique. */
+export interface NotificationDoc {
+  _id: Types.ObjectId;
+  user: Types.ObjectId;
+  type: NotificationType;
+  key: string;
+  actor: Types.ObjectId | null;
+  task: { id: Types.ObjectId; title: string; project: Types.ObjectId } | null;
+  project: { id: Types.ObjectId; name: string } | null;
+  createdAt: Date;
+  readAt: Date | null;
+  mail: MailState;
+}
+
+/** Where one consumer of the change log stopped (`_id` is its name). */
+export interface JobCursorDoc {
+  _id: string;
+  seq: number;
+}
+
 export interface MongoModels {
   users: Model<UserDoc>;
   tasks: Model<TaskDoc>;
@@ -165,6 +191,8 @@ export interface MongoModels {
   changes: Model<ChangeDoc>;
   counters: Model<CounterDoc>;
   idempotencyKeys: Model<IdempotencyDoc>;
+  notifications: Model<NotificationDoc>;
+  jobCursors: Model<JobCursorDoc>;
 }
 
 // `strictQuery` drops filter paths the schema does not declare; versionKey is off because tasks
@@ -412,7 +440,52 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
 // Kept responses expire with their retention; claims never rely on the monitor's timing (see claim()).
 idempotencySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
 
+const notificationSchema = new Schema<NotificationDoc>(
+  {
+    user: { type: Schema.Types.ObjectId, required: true },
+    type: { type: String, enum: NOTIFICATION_TYPES, required: true },
+    key: { type: String, required: true },
+    actor: { type: Schema.Types.ObjectId, default: null },
+    task: {
+      type: new Schema(
+        {
+          id: { type: Schema.Types.ObjectId, required: true },
+          title: { type: String, default: '' },
+          project: { type: Schema.Types.ObjectId, required: true },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
+    project: {
+      type: new Schema(
+        { id: { type: Schema.Types.ObjectId, required: true }, name: { type: String, default: '' } },
+        { _id: false },
+      ),
+      default: null,
+    },
+    createdAt: { type: Date, required: true },
+    readAt: nullableDate,
+    mail: { type: String, enum: MAIL_STATES, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'notifications' },
+);
+// One notification per event and recipient, however often it is delivered.
+notificationSchema.index({ key: 1 }, { unique: true, name: 'key_unique' });
+// A user's notifications newest first, and their unread count.
+notificationSchema.index({ user: 1, _id: -1 }, { name: 'user_id_desc' });
+notificationSchema.index({ user: 1, readAt: 1, _id: -1 }, { name: 'user_readAt_id_desc' });
+// The mailer's queue: pending ones, oldest first.
+notificationSchema.index({ mail: 1, _id: 1 }, { name: 'mail_id' });
+
+const jobCursorSchema = new Schema<JobCursorDoc>(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { ...SCHEMA_OPTIONS, collection: 'jobCursors' },
+);
+
 for (const schema of [
+  notificationSchema,
+  jobCursorSchema,
   userSchema,
   taskSchema,
   projectSchema,
@@ -437,6 +510,8 @@ export function createModels(connection: Connection): MongoModels {
     changes: connection.model<ChangeDoc>('Change', changeSchema),
     counters: connection.model<CounterDoc>('Counter', counterSchema),
     idempotencyKeys: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
+    notifications: connection.model<NotificationDoc>('Notification', notificationSchema),
+    jobCursors: connection.model<JobCursorDoc>('JobCursor', jobCursorSchema),
   };
 }
 
@@ -456,6 +531,7 @@ export function modelList(models: MongoModels): IndexedModel[] {
     models.refreshTokens,
     models.changes,
     models.idempotencyKeys,
+    models.notifications,
   ];
 }
 

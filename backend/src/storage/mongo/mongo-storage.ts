@@ -12,6 +12,8 @@ import { createMongoIdempotencyRepository } from './mongo-idempotency.repository
 import { createMongoTaskRepository, type StoreRunner } from './mongo-tasks.repository.js';
 import { transactionRunner } from './mongo-transaction.js';
 import { createMongoUserRepository } from './mongo-users.repository.js';
+import { createMongoNotificationRepository } from './mongo-notifications.repository.js';
+import { createMongoJobRepository } from './mongo-jobs.repository.js';
 
 export interface MongoStorageOptions {
   uri: string;
@@ -232,6 +234,8 @@ export async function openMongoStorage(options: MongoStorageOptions): Promise<St
     refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),
     changes: createMongoChangeRepository(models, run),
     idempotency: createMongoIdempotencyRepository(models, run),
+    notifications: createMongoNotificationRepository(models, run),
+    jobs: createMongoJobRepository(models, run),
 
     ping,
 

@@ -28,7 +28,7 @@ import { recordMongoResponse } from './mongo-idempotency.repository.js';
 import { appendMongoChange } from './mongo-changes.repository.js';
 import type { MongoModels, TaskDoc } from './mongo-models.js';
 import { refuse, type Transact } from './mongo-transaction.js';
-import { isCastError } from './mongo-errors.js';
+import { isCastError, isDuplicateKey } from './mongo-errors.js';
 import { taskStatsPipeline, toTaskStats, type TaskStatsFacets } from './task-stats.mongo.js';
 import {
   boundedSearchKeys,
@@ -444,6 +444,31 @@ export function createMongoTaskRepository(
         }),
       );
       return task;
+    },
+
+    async createNext(previous, input, actorId, now) {
+      const position = await run(() => endOfColumn(previous.projectId, input.status));
+      const previousId = new Types.ObjectId(previous.id);
+      const doc: TaskDoc = {
+        ...newTaskDoc({ projectId: previous.projectId, createdBy: previous.createdBy, position }, input, now),
+        previous: previousId,
+      };
+      const task = toTaskRecord(doc);
+      try {
+        return await run(() =>
+          transact(async (session) => {
+            const existing = await tasks.exists({ previous: previousId }).session(session);
+            if (existing !== null) return refuse(session, null);
+            await tasks.create([doc], { session });
+            await appendMongoChange(models, taskChange.created(task, actorId, now), session);
+            return task;
+          }),
+        );
+      } catch (error) {
+        // Another worker created it between the check and the insert: previous_unique refused this one.
+        if (isDuplicateKey(error)) return null;
+        throw error;
+      }
     },
 
     async move(projectId, id, placement, options) {

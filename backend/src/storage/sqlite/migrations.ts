@@ -584,6 +584,37 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE UNIQUE INDEX tasks_previous ON tasks (previous_id) WHERE previous_id IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'notifications, and where background work stopped in the change log',
+    sql: `
+      -- key names the event reported (see notificationKey): one notification per event and recipient.
+      -- Task and project names are kept as they were when it was sent.
+      CREATE TABLE notifications (
+        id              TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 24),
+        user_id         TEXT NOT NULL,
+        type            TEXT NOT NULL CHECK (type IN ('assigned', 'reminder', 'invited', 'member.added')),
+        key             TEXT NOT NULL UNIQUE,
+        actor_id        TEXT,
+        task_id         TEXT,
+        task_title      TEXT,
+        task_project_id TEXT,
+        project_id      TEXT,
+        project_name    TEXT,
+        created_at      INTEGER NOT NULL,
+        read_at         INTEGER,
+        mail            TEXT NOT NULL CHECK (mail IN ('none', 'pending', 'sent', 'failed'))
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX notifications_user ON notifications (user_id, id);
+      CREATE INDEX notifications_unread ON notifications (user_id, id) WHERE read_at IS NULL;
+      CREATE INDEX notifications_mail ON notifications (id) WHERE mail = 'pending';
+
+      CREATE TABLE job_cursors (
+        name TEXT PRIMARY KEY NOT NULL,
+        seq  INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export interface MigrationResult {

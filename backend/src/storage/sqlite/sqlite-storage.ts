@@ -11,6 +11,8 @@ import { createSqliteRefreshTokenRepository } from './sqlite-refresh-tokens.repo
 import { createResponseRecorder, createSqliteIdempotencyRepository } from './sqlite-idempotency.repository.js';
 import { createSqliteTaskRepository } from './sqlite-tasks.repository.js';
 import { createSqliteUserRepository } from './sqlite-users.repository.js';
+import { createSqliteNotificationRepository } from './sqlite-notifications.repository.js';
+import { createSqliteJobRepository } from './sqlite-jobs.repository.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -89,6 +91,8 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       refreshTokens,
       changes,
       idempotency,
+      notifications: createSqliteNotificationRepository(db, run),
+      jobs: createSqliteJobRepository(db, run),
       async ping() {
         if (!db.open) return false;
         try {

@@ -53,7 +53,7 @@ import {
   type ListSource,
 } from './sqlite-task-list.js';
 
-interface TaskRow {
+export interface TaskRow {
   id: string;
   project_id: string;
   created_by: string;
@@ -150,7 +150,7 @@ function changedFields(params: UpdateParams): UpdatedField[] {
   return fields;
 }
 
-function toTask(row: TaskRow): TaskRecord {
+export function toTask(row: TaskRow): TaskRecord {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -294,14 +294,17 @@ export function createSqliteTaskRepository(
   appendChange: ChangeAppender,
   recordResponse: ResponseRecorder = createResponseRecorder(db),
 ): TaskRepository {
-  const insertTask = db.prepare<[TaskRow & { title_key: Buffer; reminder_due: number | null }]>(
+  const insertTask = db.prepare<
+    [TaskRow & { title_key: Buffer; reminder_due: number | null; previous_id: string | null }]
+  >(
     `INSERT INTO tasks (id, project_id, created_by, assignee_id, title, title_key, description, status,
                         priority_rank, due_date, tags, created_at, updated_at, completed_at, version, board_key,
-                        remind_at, reminder_due, recurrence)
+                        remind_at, reminder_due, recurrence, previous_id)
      VALUES (@id, @project_id, @created_by, @assignee_id, @title, @title_key, @description, @status,
              @priority_rank, @due_date, @tags, @created_at, @updated_at, @completed_at, @version, @board_key,
-             @remind_at, @reminder_due, @recurrence)`,
+             @remind_at, @reminder_due, @recurrence, @previous_id)`,
   );
+  const hasNext = db.prepare<[string], number>('SELECT 1 FROM tasks WHERE previous_id = ?').pluck();
   const insertTag = db.prepare<[{ seq: number | bigint; projectId: string; tag: string }]>(
     'INSERT OR IGNORE INTO task_tags (task_seq, project_id, tag) VALUES (@seq, @projectId, @tag)',
   );
@@ -468,7 +471,9 @@ export function createSqliteTaskRepository(
       input: NewTask,
       now: Date,
       idempotent: IdempotentWrite<TaskRecord> | undefined,
-    ): TaskRecord => {
+      next?: { previousId: string; actorId: string },
+    ): TaskRecord | null => {
+      if (next !== undefined && hasNext.get(next.previousId) !== undefined) return null;
       const at = now.getTime();
       const boardKey = endOfColumn(projectId, input.status);
       const position = positionOfBoardKey(boardKey);
@@ -493,9 +498,10 @@ export function createSqliteTaskRepository(
         remind_at: epochOrNull(record.remindAt),
         reminder_due: epochOrNull(reminderDueOf(record)),
         recurrence: recurrenceText(record.recurrence),
+        previous_id: next?.previousId ?? null,
       });
       insertTags(lastInsertRowid, projectId, record.tags);
-      appendChange(taskChange.created(record, createdBy, now));
+      appendChange(taskChange.created(record, next?.actorId ?? createdBy, now));
       recordResponse(idempotent, record);
       return record;
     },
@@ -723,7 +729,18 @@ export function createSqliteTaskRepository(
   return {
     async create(projectId, createdBy, input, now, idempotent) {
       if (!isObjectId(projectId)) throw new RangeError(`not a project id: ${projectId}`);
-      return run(() => create.immediate(projectId, createdBy, input, now, idempotent));
+      const task = await run(() => create.immediate(projectId, createdBy, input, now, idempotent));
+      if (task === null) throw new Error('a plain create found a next occurrence');
+      return task;
+    },
+
+    async createNext(previous, input, actorId, now) {
+      return run(() =>
+        create.immediate(previous.projectId, previous.createdBy, input, now, undefined, {
+          previousId: previous.id,
+          actorId,
+        }),
+      );
     },
 
     async findById(id) {
