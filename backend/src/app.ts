@@ -33,6 +33,7 @@ import {
 } from './projects/projects.routes.js';
 import type { ProjectsService } from './projects/projects.service.js';
 import { changesRoutes } from './changes/changes.routes.js';
+import { NOTIFICATIONS_BASE_PATH, notificationsRoutes } from './notifications/notifications.routes.js';
 import type { ChangesService } from './changes/changes.service.js';
 
 export const QUERY_STRING_MAX_BYTES = 2048;
@@ -153,6 +154,11 @@ export function createApp(deps: AppDeps): Express {
     invitationsRoutes({ service: deps.projectsService }),
   );
   api.use('/v1', markRouteBase, changesRoutes({ service: deps.changesService }));
+  api.use(
+    NOTIFICATIONS_BASE_PATH.replace(/^\/api/, ''),
+    markRouteBase,
+    notificationsRoutes({ notifications: deps.storage.notifications, users: deps.storage.users, clock: deps.clock }),
+  );
   api.use(notFoundHandler());
   app.use('/api', api);
 

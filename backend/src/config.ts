@@ -98,6 +98,8 @@ const envSchema = z.object({
   LIVE_POLL_MS: int(25, 5, 5000),
   LIVE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   LIVE_MAX_PER_USER: int(20, 1, 10_000),
+  JOBS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
+  JOBS_POLL_MS: int(500, 10, 60_000),
   CHANGES_RETENTION_DAYS: int(CHANGE_RETENTION_DAYS_MIN, CHANGE_RETENTION_DAYS_MIN, 3650),
   IDEMPOTENCY_LEASE_MS: int(10_000, 100, 600_000),
   BODY_LIMIT: z.string().default('100kb'),
@@ -155,6 +157,12 @@ export interface Config {
   idempotencyLeaseMs: number;
   /** Live delivery: how often an idle instance reads the change log, and its connection limits. */
   live: { pollMs: number; maxConnections: number; maxPerUser: number };
+  /**
+   * Background work (reminders, notifications, recurring tasks): run by this process from the store
+   * (`inProcess`, the default without Redis: one instance) or by `worker.js` processes; `pollMs` is
+   * how often idle work looks again.
+   */
+  jobs: { inProcess: boolean; pollMs: number };
   bodyLimit: string;
   shutdownTimeoutMs: number;
   staticDir: string | null;
@@ -257,6 +265,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     changesRetentionDays: e.CHANGES_RETENTION_DAYS,
     idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
     live: { pollMs: e.LIVE_POLL_MS, maxConnections: e.LIVE_MAX_CONNECTIONS, maxPerUser: e.LIVE_MAX_PER_USER },
+    jobs: {
+      inProcess: e.JOBS_IN_PROCESS === 'auto' ? !redisWanted : e.JOBS_IN_PROCESS === 'true',
+      pollMs: e.JOBS_POLL_MS,
+    },
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,

@@ -22,6 +22,10 @@ import { ChangesService } from './changes/changes.service.js';
 import { LiveHub } from './live/live-hub.js';
 import { ProjectsService } from './projects/projects.service.js';
 import { TasksService } from './tasks/tasks.service.js';
+import { JobHandlers } from './jobs/job-handlers.js';
+import { createJobMetrics } from './jobs/job-metrics.js';
+import { InProcessJobs } from './jobs/in-process-runner.js';
+import { toNotifications } from './notifications/notifications.wire.js';
 
 const REFRESH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const CHANGES_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -36,6 +40,8 @@ export interface Runtime {
   metrics: Metrics;
   /** Live delivery; `server.ts` attaches it to the HTTP server. */
   live: LiveHub;
+  /** The background work run by this process (without Redis), or null when workers run it. */
+  jobs: InProcessJobs | null;
   /** Readiness turns 503 and responses ask for the connection to close. */
   startDraining(): void;
   isDraining(): boolean;
@@ -143,6 +149,41 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     ...config.live,
   });
   registerLiveMetrics(metrics.registry, live);
+
+  // Without Redis this process is the only instance and runs the background work itself.
+  let jobs: InProcessJobs | null = null;
+  if (config.jobs.inProcess) {
+    const handlers = new JobHandlers({
+      tasks: storage.tasks,
+      projects: storage.projects,
+      users: storage.users,
+      changes: storage.changes,
+      notifications: storage.notifications,
+      jobs: storage.jobs,
+      clock,
+      mailFor: () => Promise.resolve('none'),
+      delivered: (notification) => {
+        toNotifications(storage.users, [notification]).then(
+          ([event]) => event && live.notify(notification.userId, event),
+          (err: unknown) => {
+            logger.warn('could not send a notification live', {
+              error: err instanceof Error ? err.message : String(err),
+            });
+          },
+        );
+      },
+    });
+    jobs = new InProcessJobs({
+      handlers,
+      changes: storage.changes,
+      jobs: storage.jobs,
+      metrics: createJobMetrics(metrics.registry),
+      logger,
+      clock,
+      pollMs: config.jobs.pollMs,
+    });
+    jobs.start();
+  }
   // The change log keeps its retention; pruning runs beside requests, in short batches.
   const prune = setInterval(() => {
     changesService.prune().catch((err: unknown) => {
@@ -191,6 +232,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     cache,
     metrics,
     live,
+    jobs,
     startDraining: () => {
       draining = true;
     },
@@ -198,6 +240,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     close: async () => {
       clearInterval(purge);
       clearInterval(prune);
+      await jobs?.stop();
       await live.close();
       await cache.close();
       await redis?.close();

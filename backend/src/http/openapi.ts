@@ -25,6 +25,11 @@ import {
   updateProjectBody,
 } from '../projects/projects.schemas.js';
 
+import {
+  listNotificationsQuery,
+  markReadBody,
+  notificationListSchema,
+} from '../notifications/notifications.schemas.js';
 import { activityListSchema, activityQuery, changeListSchema, listChangesQuery } from '../changes/changes.schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -464,6 +469,28 @@ export function buildOpenApiDocument(version: string): JsonSchema {
             '410': problemResponse('`since` is older than the kept history (or not a position of this server)'),
             ...errors(400, 401, 429, 503),
           },
+        },
+      },
+      '/api/v1/notifications': {
+        get: {
+          operationId: 'listNotifications',
+          summary:
+            'The caller’s notifications, newest first (keyset pagination through nextCursor), with the unread count',
+          security: bearer,
+          parameters: queryParameters(listNotificationsQuery),
+          responses: {
+            '200': json(jsonSchema(notificationListSchema, 'output'), 'One page of notifications'),
+            ...errors(400, 401, 429, 503),
+          },
+        },
+      },
+      '/api/v1/notifications/read': {
+        post: {
+          operationId: 'markNotificationsRead',
+          summary: 'Marks the named notifications of the caller read, or all of them; other ids are ignored',
+          security: bearer,
+          requestBody: body(markReadBody),
+          responses: { '204': { description: 'Marked read' }, ...errors(400, 401, 413, 415, 429, 503) },
         },
       },
       '/api/v1/openapi.json': {

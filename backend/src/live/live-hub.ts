@@ -6,6 +6,7 @@ import type { ChangeRecord } from '../changes/change.model.js';
 import type { ChangeRepository } from '../changes/changes.repository.js';
 import type { Change } from '../changes/changes.schemas.js';
 import { toChange } from '../changes/changes.wire.js';
+import type { Notification } from '../notifications/notifications.schemas.js';
 import type { RedisClient } from '../cache/redis-connection.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
@@ -47,6 +48,8 @@ export interface ClientEvents {
 /** What the server sends: every change in the socket's projects, token expiry, and a shutdown hint. */
 export interface ServerEvents {
   change: (change: Change) => void;
+  /** A notification for the socket's user, just stored. */
+  notification: (notification: Notification) => void;
   expired: () => void;
   shutdown: (hint: { reconnect: boolean }) => void;
 }
@@ -136,6 +139,14 @@ export class LiveHub {
     this.io = null;
     await this.adapter?.close();
     this.adapter = null;
+  }
+
+  /**
+   * Sends a notification to the user's sockets: on every instance when the Redis adapter is in
+   * place (a worker's emitter reaches the same room), else on this one.
+   */
+  notify(userId: string, notification: Notification): void {
+    this.io?.to(userRoom(userId)).emit('notification', notification);
   }
 
   /** Checks the handshake's token and the limits; answers why a socket is refused, or null. */

@@ -27,6 +27,8 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
     AUTH_RATE_LIMIT_MAX: '100000',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     STATIC_DIR: path.join(dataDir, 'no-spa'),
+    // Background work runs where a test asks for it (JOBS_IN_PROCESS=true), not beside every other test.
+    JOBS_IN_PROCESS: 'false',
     ...env,
   };
 }
