@@ -1,8 +1,8 @@
 // Import direction of the backend, enforced: routes → services → ports ← adapters.
 // Domain modules (models, ports, domain/) depend on nothing but each other; services know no HTTP
 // and no store; adapters know no HTTP and no zod schemas; only adapters (storage/ and the Redis
-// modules of cache/) import a database or Redis client. The composition root (app.ts, runtime.ts,
-// server.ts, scripts/) may import everything.
+// modules of cache/) import a database or Redis client. The composition roots (app.ts, runtime.ts,
+// server.ts, worker.ts, scripts/) may import everything.
 
 const RULE = '@typescript-eslint/no-restricted-imports';
 
@@ -45,7 +45,7 @@ const SERVICE = [`${SRC}/**/*.service.ts`];
 const ADAPTER = [`${SRC}/storage/**/*.ts`];
 const CONTRACT_FILES = [`${SRC}/contract/**/*.ts`];
 const REDIS_ADAPTERS = [`${SRC}/cache/redis-connection.ts`, `${SRC}/cache/rate-limit-store.ts`];
-const ROOT = [`${SRC}/app.ts`, `${SRC}/runtime.ts`, `${SRC}/server.ts`, `${SRC}/scripts/**/*.ts`];
+const ROOT = [`${SRC}/app.ts`, `${SRC}/runtime.ts`, `${SRC}/server.ts`, `${SRC}/worker.ts`, `${SRC}/scripts/**/*.ts`];
 
 export const backendBoundaries = [
   {

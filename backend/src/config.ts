@@ -100,6 +100,9 @@ const envSchema = z.object({
   LIVE_MAX_PER_USER: int(20, 1, 10_000),
   JOBS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   JOBS_POLL_MS: int(500, 10, 60_000),
+  WORKER_PORT: int(3001, 0, 65_535),
+  WORKER_CONCURRENCY: int(8, 1, 256),
+  WORKER_LOCK_MS: int(15_000, 1000, 600_000),
   CHANGES_RETENTION_DAYS: int(CHANGE_RETENTION_DAYS_MIN, CHANGE_RETENTION_DAYS_MIN, 3650),
   IDEMPOTENCY_LEASE_MS: int(10_000, 100, 600_000),
   BODY_LIMIT: z.string().default('100kb'),
@@ -163,6 +166,8 @@ export interface Config {
    * how often idle work looks again.
    */
   jobs: { inProcess: boolean; pollMs: number };
+  /** The worker process (`worker.js`): its health and metrics port, jobs at once per queue, job lock. */
+  worker: { port: number; concurrency: number; lockMs: number };
   bodyLimit: string;
   shutdownTimeoutMs: number;
   staticDir: string | null;
@@ -269,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
       inProcess: e.JOBS_IN_PROCESS === 'auto' ? !redisWanted : e.JOBS_IN_PROCESS === 'true',
       pollMs: e.JOBS_POLL_MS,
     },
+    worker: { port: e.WORKER_PORT, concurrency: e.WORKER_CONCURRENCY, lockMs: e.WORKER_LOCK_MS },
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     staticDir: e.STATIC_DIR ? path.resolve(e.STATIC_DIR) : null,

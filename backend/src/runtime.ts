@@ -22,10 +22,9 @@ import { ChangesService } from './changes/changes.service.js';
 import { LiveHub } from './live/live-hub.js';
 import { ProjectsService } from './projects/projects.service.js';
 import { TasksService } from './tasks/tasks.service.js';
-import { JobHandlers } from './jobs/job-handlers.js';
+import { jobHandlersFor } from './jobs/job-wiring.js';
 import { createJobMetrics } from './jobs/job-metrics.js';
 import { InProcessJobs } from './jobs/in-process-runner.js';
-import { toNotifications } from './notifications/notifications.wire.js';
 
 const REFRESH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const CHANGES_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -153,25 +152,11 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   // Without Redis this process is the only instance and runs the background work itself.
   let jobs: InProcessJobs | null = null;
   if (config.jobs.inProcess) {
-    const handlers = new JobHandlers({
-      tasks: storage.tasks,
-      projects: storage.projects,
-      users: storage.users,
-      changes: storage.changes,
-      notifications: storage.notifications,
-      jobs: storage.jobs,
+    const handlers = jobHandlersFor(storage, {
       clock,
-      mailFor: () => Promise.resolve('none'),
-      delivered: (notification) => {
-        toNotifications(storage.users, [notification]).then(
-          ([event]) => event && live.notify(notification.userId, event),
-          (err: unknown) => {
-            logger.warn('could not send a notification live', {
-              error: err instanceof Error ? err.message : String(err),
-            });
-          },
-        );
-      },
+      logger,
+      onChange,
+      push: (userId, notification) => live.notify(userId, notification),
     });
     jobs = new InProcessJobs({
       handlers,

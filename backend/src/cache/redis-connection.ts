@@ -102,6 +102,30 @@ function createClient(config: RedisConfig, options: Required<RedisConnectionOpti
 }
 
 /**
+ * A connection for BullMQ, which needs the opposite of fail-fast: commands wait for a reconnect
+ * (no per-request retry limit, an offline queue) so that a worker's blocking reads survive a Redis
+ * restart; BullMQ duplicates it for those reads.
+ */
+export function createQueueClient(config: RedisConfig): RedisClient {
+  const options: RedisOptions = {
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    retryStrategy: reconnectDelayMs,
+    reconnectOnError: reconnectOnReadOnly,
+    ...(config.password !== undefined ? { password: config.password } : {}),
+  };
+  if (config.clusterNodes.length > 0) {
+    const nodes = config.clusterNodes.map((node) => {
+      const [host = '', port = ''] = node.split(':');
+      return { host, port: Number(port) };
+    });
+    return new Cluster(nodes, { clusterRetryStrategy: reconnectDelayMs, redisOptions: options });
+  }
+  if (config.url !== undefined) return new Redis(config.url, options);
+  return new Redis({ ...options, host: config.host ?? '127.0.0.1', port: config.port });
+}
+
+/**
  * Opens the shared Redis (standalone or cluster) in fail-fast mode behind a circuit breaker, and
  * logs each change between reachable and unreachable once rather than once per failed request.
  */

@@ -1,7 +1,7 @@
 import type { ChangeRepository } from '../changes/changes.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
-import type { JobHandlers } from './job-handlers.js';
+import { JobHandlers } from './job-handlers.js';
 import type { JobMetrics } from './job-metrics.js';
 import type { JobRepository } from './jobs.repository.js';
 
@@ -106,9 +106,12 @@ export class InProcessJobs {
     const batch = await changes.after(position, CHANGE_BATCH);
     for (const change of batch) {
       try {
-        const outcome = await handlers.handleChange(change);
+        await handlers.notifyChange(change);
         metrics.processed.inc({ queue: 'changes' });
-        if (outcome.next !== null) metrics.processed.inc({ queue: 'recurrence' });
+        if (JobHandlers.completes(change)) {
+          await handlers.rollOver(change.entityId, change.actorId);
+          metrics.processed.inc({ queue: 'recurrence' });
+        }
         this.failures.delete(change.seq);
       } catch (error) {
         metrics.failed.inc({ queue: 'changes' });

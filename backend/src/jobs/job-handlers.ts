@@ -10,6 +10,7 @@ import {
   type NotificationType,
 } from '../notifications/notification.model.js';
 import type { NotificationRepository } from '../notifications/notifications.repository.js';
+import type { ChangeListener } from '../projects/change-notifier.js';
 import type { ProjectRepository } from '../projects/projects.repository.js';
 import { nextOccurrence } from '../tasks/recurrence.js';
 import type { NewTask, TaskRecord, TaskRepository } from '../tasks/tasks.repository.js';
@@ -28,15 +29,10 @@ export interface JobHandlerDeps {
   clock: Clock;
   /** Whether a notification of this type to this user is also mailed ('pending') or not ('none'). */
   mailFor: (userId: string, type: NotificationType) => Promise<MailState>;
+  /** Told after a task is created here, as every write is (the response caches of the project's members). */
+  onChange: ChangeListener;
   /** Called with every notification stored for the first time: live delivery, the mailer. */
   delivered: (notification: NotificationRecord) => void;
-}
-
-/** What handling one change led to, for the runner's metrics and tests. */
-export interface ChangeOutcome {
-  notified: number;
-  /** The next occurrence created by this change (a completed repeating task), if any. */
-  next: TaskRecord | null;
 }
 
 /**
@@ -49,27 +45,26 @@ export interface ChangeOutcome {
 export class JobHandlers {
   constructor(private readonly deps: JobHandlerDeps) {}
 
+  /** Whether the change completed a task, which then may repeat (see rollOver). */
+  static completes(change: ChangeRecord): boolean {
+    return (
+      change.type === 'task.updated' && change.fields.some((field) => field.field === 'status' && field.to === 'done')
+    );
+  }
+
   /**
-   * The change's notifications and roll-over: an assignment to someone other than its author, a
-   * member joining (their fellow members are told), a repeating task completed.
+   * The change's notifications: an assignment to someone other than its author, a member joining
+   * (their fellow members are told). Answers how many were stored now.
    */
-  async handleChange(change: ChangeRecord): Promise<ChangeOutcome> {
-    const outcome: ChangeOutcome = { notified: 0, next: null };
-    if (change.type === 'member.added') {
-      outcome.notified = await this.memberAdded(change);
-      return outcome;
-    }
-    if (change.type !== 'task.created' && change.type !== 'task.updated') return outcome;
+  async notifyChange(change: ChangeRecord): Promise<number> {
+    if (change.type === 'member.added') return this.memberAdded(change);
+    if (change.type !== 'task.created' && change.type !== 'task.updated') return 0;
     const assignee = await this.assignedBy(change);
-    if (assignee !== null && assignee !== change.actorId) {
-      outcome.notified += await this.notifyAboutTask(change.entityId, assignee, 'assigned', {
-        key: notificationKey.fromChange('assigned', change.seq, assignee),
-        actorId: change.actorId,
-      });
-    }
-    const completed = change.fields.some((field) => field.field === 'status' && field.to === 'done');
-    if (completed) outcome.next = await this.rollOver(change.entityId, change.actorId);
-    return outcome;
+    if (assignee === null || assignee === change.actorId) return 0;
+    return this.notifyAboutTask(change.entityId, assignee, 'assigned', {
+      key: notificationKey.fromChange('assigned', change.seq, assignee),
+      actorId: change.actorId,
+    });
   }
 
   /**
@@ -122,7 +117,9 @@ export class JobHandlers {
       remindAt: remindAt !== null && remindAt > now ? remindAt : null,
       recurrence: next.recurrence,
     };
-    return this.deps.tasks.createNext(task, input, actorId, now);
+    const created = await this.deps.tasks.createNext(task, input, actorId, now);
+    if (created !== null) await this.deps.onChange({ projectIds: [created.projectId] });
+    return created;
   }
 
   /** Who a task change assigned the task to, or null (no assignment, or to nobody). */

@@ -28,3 +28,28 @@ export function runServerToExit(
 ): Promise<{ code: number | null; output: string }> {
   return runBackendToExit({ entry: 'source', bareEnv: true, env, timeoutMs });
 }
+
+/** Starts `src/worker.ts` through tsx with exactly the given environment and waits until its /health/live answers. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const worker = await startBackend({
+    entry: 'source',
+    bareEnv: true,
+    env,
+    readyPath: '/health/live',
+    program: 'worker',
+  });
+  return {
+    child: worker.process.child,
+    url: worker.url,
+    output: () => worker.process.output(),
+    exited: worker.process.exited.then((info) => info.code),
+  };
+}
+
+/** Runs `src/worker.ts` to completion (for start-up failures) and returns its exit code and output. */
+export function runWorkerToExit(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; output: string }> {
+  return runBackendToExit({ entry: 'source', bareEnv: true, env, timeoutMs, program: 'worker' });
+}

@@ -68,6 +68,8 @@ export interface StartBackendOptions {
   bareEnv?: boolean;
   /** Flags for node itself, e.g. --cpu-prof. */
   nodeArgs?: readonly string[];
+  /** `server` (default) or `worker`: the worker's health port is WORKER_PORT instead of PORT. */
+  program?: 'server' | 'worker';
 }
 
 /** Polls `path` (default `/health/ready`) until it answers 200; throws with the last answer after `timeoutMs`. */
@@ -87,9 +89,14 @@ export async function waitForReady(url: string, timeoutMs: number, path = '/heal
   throw new Error(`${url}${path} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
 }
 
-function backendCommand(entry: StartBackendOptions['entry'], nodeArgs: readonly string[] = []): string[] {
-  if (entry === 'source') return [...nodeArgs, '--import', 'tsx', path.join(BACKEND_DIR, 'src', 'server.ts')];
-  return [...nodeArgs, entry === 'build-as-is' ? BACKEND_ENTRY : ensureBackendBuilt()];
+function backendCommand(
+  entry: StartBackendOptions['entry'],
+  nodeArgs: readonly string[] = [],
+  program: StartBackendOptions['program'] = 'server',
+): string[] {
+  if (entry === 'source') return [...nodeArgs, '--import', 'tsx', path.join(BACKEND_DIR, 'src', `${program}.ts`)];
+  const built = entry === 'build-as-is' ? BACKEND_ENTRY : ensureBackendBuilt();
+  return [...nodeArgs, path.join(path.dirname(built), `${program}.js`)];
 }
 
 function backendEnv(
@@ -107,7 +114,8 @@ function backendEnv(
         JWT_SECRET: TEST_JWT_SECRET,
         ...(dataDir ? { DATA_DIR: dataDir } : {}),
       };
-  return { ...base, ...defaults, ...options.env, ...(port === undefined ? {} : { PORT: String(port) }) };
+  const portVariable = options.program === 'worker' ? 'WORKER_PORT' : 'PORT';
+  return { ...base, ...defaults, ...options.env, ...(port === undefined ? {} : { [portVariable]: String(port) }) };
 }
 
 /**
@@ -115,13 +123,13 @@ function backendEnv(
  * readiness path answers 200; the process dies with the test worker at the latest.
  */
 export async function startBackend(options: StartBackendOptions = {}): Promise<BackendHandle> {
-  const command = backendCommand(options.entry, options.nodeArgs);
+  const command = backendCommand(options.entry, options.nodeArgs, options.program);
   const port = options.port ?? (await freePort());
   const ownData = options.bareEnv || options.env?.DATA_DIR !== undefined ? undefined : tempDir('backend-data');
   const env = backendEnv(options, port, ownData?.dir);
   // The source entry resolves tsx and relative DATA_DIRs from the backend package, as `npm run dev` does.
   const cwd = options.entry === 'source' ? BACKEND_DIR : repoPath();
-  const backend = spawnTracked(`backend:${port}`, process.execPath, command, { cwd, env });
+  const backend = spawnTracked(`${options.program ?? 'backend'}:${port}`, process.execPath, command, { cwd, env });
   const url = `http://127.0.0.1:${port}`;
   const ready = waitForReady(url, options.readyTimeoutMs ?? 30_000, options.readyPath);
   await untilReady(backend, ready).catch((error: unknown) => {
@@ -146,7 +154,7 @@ export async function runBackendToExit(
   options: Omit<StartBackendOptions, 'port' | 'readyTimeoutMs' | 'readyPath'> & { timeoutMs?: number },
 ): Promise<{ code: number | null; output: string }> {
   const cwd = options.entry === 'source' ? BACKEND_DIR : repoPath();
-  const command = backendCommand(options.entry, options.nodeArgs);
+  const command = backendCommand(options.entry, options.nodeArgs, options.program);
   const backend = spawnTracked('backend:to-exit', process.execPath, command, {
     cwd,
     env: backendEnv(options, undefined, undefined),

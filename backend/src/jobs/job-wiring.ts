@@ -1,0 +1,50 @@
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { ChangeListener } from '../projects/change-notifier.js';
+import type { Notification } from '../notifications/notifications.schemas.js';
+import { toNotifications } from '../notifications/notifications.wire.js';
+import { JobHandlers, type JobHandlerDeps } from './job-handlers.js';
+
+/** The repositories the handlers use (a Storage has them all). */
+type JobStores = Pick<JobHandlerDeps, 'tasks' | 'projects' | 'changes' | 'notifications' | 'jobs'> & {
+  users: JobHandlerDeps['users'] & Parameters<typeof toNotifications>[0];
+};
+
+/**
+ * The job handlers over a store, sending every notification stored to `push` (the live hub in the
+ * API process, the Socket.IO Redis emitter in a worker) as the API and live events carry it.
+ */
+export function jobHandlersFor(
+  storage: JobStores,
+  options: {
+    clock: Clock;
+    logger: Logger;
+    onChange: ChangeListener;
+    push: (userId: string, notification: Notification) => void;
+  },
+): JobHandlers {
+  const { clock, logger, push, onChange } = options;
+  return new JobHandlers({
+    tasks: storage.tasks,
+    projects: storage.projects,
+    users: storage.users,
+    changes: storage.changes,
+    notifications: storage.notifications,
+    jobs: storage.jobs,
+    clock,
+    onChange,
+    mailFor: () => Promise.resolve('none'),
+    delivered: (notification) => {
+      toNotifications(storage.users, [notification]).then(
+        ([event]) => {
+          if (event !== undefined) push(notification.userId, event);
+        },
+        (err: unknown) => {
+          logger.warn('could not send a notification live', {
+            error: err instanceof Error ? err.message : String(err),
+          });
+        },
+      );
+    },
+  });
+}

@@ -1,0 +1,68 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { ChangeRecord } from '../changes/change.model.js';
+
+/**
+ * BullMQ's keys for Primo's queues. The braces make every key of every queue one Redis Cluster
+ * hash slot, which BullMQ's multi-key scripts need there (and which costs nothing standalone).
+ */
+export const QUEUE_PREFIX = '{primo-jobs}';
+
+/** The queues: changes to notify about, reminders (delayed until due), next occurrences to create. */
+export const QUEUE_NAMES = ['changes', 'reminders', 'recurrence'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * Job ids name the entity and its version, so adding the same job again (a replayed change, a
+ * reminder swept twice, a second leader) adds nothing while the first is kept. BullMQ refuses `:`
+ * in custom ids.
+ */
+export const jobIds = {
+  change: (seq: number) => `change-${seq}`,
+  reminder: (taskId: string, due: Date) => `reminder-${taskId}-${due.getTime()}`,
+  next: (taskId: string, version: number) => `next-${taskId}-${version}`,
+};
+
+/** Retried with exponential backoff (1 s, 2 s, 4 s … about four minutes in all); failures kept a week. */
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Kept a day, so that an id seen again within it is recognised and not run twice.
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** A change as a job carries it (JSON: the instant as an ISO string). */
+export type ChangeJob = Omit<ChangeRecord, 'at'> & { at: string };
+export interface ReminderJob {
+  taskId: string;
+  due: string;
+}
+export interface RecurrenceJob {
+  taskId: string;
+  actorId: string;
+}
+
+export const toChangeJob = (change: ChangeRecord): ChangeJob => ({ ...change, at: change.at.toISOString() });
+export const fromChangeJob = (job: ChangeJob): ChangeRecord => ({ ...job, at: new Date(job.at) });
+
+export interface JobQueues {
+  changes: Queue<ChangeJob>;
+  reminders: Queue<ReminderJob>;
+  recurrence: Queue<RecurrenceJob>;
+  close(): Promise<void>;
+}
+
+export function openQueues(connection: ConnectionOptions): JobQueues {
+  const options = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS };
+  const changes = new Queue<ChangeJob>('changes', options);
+  const reminders = new Queue<ReminderJob>('reminders', options);
+  const recurrence = new Queue<RecurrenceJob>('recurrence', options);
+  return {
+    changes,
+    reminders,
+    recurrence,
+    async close() {
+      await Promise.all([changes.close(), reminders.close(), recurrence.close()]);
+    },
+  };
+}
