@@ -38,6 +38,24 @@ async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
   await page.mouse.up();
 }
 
+/**
+ * Presses an arrow key on a held card until the live region announces the move. When the target
+ * lies past the middle of a scrollable window, dnd-kit spends a press scrolling the page towards it
+ * instead of moving, and a person simply presses again; so does this, at most three times.
+ */
+async function stepUntilAnnounced(page: Page, key: string, expected: RegExp): Promise<void> {
+  const announced = page.locator('[id^="DndLiveRegion"]');
+  for (let press = 1; ; press += 1) {
+    await page.keyboard.press(key);
+    try {
+      await eventually(async () => expect(await announced.textContent()).toMatch(expected), 1500);
+      return;
+    } catch (error) {
+      if (press === 3) throw error;
+    }
+  }
+}
+
 async function quickAdd(page: Page, line: string): Promise<Locator> {
   await page.keyboard.press('a');
   const dialog = page.getByRole('dialog', { name: 'Quick add' });
@@ -137,8 +155,7 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await page.keyboard.press('Space');
     const announced = page.locator('[id^="DndLiveRegion"]');
     await eventually(async () => expect(await announced.textContent()).toMatch(/“Draft plan”.*To do, position 1 of 2/));
-    await page.keyboard.press('ArrowDown');
-    await eventually(async () => expect(await announced.textContent()).toMatch(/To do, position 2 of 2/));
+    await stepUntilAnnounced(page, 'ArrowDown', /To do, position 2 of 2/);
     await page.keyboard.press('Space');
     await eventually(async () =>
       expect(await announced.textContent()).toMatch(/“Draft plan” dropped at To do, position 2 of 2/),
@@ -151,10 +168,7 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await eventually(async () =>
       expect(await announced.textContent()).toMatch(/Picked up “Book venue”|“Book venue” is now at To do/),
     );
-    // dnd-kit measures the columns once the card is held; the arrow counts from there.
-    await page.waitForTimeout(300);
-    await page.keyboard.press('ArrowRight');
-    await eventually(async () => expect(await announced.textContent()).toMatch(/In progress/));
+    await stepUntilAnnounced(page, 'ArrowRight', /In progress/);
     await page.keyboard.press('Space');
     await expectColumn(page, 'In progress', ['Book venue', 'Send invites']);
     await expectColumn(page, 'To do', ['Draft plan']);
@@ -231,10 +245,7 @@ describe.skipIf(!chromiumPath)('views journey: quick add, board and calendar', (
     await eventually(async () =>
       expect(await calendarAnnounced.textContent()).toMatch(/Picked up “Pay rent”|“Pay rent” is over/),
     );
-    // As on the board: the days are measured once the task is held; the arrow counts from there.
-    await page.waitForTimeout(300);
-    await page.keyboard.press('ArrowLeft');
-    await eventually(async () => expect(await calendarAnnounced.textContent()).toMatch(/“Pay rent” is over Friday/));
+    await stepUntilAnnounced(page, 'ArrowLeft', /“Pay rent” is over Friday/);
     await page.keyboard.press('Space');
     await eventually(async () => expect(await calendarAnnounced.textContent()).toMatch(/“Pay rent” is now due Friday/));
     await page.locator(`li[data-day="${dueDay}"]`).getByText('Pay rent').waitFor();
