@@ -129,6 +129,11 @@ export function createApp(deps: AppDeps): Express {
       limiters: deps.limiters,
       refreshTtlMs: config.jwt.refreshTtlMs,
       cookieSecure: config.cookieSecure,
+      onBackgroundError: (work, error) => {
+        logger.error(`background work failed: ${work}`, {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      },
     }),
   );
   const reads = cachedJson(deps.cache);

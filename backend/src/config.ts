@@ -85,6 +85,15 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().default('primo-api'),
   BCRYPT_ROUNDS: int(12, 4, 15),
   CLIENT_URL: optionalText,
+  SMTP_URL: optionalText.refine(
+    (value) => value === undefined || /^smtps?:\/\/[^\s]+$/.test(value),
+    'must be an smtp:// (STARTTLS when offered) or smtps:// (TLS) URL such as smtp://user:pass@mail.example.com:587',
+  ),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .min(3, 'must be an address such as Primo <no-reply@example.com>')
+    .default('Primo <no-reply@localhost>'),
   ALLOWED_ORIGINS: list,
   RATE_LIMIT_WINDOW: int(15, 1, 24 * 60),
   RATE_LIMIT_MAX: int(1000, 1, 10_000_000),
@@ -166,6 +175,11 @@ export interface Config {
    * how often idle work looks again.
    */
   jobs: { inProcess: boolean; pollMs: number };
+  /**
+   * Email: sent through `smtpUrl` by the worker (or this process without Redis), logged when unset;
+   * links in it point into the web app at `clientUrl` (CLIENT_URL, else this server).
+   */
+  mail: { smtpUrl?: string; from: string; clientUrl: string };
   /** The worker process (`worker.js`): its health and metrics port, jobs at once per queue, job lock. */
   worker: { port: number; concurrency: number; lockMs: number };
   bodyLimit: string;
@@ -274,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
       inProcess: e.JOBS_IN_PROCESS === 'auto' ? !redisWanted : e.JOBS_IN_PROCESS === 'true',
       pollMs: e.JOBS_POLL_MS,
     },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, clientUrl: e.CLIENT_URL ?? `http://localhost:${e.PORT}` },
     worker: { port: e.WORKER_PORT, concurrency: e.WORKER_CONCURRENCY, lockMs: e.WORKER_LOCK_MS },
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,

@@ -25,6 +25,13 @@ import { TasksService } from './tasks/tasks.service.js';
 import { jobHandlersFor } from './jobs/job-wiring.js';
 import { createJobMetrics } from './jobs/job-metrics.js';
 import { InProcessJobs } from './jobs/in-process-runner.js';
+import { openQueues, type JobQueues } from './jobs/queues.js';
+import { createQueueClient } from './cache/redis-connection.js';
+import { InProcessMail } from './mail/in-process-mail.js';
+import { MailTemplates } from './mail/mail-messages.js';
+import type { MailOutbox } from './mail/mail-outbox.js';
+import { createMailer } from './mail/mailer.js';
+import { QueuedMailOutbox } from './mail/queued-mail-outbox.js';
 
 const REFRESH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const CHANGES_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -41,6 +48,8 @@ export interface Runtime {
   live: LiveHub;
   /** The background work run by this process (without Redis), or null when workers run it. */
   jobs: InProcessJobs | null;
+  /** The email this process sends itself (without Redis), or null when workers send it. */
+  mail: InProcessMail | null;
   /** Readiness turns 503 and responses ask for the connection to close. */
   startDraining(): void;
   isDraining(): boolean;
@@ -104,6 +113,31 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     audience: config.jwt.audience,
     clock,
   });
+  // Email leaves from the background: this process's own sender without Redis, the worker's queue with it.
+  const templates = new MailTemplates(config.mail.clientUrl);
+  const jobMetrics = createJobMetrics(metrics.registry);
+  let mail: InProcessMail | null = null;
+  let mailQueues: JobQueues | null = null;
+  let mailQueueClient: ReturnType<typeof createQueueClient> | null = null;
+  let outbox: MailOutbox;
+  if (config.jobs.inProcess || config.redis === null) {
+    const mailer = createMailer(config.mail, logger);
+    if (!mailer.sends) logger.info('SMTP_URL is not set: emails are logged, not sent');
+    mail = new InProcessMail({
+      mailer,
+      templates,
+      notifications: storage.notifications,
+      users: storage.users,
+      metrics: jobMetrics,
+      logger,
+      pollMs: config.jobs.pollMs,
+    });
+    outbox = mail;
+  } else {
+    mailQueueClient = createQueueClient(config.redis);
+    mailQueues = openQueues(mailQueueClient);
+    outbox = new QueuedMailOutbox(mailQueues.mail, logger);
+  }
   const authService = new AuthService({
     users: storage.users,
     projects: storage.projects,
@@ -113,6 +147,9 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     refreshTtlMs: config.jwt.refreshTtlMs,
     metrics,
     clock,
+    oneTimeTokens: storage.oneTimeTokens,
+    mail: outbox,
+    templates,
   });
   // Cached reads are per user: a change to a project reaches every member's next read.
   const onChange = notifyMembers(storage.projects, (userId) => cache.invalidateUser(userId));
@@ -162,13 +199,14 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       handlers,
       changes: storage.changes,
       jobs: storage.jobs,
-      metrics: createJobMetrics(metrics.registry),
+      metrics: jobMetrics,
       logger,
       clock,
       pollMs: config.jobs.pollMs,
     });
     jobs.start();
   }
+  mail?.start();
   // The change log keeps its retention; pruning runs beside requests, in short batches.
   const prune = setInterval(() => {
     changesService.prune().catch((err: unknown) => {
@@ -186,6 +224,9 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       logger.warn('could not purge expired refresh tokens', {
         error: err instanceof Error ? err.message : String(err),
       });
+    });
+    storage.oneTimeTokens.purgeExpired(clock()).catch((err: unknown) => {
+      logger.warn('could not purge expired link tokens', { error: err instanceof Error ? err.message : String(err) });
     });
   }, REFRESH_PURGE_INTERVAL_MS);
   purge.unref();
@@ -218,6 +259,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     metrics,
     live,
     jobs,
+    mail,
     startDraining: () => {
       draining = true;
     },
@@ -226,6 +268,9 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       clearInterval(purge);
       clearInterval(prune);
       await jobs?.stop();
+      await mail?.stop();
+      await mailQueues?.close();
+      await mailQueueClient?.quit().catch(() => mailQueueClient?.disconnect());
       await live.close();
       await cache.close();
       await redis?.close();

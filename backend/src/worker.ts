@@ -11,6 +11,8 @@ import { createJobMetrics } from './jobs/job-metrics.js';
 import { jobHandlersFor } from './jobs/job-wiring.js';
 import { QueueWorkers, registerQueueMetrics } from './jobs/queue-workers.js';
 import { openQueues } from './jobs/queues.js';
+import { MailTemplates } from './mail/mail-messages.js';
+import { createMailer } from './mail/mailer.js';
 import { LIVE_REDIS_KEY } from './live/redis-live-adapter.js';
 import { healthRoutes } from './observability/health.routes.js';
 import { instrumentStorage } from './observability/instrument-storage.js';
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
     },
   });
   const queues = openQueues(redis);
+  const mailer = createMailer(config.mail, logger);
+  if (!mailer.sends) logger.info('worker: SMTP_URL is not set; emails are logged, not sent');
   registerQueueMetrics(metrics.registry, queues);
   const workers = new QueueWorkers({
     handlers,
@@ -109,6 +113,8 @@ async function main(): Promise<void> {
     logger,
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
+    mailer,
+    notifications: storage.notifications,
   });
 
   const lock = new LeaderLock(redis, LEADER_TTL_MS);
@@ -120,6 +126,9 @@ async function main(): Promise<void> {
     logger,
     horizonMs: HORIZON_MS,
     resweepMs: RESWEEP_MS,
+    notifications: storage.notifications,
+    users: storage.users,
+    templates: new MailTemplates(config.mail.clientUrl),
   });
   onRedisBack = () => scheduler.reset();
   let stopping = false;

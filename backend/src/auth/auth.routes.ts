@@ -2,7 +2,15 @@ import { Router, type CookieOptions, type Request, type RequestHandler, type Res
 import { HttpError } from '../http/problem.js';
 import type { RateLimiters } from '../http/rate-limit.js';
 import { parseInput } from '../http/validate.js';
-import { loginBody, refreshBody, registerBody } from './auth.schemas.js';
+import {
+  PASSWORD_RESET_ACCEPTED,
+  loginBody,
+  passwordResetBody,
+  passwordResetConfirmBody,
+  refreshBody,
+  registerBody,
+  verifyEmailBody,
+} from './auth.schemas.js';
 import { requireAuth, userIdOf } from './auth.middleware.js';
 import type { AuthService, Session } from './auth.service.js';
 import { toAuthResponse, toUser } from './auth.wire.js';
@@ -12,9 +20,11 @@ export const REFRESH_COOKIE = 'primo_refresh';
 
 export interface AuthRoutesOptions {
   service: AuthService;
-  limiters: Pick<RateLimiters, 'authByIp' | 'loginByEmail'>;
+  limiters: Pick<RateLimiters, 'authByIp' | 'loginByEmail' | 'mailByIp' | 'resetByEmail'>;
   refreshTtlMs: number;
   cookieSecure: boolean;
+  /** Told of background work that failed after the response went out. */
+  onBackgroundError: (work: string, error: unknown) => void;
 }
 
 /** Routes of /api/v1/auth: thin handlers over AuthService that also keep the refresh cookie in step. */
@@ -70,6 +80,31 @@ export function authRoutes(options: AuthRoutesOptions): Router {
     res.status(204).end();
   };
 
+  // Answered before the address is even looked up: the same body at the same speed for every address.
+  const requestReset: RequestHandler = (req, res) => {
+    const { email } = parseInput(passwordResetBody, req.body, 'body');
+    res.status(202).json(PASSWORD_RESET_ACCEPTED);
+    service.requestPasswordReset(email).catch((error: unknown) => options.onBackgroundError('password reset', error));
+  };
+
+  const confirmReset: RequestHandler = async (req, res) => {
+    const { token, password } = parseInput(passwordResetConfirmBody, req.body, 'body');
+    await service.resetPassword(token, password);
+    res.clearCookie(REFRESH_COOKIE, cookie);
+    res.status(204).end();
+  };
+
+  const verifyEmail: RequestHandler = async (req, res) => {
+    const { token } = parseInput(verifyEmailBody, req.body, 'body');
+    await service.verifyEmail(token);
+    res.status(204).end();
+  };
+
+  const resendVerification: RequestHandler = async (req, res) => {
+    const user = await service.resendVerification(userIdOf(req));
+    res.status(202).json({ user: toUser(user) });
+  };
+
   const me: RequestHandler = async (req, res) => {
     res.json({ user: toUser(await service.me(userIdOf(req))) });
   };
@@ -84,5 +119,9 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   router.post('/refresh', refresh);
   router.post('/logout', logout);
   router.get('/me', requireAuth(), me);
+  router.post('/password-reset', limiters.mailByIp, limiters.resetByEmail, requestReset);
+  router.post('/password-reset/confirm', limiters.authByIp, confirmReset);
+  router.post('/verify-email', limiters.authByIp, verifyEmail);
+  router.post('/verify-email/resend', requireAuth(), limiters.mailByIp, resendVerification);
   return router;
 }

@@ -38,11 +38,26 @@ export const loginBody = z.strictObject({
 /** Body of /refresh and /logout: the token may instead come from the refresh cookie. */
 export const refreshBody = z.strictObject({ refreshToken: refreshToken.optional() });
 
+const linkToken = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(512, 'is too long');
+
+export const passwordResetBody = z.strictObject({ email: emailSchema });
+export const passwordResetConfirmBody = z.strictObject({ token: linkToken, password });
+export const verifyEmailBody = z.strictObject({ token: linkToken });
+
+/** The answer to every well-formed reset request, whether the address has an account or not. */
+export const PASSWORD_RESET_ACCEPTED = {
+  status: 'accepted',
+  detail: 'If an account uses this address, a link to choose a new password is on its way. It works for one hour.',
+} as const;
+export const acceptedSchema = z.object({ status: z.literal('accepted'), detail: z.string() });
+
 export const userSchema = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
   createdAt: z.string(),
+  /** Whether the address was confirmed through the link mailed to it. */
+  emailVerified: z.boolean(),
 });
 
 export const authResponseSchema = z.object({

@@ -29,6 +29,8 @@ export interface RefreshTokenRepository {
   consume(hash: string, now: Date): Promise<ConsumeOutcome>;
   /** Revokes every token of the family that is not revoked yet. */
   revokeFamily(familyId: string, now: Date): Promise<void>;
+  /** Revokes every token of the user that is not revoked yet: every session ends. */
+  revokeAllForUser(userId: string, now: Date): Promise<void>;
   /** Deletes tokens that expired before `now`; returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { authResponseSchema, loginBody, meResponseSchema, refreshBody, registerBody } from '../auth/auth.schemas.js';
+import {
+  acceptedSchema,
+  authResponseSchema,
+  loginBody,
+  meResponseSchema,
+  passwordResetBody,
+  passwordResetConfirmBody,
+  refreshBody,
+  registerBody,
+  verifyEmailBody,
+} from '../auth/auth.schemas.js';
 import {
   createTaskBody,
   listTasksQuery,
@@ -214,6 +224,48 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           summary: 'The current user',
           security: bearer,
           responses: { '200': json({ $ref: '#/components/schemas/MeResponse' }, 'The user'), ...errors(401, 429) },
+        },
+      },
+      '/api/v1/auth/password-reset': {
+        post: {
+          operationId: 'requestPasswordReset',
+          summary:
+            'Mail a single-use link to choose a new password (valid 1 hour) if the address has an account; the same answer for every address',
+          security: publicAccess,
+          requestBody: body(passwordResetBody),
+          responses: {
+            '202': json(jsonSchema(acceptedSchema, 'output'), 'Accepted'),
+            ...errors(400, 415, 429),
+          },
+        },
+      },
+      '/api/v1/auth/password-reset/confirm': {
+        post: {
+          operationId: 'confirmPasswordReset',
+          summary: 'Set a new password with the token of a reset link; every session of the account ends',
+          security: publicAccess,
+          requestBody: body(passwordResetConfirmBody),
+          responses: { '204': { description: 'Password changed' }, ...errors(400, 415, 429) },
+        },
+      },
+      '/api/v1/auth/verify-email': {
+        post: {
+          operationId: 'verifyEmail',
+          summary: 'Confirm the address with the token of a verification link',
+          security: publicAccess,
+          requestBody: body(verifyEmailBody),
+          responses: { '204': { description: 'Address verified' }, ...errors(400, 415, 429) },
+        },
+      },
+      '/api/v1/auth/verify-email/resend': {
+        post: {
+          operationId: 'resendVerification',
+          summary: 'Mail a new verification link unless the address is verified already',
+          security: bearer,
+          responses: {
+            '202': json({ $ref: '#/components/schemas/MeResponse' }, 'Accepted'),
+            ...errors(401, 429),
+          },
         },
       },
       '/api/v1/tasks': {

@@ -15,6 +15,10 @@ export interface RateLimiters {
   authByIp: RequestHandler;
   /** POST login (after the JSON parser): `rateLimit.authMax` per minute per email address. */
   loginByEmail: RequestHandler;
+  /** Requests for emailed links (password reset, verification again): `rateLimit.authMax` per hour per IP. */
+  mailByIp: RequestHandler;
+  /** POST password-reset (after the JSON parser): `rateLimit.authMax` per hour per email address. */
+  resetByEmail: RequestHandler;
 }
 
 export interface RateLimitersOptions {
@@ -25,6 +29,8 @@ export interface RateLimitersOptions {
 }
 
 const AUTH_WINDOW_MS = 60_000;
+/** Emailed links are asked for at most `authMax` times an hour. */
+const MAIL_WINDOW_MS = 60 * 60_000;
 
 /** IPv6 clients are counted per /56, since one host commonly owns a whole prefix. */
 function clientIpKey(req: Request): string {
@@ -121,6 +127,24 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
       windowMs: AUTH_WINDOW_MS,
       limit: config.rateLimit.authMax,
       // Hashed so addresses do not sit in Redis in the clear.
+      key: (req) =>
+        `email:${createHash('sha256')
+          .update(emailOf(req) ?? '')
+          .digest('hex')}`,
+      skip: (req) => emailOf(req) === undefined,
+      whenRedisDown: 'count-locally',
+    }),
+    mailByIp: limiter({
+      name: 'mail-ip',
+      windowMs: MAIL_WINDOW_MS,
+      limit: config.rateLimit.authMax,
+      key: clientIpKey,
+      whenRedisDown: 'count-locally',
+    }),
+    resetByEmail: limiter({
+      name: 'reset-email',
+      windowMs: MAIL_WINDOW_MS,
+      limit: config.rateLimit.authMax,
       key: (req) =>
         `email:${createHash('sha256')
           .update(emailOf(req) ?? '')

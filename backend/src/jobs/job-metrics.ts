@@ -1,7 +1,7 @@
 import client from 'prom-client';
 
 /** The queues of background work, as metric labels (a fixed set: never built from input). */
-export const JOB_QUEUES = ['changes', 'reminders', 'recurrence'] as const;
+export const JOB_QUEUES = ['changes', 'reminders', 'recurrence', 'mail'] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
 export interface JobMetrics {

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { ChangeRepository } from '../changes/changes.repository.js';
 import type { RedisClient } from '../cache/redis-connection.js';
 import type { Clock } from '../domain/clock.js';
+import type { UserRepository } from '../auth/users.repository.js';
+import type { MailTemplates } from '../mail/mail-messages.js';
+import { notificationMail } from '../mail/notification-mail.js';
+import type { NotificationRepository } from '../notifications/notifications.repository.js';
 import type { Logger } from '../observability/logger.js';
 import { CHANGE_CONSUMER } from './in-process-runner.js';
 import type { JobRepository } from './jobs.repository.js';
@@ -10,6 +14,7 @@ import { jobIds, toChangeJob, type JobQueues } from './queues.js';
 const LEADER_KEY = '{primo-jobs}:leader';
 const CHANGE_BATCH = 200;
 const REMINDER_BATCH = 500;
+const MAIL_BATCH = 100;
 
 // Holds the lock when it is ours or free; answers 1 while held.
 const HOLD_SCRIPT = `
@@ -49,6 +54,10 @@ export interface JobSchedulerOptions {
   horizonMs: number;
   /** How often every pending reminder in the horizon is added again (one lost with Redis's data comes back). */
   resweepMs: number;
+  /** Notifications waiting for their email become mail jobs, written with these templates. */
+  notifications: Pick<NotificationRepository, 'pendingMail' | 'setMail'>;
+  users: Pick<UserRepository, 'findById'>;
+  templates: MailTemplates;
 }
 
 /**
@@ -62,6 +71,8 @@ export class JobScheduler {
   /** Where the last sweep stopped in the horizon; null: sweep it whole. */
   private swept: { due: Date; taskId: string } | null = null;
   private lastFullSweep = 0;
+  /** Notifications queued for mail, and when: each is queued again only after `resweepMs`. */
+  private readonly mailQueued = new Map<string, number>();
 
   constructor(private readonly options: JobSchedulerOptions) {}
 
@@ -69,13 +80,38 @@ export class JobScheduler {
   reset(): void {
     this.position = null;
     this.swept = null;
+    this.mailQueued.clear();
   }
 
   /** One step; answers whether there is more to do at once. */
   async step(): Promise<boolean> {
     const changesLeft = await this.enqueueChanges();
     const remindersLeft = await this.enqueueReminders();
+    await this.enqueueMail();
     return changesLeft || remindersLeft;
+  }
+
+  /** Notifications waiting for their email, as mail jobs (by notification: queued once). */
+  private async enqueueMail(): Promise<void> {
+    const { notifications, users, templates, queues, clock, resweepMs } = this.options;
+    const now = clock().getTime();
+    for (const [id, at] of this.mailQueued) if (now - at >= resweepMs) this.mailQueued.delete(id);
+    const pending = (await notifications.pendingMail(MAIL_BATCH)).filter((n) => !this.mailQueued.has(n.id));
+    const jobs = [];
+    for (const notification of pending) {
+      const message = await notificationMail(users, templates, notification);
+      if (message === null) {
+        await notifications.setMail(notification.id, 'none');
+        continue;
+      }
+      jobs.push({
+        name: notification.type,
+        data: { message, notificationId: notification.id },
+        opts: { jobId: jobIds.mail(`notification-${notification.id}`) },
+      });
+    }
+    if (jobs.length > 0) await queues.mail.addBulk(jobs);
+    for (const notification of pending) this.mailQueued.set(notification.id, now);
   }
 
   private async enqueueChanges(): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { UserRepository } from '../auth/users.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChangeListener } from '../projects/change-notifier.js';
@@ -7,7 +8,7 @@ import { JobHandlers, type JobHandlerDeps } from './job-handlers.js';
 
 /** The repositories the handlers use (a Storage has them all). */
 type JobStores = Pick<JobHandlerDeps, 'tasks' | 'projects' | 'changes' | 'notifications' | 'jobs'> & {
-  users: JobHandlerDeps['users'] & Parameters<typeof toNotifications>[0];
+  users: JobHandlerDeps['users'] & Parameters<typeof toNotifications>[0] & Pick<UserRepository, 'findById'>;
 };
 
 /**
@@ -33,7 +34,12 @@ export function jobHandlersFor(
     jobs: storage.jobs,
     clock,
     onChange,
-    mailFor: () => Promise.resolve('none'),
+    // Mailed unless its user turned the type off; an invitation only to an address they verified.
+    mailFor: async (userId, type) => {
+      const user = await storage.users.findById(userId);
+      if (user === null || !user.emailPreferences[type]) return 'none';
+      return type === 'invited' && !user.emailVerified ? 'none' : 'pending';
+    },
     delivered: (notification) => {
       toNotifications(storage.users, [notification]).then(
         ([event]) => {

@@ -1,5 +1,7 @@
 import client from 'prom-client';
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Mailer } from '../mail/mailer.js';
+import type { NotificationRepository } from '../notifications/notifications.repository.js';
 import type { Logger } from '../observability/logger.js';
 import { JobHandlers } from './job-handlers.js';
 import type { JobMetrics } from './job-metrics.js';
@@ -10,6 +12,7 @@ import {
   jobIds,
   type ChangeJob,
   type JobQueues,
+  type MailJob,
   type QueueName,
   type RecurrenceJob,
   type ReminderJob,
@@ -25,6 +28,9 @@ export interface QueueWorkersOptions {
   concurrency: number;
   /** How long a job's lock lasts without renewal: a worker that died holding it gives it back after this. */
   lockMs: number;
+  /** Sends the mail queue's emails; a notification's outcome is kept in `notifications`. */
+  mailer: Mailer;
+  notifications: Pick<NotificationRepository, 'setMail'>;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -56,6 +62,18 @@ export class QueueWorkers {
     this.add<RecurrenceJob>('recurrence', async (job) => {
       await handlers.rollOver(job.data.taskId, job.data.actorId);
     });
+    const mail = this.add<MailJob>('mail', async (job) => {
+      await options.mailer.send(job.data.message);
+      if (job.data.notificationId !== undefined) await options.notifications.setMail(job.data.notificationId, 'sent');
+    });
+    // A notification whose email failed for good is marked so, and no longer swept into the queue.
+    mail.on('failed', (job) => {
+      if (job === undefined || job.data.notificationId === undefined) return;
+      if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      options.notifications.setMail(job.data.notificationId, 'failed').catch((error: unknown) => {
+        options.logger.warn('worker: could not mark a notification email failed', { error: message(error) });
+      });
+    });
   }
 
   /**
@@ -73,7 +91,7 @@ export class QueueWorkers {
     clearTimeout(timer);
   }
 
-  private add<T>(queue: QueueName, work: (job: Job<T>) => Promise<void>): void {
+  private add<T>(queue: QueueName, work: (job: Job<T>) => Promise<void>): Worker<T> {
     const { connection, metrics, logger, concurrency, lockMs } = this.options;
     const worker = new Worker<T>(queue, work, {
       connection,
@@ -96,6 +114,7 @@ export class QueueWorkers {
       logger.warn('worker: queue connection error', { queue, error: message(error) });
     });
     this.workers.push(worker as Worker);
+    return worker;
   }
 }
 
@@ -104,7 +123,12 @@ export class QueueWorkers {
  * how long the oldest waiting job has been ready to run.
  */
 export function registerQueueMetrics(registry: client.Registry, queues: JobQueues): void {
-  const byName = { changes: queues.changes, reminders: queues.reminders, recurrence: queues.recurrence };
+  const byName = {
+    changes: queues.changes,
+    reminders: queues.reminders,
+    recurrence: queues.recurrence,
+    mail: queues.mail,
+  };
   new client.Gauge({
     name: 'primo_queue_jobs',
     help: 'Jobs in each queue by state (waiting, delayed, active, failed)',

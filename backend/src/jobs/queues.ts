@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { ChangeRecord } from '../changes/change.model.js';
+import type { MailMessage } from '../mail/mail-messages.js';
 
 /**
  * BullMQ's keys for Primo's queues. The braces make every key of every queue one Redis Cluster
@@ -7,8 +8,8 @@ import type { ChangeRecord } from '../changes/change.model.js';
  */
 export const QUEUE_PREFIX = '{primo-jobs}';
 
-/** The queues: changes to notify about, reminders (delayed until due), next occurrences to create. */
-export const QUEUE_NAMES = ['changes', 'reminders', 'recurrence'] as const;
+/** The queues: changes to notify about, reminders (delayed until due), next occurrences to create, email. */
+export const QUEUE_NAMES = ['changes', 'reminders', 'recurrence', 'mail'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -20,6 +21,8 @@ export const jobIds = {
   change: (seq: number) => `change-${seq}`,
   reminder: (taskId: string, due: Date) => `reminder-${taskId}-${due.getTime()}`,
   next: (taskId: string, version: number) => `next-${taskId}-${version}`,
+  /** An email named by its key (a notification, or a link's token hash). */
+  mail: (key: string) => `mail-${key.replaceAll(':', '-')}`,
 };
 
 /** Retried with exponential backoff (1 s, 2 s, 4 s … about four minutes in all); failures kept a week. */
@@ -41,6 +44,11 @@ export interface RecurrenceJob {
   taskId: string;
   actorId: string;
 }
+/** An email to send; a notification's is marked sent (or failed) in the store when done. */
+export interface MailJob {
+  message: MailMessage;
+  notificationId?: string;
+}
 
 export const toChangeJob = (change: ChangeRecord): ChangeJob => ({ ...change, at: change.at.toISOString() });
 export const fromChangeJob = (job: ChangeJob): ChangeRecord => ({ ...job, at: new Date(job.at) });
@@ -49,6 +57,7 @@ export interface JobQueues {
   changes: Queue<ChangeJob>;
   reminders: Queue<ReminderJob>;
   recurrence: Queue<RecurrenceJob>;
+  mail: Queue<MailJob>;
   close(): Promise<void>;
 }
 
@@ -57,12 +66,14 @@ export function openQueues(connection: ConnectionOptions): JobQueues {
   const changes = new Queue<ChangeJob>('changes', options);
   const reminders = new Queue<ReminderJob>('reminders', options);
   const recurrence = new Queue<RecurrenceJob>('recurrence', options);
+  const mail = new Queue<MailJob>('mail', options);
   return {
     changes,
     reminders,
     recurrence,
+    mail,
     async close() {
-      await Promise.all([changes.close(), reminders.close(), recurrence.close()]);
+      await Promise.all([changes.close(), reminders.close(), recurrence.close(), mail.close()]);
     },
   };
 }

@@ -13,6 +13,17 @@ export const NOTIFICATION_LIST_LIMIT_MAX = 100;
 /** The most ids one mark-read request may name. */
 export const MARK_READ_IDS_MAX = 100;
 
+/** Which notifications a user also gets by email, one switch per type. */
+export type EmailPreferences = Record<NotificationType, boolean>;
+
+/** Every type is mailed until its user turns it off. */
+export const DEFAULT_EMAIL_PREFERENCES: Readonly<EmailPreferences> = Object.freeze({
+  assigned: true,
+  reminder: true,
+  invited: true,
+  'member.added': true,
+});
+
 /** Whether a notification is also mailed: not at all, waiting for the mailer, or done with. */
 export const MAIL_STATES = ['none', 'pending', 'sent', 'failed'] as const;
 export type MailState = (typeof MAIL_STATES)[number];

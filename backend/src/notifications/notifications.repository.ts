@@ -21,5 +21,5 @@ export interface NotificationRepository {
   /** Notifications waiting to be mailed, oldest first. */
   pendingMail(limit: number): Promise<NotificationRecord[]>;
   /** Records the outcome of mailing one notification. */
-  setMail(id: string, state: Exclude<MailState, 'none' | 'pending'>): Promise<void>;
+  setMail(id: string, state: Exclude<MailState, 'pending'>): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { ChangeRepository } from '../changes/changes.repository.js';
 import type { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import type { JobRepository } from '../jobs/jobs.repository.js';
 import type { NotificationRepository } from '../notifications/notifications.repository.js';
+import type { OneTimeTokenRepository } from '../auth/one-time-tokens.repository.js';
 import type { RefreshTokenRepository } from '../auth/refresh-tokens.repository.js';
 import type { UserRepository } from '../auth/users.repository.js';
 import type { StoreReadiness } from '../domain/readiness.js';
@@ -16,6 +17,8 @@ export interface Storage {
   readonly projects: ProjectRepository;
   readonly invitations: InvitationRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  /** Tokens of password-reset and email-verification links. */
+  readonly oneTimeTokens: OneTimeTokenRepository;
   readonly changes: ChangeRepository;
   readonly idempotency: IdempotencyRepository;
   readonly notifications: NotificationRepository;

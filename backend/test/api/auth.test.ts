@@ -24,6 +24,7 @@ describe('auth API', () => {
       email: 'ada@example.com',
       name: 'Ada',
       createdAt: expect.any(String),
+      emailVerified: false,
     });
     expect(JSON.stringify(res.body)).not.toMatch(/hash|\$2[aby]\$/i);
     expect(res.body.accessToken.split('.')).toHaveLength(3);

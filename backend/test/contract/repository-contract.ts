@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewOneTimeToken } from '../../src/auth/one-time-tokens.repository.js';
 import type { RefreshTokenRecord } from '../../src/auth/refresh-tokens.repository.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { ClaimLost, type StoredResponse } from '../../src/idempotency/idempotency.model.js';
@@ -13,7 +14,7 @@ import {
 } from '../../src/tasks/task.model.js';
 import type { BoardPlacement, NewTask, TaskFilter, TaskRecord, TaskSort } from '../../src/tasks/tasks.repository.js';
 import { projectNameKey, type ProjectCursor } from '../../src/projects/project.model.js';
-import type { NewNotification } from '../../src/notifications/notification.model.js';
+import { DEFAULT_EMAIL_PREFERENCES, type NewNotification } from '../../src/notifications/notification.model.js';
 
 export interface OpenedStorage {
   storage: Storage;
@@ -124,9 +125,57 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
           name: 'Ada',
           passwordHash: 'h1',
           createdAt: at(T0),
+          emailVerified: false,
+          emailPreferences: { ...DEFAULT_EMAIL_PREFERENCES },
         });
         expect(await store().users.findByEmail(email)).toEqual(created);
         expect(await store().users.findById(created?.id ?? '')).toEqual(created);
+      });
+
+      it('when an address is verified and a password replaced, then both are kept; an unknown user is reported', async () => {
+        const email = `${randomUUID()}@example.test`;
+        const created = await store().users.create({ email, name: 'Ada', passwordHash: 'old' }, at(T0));
+        const id = created?.id ?? '';
+        expect(await store().users.markEmailVerified(id)).toBe(true);
+        expect(await store().users.markEmailVerified(id)).toBe(true);
+        expect(await store().users.setPasswordHash(id, 'new')).toBe(true);
+        expect(await store().users.findByEmail(email)).toEqual({
+          ...created,
+          emailVerified: true,
+          passwordHash: 'new',
+        });
+        expect(await store().users.markEmailVerified('ffffffffffffffffffffffff')).toBe(false);
+        expect(await store().users.setPasswordHash('ffffffffffffffffffffffff', 'x')).toBe(false);
+        expect(await store().users.markEmailVerified('not-an-id')).toBe(false);
+      });
+
+      it('when email switches change, then only the named ones change, over any number of changes', async () => {
+        const created = await store().users.create(
+          { email: `${randomUUID()}@example.test`, name: 'Ada', passwordHash: 'h' },
+          at(T0),
+        );
+        const id = created?.id ?? '';
+        const first = await store().users.setEmailPreferences(id, { reminder: false, 'member.added': false });
+        expect(first?.emailPreferences).toEqual({
+          assigned: true,
+          reminder: false,
+          invited: true,
+          'member.added': false,
+        });
+        // Changing one switch while another request changes a different one: both hold.
+        await Promise.all([
+          store().users.setEmailPreferences(id, { reminder: true }),
+          store().users.setEmailPreferences(id, { assigned: false }),
+        ]);
+        const again = await store().users.setEmailPreferences(id, { 'member.added': false });
+        expect(again?.emailPreferences).toEqual({
+          assigned: false,
+          reminder: true,
+          invited: true,
+          'member.added': false,
+        });
+        expect((await store().users.findById(id))?.emailPreferences).toEqual(again?.emailPreferences);
+        expect(await store().users.setEmailPreferences('ffffffffffffffffffffffff', { reminder: false })).toBeNull();
       });
 
       it('when an email is given in another case, then it names the same account on create and on lookup', async () => {
@@ -1059,6 +1108,82 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         expect((await store().refreshTokens.consume(kept[0]?.hash ?? '', at(PURGE_AT))).kind).toBe('expired');
         expect((await store().refreshTokens.consume(kept[1]?.hash ?? '', at(PURGE_AT))).kind).toBe('consumed');
         expect(await store().refreshTokens.purgeExpired(at(PURGE_AT))).toBe(0);
+      });
+
+      it('when every session of a user is revoked, then all their families are refused and others still work', async () => {
+        const userId = await newUserId();
+        const mine = [token({ userId }), token({ userId }), token({ userId })];
+        const theirs = token();
+        for (const t of [...mine, theirs]) await store().refreshTokens.create(t);
+        await store().refreshTokens.revokeAllForUser(userId, at(R0 + HOUR));
+        for (const t of mine)
+          expect((await store().refreshTokens.consume(t.hash, at(R0 + 2 * HOUR))).kind).toBe('revoked');
+        expect((await store().refreshTokens.consume(theirs.hash, at(R0 + 2 * HOUR))).kind).toBe('consumed');
+      });
+    });
+
+    describe('one-time tokens', () => {
+      // Near the real clock, like refresh tokens (MongoDB's TTL monitor runs on real time); the purge
+      // test's window is its own.
+      const O0 = Math.floor(Date.now() / 1000) * 1000;
+      const PURGE_AT = O0 + 11 * DAY;
+      const oneTime = async (overrides: Partial<NewOneTimeToken> = {}): Promise<NewOneTimeToken> => {
+        const made: NewOneTimeToken = {
+          hash: randomUUID().replaceAll('-', ''),
+          userId: overrides.userId ?? (await newUserId()),
+          purpose: 'password-reset',
+          createdAt: at(O0),
+          expiresAt: at(O0 + 30 * DAY),
+          ...overrides,
+        };
+        await store().oneTimeTokens.create(made);
+        return made;
+      };
+
+      it('when a token is consumed, then it answers its user once, and only for its own purpose', async () => {
+        const reset = await oneTime();
+        expect(await store().oneTimeTokens.consume(reset.hash, 'email-verification', at(O0 + 1))).toBeNull();
+        expect(await store().oneTimeTokens.consume(reset.hash, 'password-reset', at(O0 + 1))).toBe(reset.userId);
+        expect(await store().oneTimeTokens.consume(reset.hash, 'password-reset', at(O0 + 2))).toBeNull();
+        expect(await store().oneTimeTokens.consume(randomUUID(), 'password-reset', at(O0))).toBeNull();
+      });
+
+      it('when a token has expired, then it is refused', async () => {
+        const expired = await oneTime({ purpose: 'email-verification', expiresAt: at(O0 + 20 * DAY) });
+        expect(await store().oneTimeTokens.consume(expired.hash, 'email-verification', at(O0 + 20 * DAY))).toBeNull();
+      });
+
+      it('when the same token is consumed concurrently, then exactly one call gets its user', async () => {
+        const contested = await oneTime();
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, () => store().oneTimeTokens.consume(contested.hash, 'password-reset', at(O0 + 1))),
+        );
+        expect(outcomes.filter((outcome) => outcome === contested.userId)).toHaveLength(1);
+        expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(7);
+      });
+
+      it("when a user's tokens of one purpose are spent, then those stop working and the rest still do", async () => {
+        const userId = await newUserId();
+        const older = await oneTime({ userId });
+        const newer = await oneTime({ userId });
+        const verify = await oneTime({ userId, purpose: 'email-verification' });
+        const someoneElse = await oneTime();
+        await store().oneTimeTokens.spendAll(userId, 'password-reset', at(O0 + 1));
+        expect(await store().oneTimeTokens.consume(older.hash, 'password-reset', at(O0 + 2))).toBeNull();
+        expect(await store().oneTimeTokens.consume(newer.hash, 'password-reset', at(O0 + 2))).toBeNull();
+        expect(await store().oneTimeTokens.consume(verify.hash, 'email-verification', at(O0 + 2))).toBe(userId);
+        expect(await store().oneTimeTokens.consume(someoneElse.hash, 'password-reset', at(O0 + 2))).toBe(
+          someoneElse.userId,
+        );
+      });
+
+      it('when expired tokens are purged, then exactly those that expired before now are deleted', async () => {
+        const gone = await oneTime({ expiresAt: at(PURGE_AT - 1) });
+        const kept = await oneTime({ expiresAt: at(PURGE_AT + DAY) });
+        expect(await store().oneTimeTokens.purgeExpired(at(PURGE_AT))).toBe(1);
+        expect(await store().oneTimeTokens.purgeExpired(at(PURGE_AT))).toBe(0);
+        expect(await store().oneTimeTokens.consume(gone.hash, 'password-reset', at(O0))).toBeNull();
+        expect(await store().oneTimeTokens.consume(kept.hash, 'password-reset', at(PURGE_AT))).toBe(kept.userId);
       });
     });
     describe('projects and memberships', () => {

@@ -35,6 +35,7 @@ const OBJECT_ID_FIELDS: Record<string, readonly string[]> = {
   memberships: ['_id', 'project', 'user'],
   invitations: ['_id', 'project', 'invitedBy'],
   refresh_tokens: ['_id', 'user'],
+  one_time_tokens: ['user'],
   changes: ['project', 'alsoProject', 'entity', 'actor', 'recipients'],
   notifications: ['_id', 'user', 'actor', 'task.id', 'task.project', 'project.id'],
 };

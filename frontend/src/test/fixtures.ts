@@ -6,6 +6,7 @@ export const alice: User = {
   email: 'alice@example.com',
   name: 'Alice',
   createdAt: '2026-01-01T00:00:00.000Z',
+  emailVerified: true,
 };
 
 export const bob: User = {
@@ -13,6 +14,7 @@ export const bob: User = {
   email: 'bob@example.com',
   name: 'Bob',
   createdAt: '2026-01-01T00:00:00.000Z',
+  emailVerified: true,
 };
 
 let sequence = 0;

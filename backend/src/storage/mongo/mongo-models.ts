@@ -1,4 +1,5 @@
 import { type Connection, type Model, type Query, Schema, type Types } from 'mongoose';
+import { ONE_TIME_PURPOSES, type OneTimePurpose } from '../../auth/one-time-tokens.repository.js';
 import { CHANGE_TYPES, type ChangeType, type FieldChange } from '../../changes/change.model.js';
 import { INVITABLE_ROLES, PROJECT_ROLES, type InvitableRole, type ProjectRole } from '../../projects/project.model.js';
 import {
@@ -24,6 +25,13 @@ export interface UserDoc {
   name: string;
   passwordHash: string;
   createdAt: Date;
+  /** Absent on accounts from before verification existed: not verified. */
+  emailVerified?: boolean;
+  /**
+   * The notification types this user turned off for email. A list, not an object keyed by type:
+   * `member.added` holds a dot, which a field name used in queries and updates cannot.
+   */
+  emailOff?: NotificationType[];
 }
 
 /** A task as stored: the record's fields plus the derived keys that list queries sort and search on. */
@@ -66,6 +74,16 @@ export interface TaskDoc {
   recurrence: Recurrence | null;
   /** The task this one is the next occurrence of; absent on every other task. */
   previous?: Types.ObjectId;
+}
+
+/** The token of a password-reset or email-verification link, by its hash. */
+export interface OneTimeTokenDoc {
+  _id: string;
+  user: Types.ObjectId;
+  purpose: OneTimePurpose;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
 }
 
 export interface RefreshTokenDoc {
@@ -188,6 +206,7 @@ export interface MongoModels {
   memberships: Model<MembershipDoc>;
   invitations: Model<InvitationDoc>;
   refreshTokens: Model<RefreshTokenDoc>;
+  oneTimeTokens: Model<OneTimeTokenDoc>;
   changes: Model<ChangeDoc>;
   counters: Model<CounterDoc>;
   idempotencyKeys: Model<IdempotencyDoc>;
@@ -243,6 +262,8 @@ const userSchema = new Schema<UserDoc>(
     name: { type: String, default: '' },
     passwordHash: { type: String, default: '' },
     createdAt: { type: Date, required: true },
+    emailVerified: { type: Boolean, default: false },
+    emailOff: { type: [{ type: String, enum: NOTIFICATION_TYPES }], default: undefined },
   },
   { ...SCHEMA_OPTIONS, collection: 'users' },
 );
@@ -387,8 +408,25 @@ const refreshTokenSchema = new Schema<RefreshTokenDoc>(
 );
 refreshTokenSchema.index({ hash: 1 }, { unique: true, name: 'hash_unique' });
 refreshTokenSchema.index({ familyId: 1 }, { name: 'familyId' });
+// Every session of a user, ended together by a password reset.
+refreshTokenSchema.index({ user: 1 }, { name: 'user' });
 // MongoDB's TTL monitor deletes a token about a minute after it expires; purgeExpired stays exact.
 refreshTokenSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
+
+const oneTimeTokenSchema = new Schema<OneTimeTokenDoc>(
+  {
+    _id: { type: String, required: true },
+    user: { type: Schema.Types.ObjectId, required: true },
+    purpose: { type: String, enum: ONE_TIME_PURPOSES, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: nullableDate,
+  },
+  { ...SCHEMA_OPTIONS, collection: 'one_time_tokens' },
+);
+// A user's links of one purpose, spent together when a newer one is used.
+oneTimeTokenSchema.index({ user: 1, purpose: 1 }, { name: 'user_purpose' });
+oneTimeTokenSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expiresAt_ttl' });
 
 const changeSchema = new Schema<ChangeDoc>(
   {
@@ -492,6 +530,7 @@ for (const schema of [
   membershipSchema,
   invitationSchema,
   refreshTokenSchema,
+  oneTimeTokenSchema,
   changeSchema,
   idempotencySchema,
 ]) {
@@ -507,6 +546,7 @@ export function createModels(connection: Connection): MongoModels {
     memberships: connection.model<MembershipDoc>('Membership', membershipSchema),
     invitations: connection.model<InvitationDoc>('Invitation', invitationSchema),
     refreshTokens: connection.model<RefreshTokenDoc>('RefreshToken', refreshTokenSchema),
+    oneTimeTokens: connection.model<OneTimeTokenDoc>('OneTimeToken', oneTimeTokenSchema),
     changes: connection.model<ChangeDoc>('Change', changeSchema),
     counters: connection.model<CounterDoc>('Counter', counterSchema),
     idempotencyKeys: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
@@ -529,6 +569,7 @@ export function modelList(models: MongoModels): IndexedModel[] {
     models.memberships,
     models.invitations,
     models.refreshTokens,
+    models.oneTimeTokens,
     models.changes,
     models.idempotencyKeys,
     models.notifications,

@@ -57,6 +57,12 @@ export function createMongoRefreshTokenRepository(
       await run(() => tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: now } }));
     },
 
+    async revokeAllForUser(userId, now) {
+      await run(() =>
+        tokens.updateMany({ user: new Types.ObjectId(userId), revokedAt: null }, { $set: { revokedAt: now } }),
+      );
+    },
+
     async purgeExpired(now) {
       return run(async () => (await tokens.deleteMany({ expiresAt: op({ $lt: now }) })).deletedCount);
     },

@@ -7,6 +7,7 @@ import { createMongoInvitationRepository } from './mongo-invitations.repository.
 import { createModels, missingIndexes, modelList, type MongoModels } from './mongo-models.js';
 import { createMongoProjectRepository } from './mongo-projects.repository.js';
 import { createMongoRefreshTokenRepository } from './mongo-refresh-tokens.repository.js';
+import { createMongoOneTimeTokenRepository } from './mongo-one-time-tokens.repository.js';
 import { createMongoChangeRepository } from './mongo-changes.repository.js';
 import { createMongoIdempotencyRepository } from './mongo-idempotency.repository.js';
 import { createMongoTaskRepository, type StoreRunner } from './mongo-tasks.repository.js';
@@ -232,6 +233,7 @@ export async function openMongoStorage(options: MongoStorageOptions): Promise<St
     projects: createMongoProjectRepository(models, run, transact),
     invitations: createMongoInvitationRepository(models, run, transact),
     refreshTokens: createMongoRefreshTokenRepository(models.refreshTokens, run),
+    oneTimeTokens: createMongoOneTimeTokenRepository(models.oneTimeTokens, run),
     changes: createMongoChangeRepository(models, run),
     idempotency: createMongoIdempotencyRepository(models, run),
     notifications: createMongoNotificationRepository(models, run),

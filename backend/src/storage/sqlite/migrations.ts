@@ -615,6 +615,28 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 12,
+    name: 'users: verified email and mail preferences; single-use link tokens; sessions by user',
+    sql: `
+      ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
+      -- The switches a user changed, as a JSON object of notification type to true/false; absent ones are on.
+      ALTER TABLE users ADD COLUMN email_preferences TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(email_preferences));
+
+      CREATE TABLE one_time_tokens (
+        hash       TEXT PRIMARY KEY NOT NULL,
+        user_id    TEXT NOT NULL,
+        purpose    TEXT NOT NULL CHECK (purpose IN ('password-reset', 'email-verification')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX one_time_tokens_user ON one_time_tokens (user_id, purpose) WHERE used_at IS NULL;
+      CREATE INDEX one_time_tokens_expires ON one_time_tokens (expires_at);
+
+      CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id) WHERE revoked_at IS NULL;
+    `,
+  },
 ];
 
 export interface MigrationResult {

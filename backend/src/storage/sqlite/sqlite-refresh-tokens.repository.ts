@@ -46,6 +46,9 @@ export function createSqliteRefreshTokenRepository(db: Database.Database, run: S
   const revokeFamily = db.prepare<[{ familyId: string; now: number }]>(
     'UPDATE refresh_tokens SET revoked_at = @now WHERE family_id = @familyId AND revoked_at IS NULL',
   );
+  const revokeUser = db.prepare<[{ userId: string; now: number }]>(
+    'UPDATE refresh_tokens SET revoked_at = @now WHERE user_id = @userId AND revoked_at IS NULL',
+  );
   const purgeExpired = db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?');
 
   return {
@@ -72,6 +75,9 @@ export function createSqliteRefreshTokenRepository(db: Database.Database, run: S
     },
     async revokeFamily(familyId: string, now: Date) {
       await run(() => revokeFamily.run({ familyId, now: now.getTime() }));
+    },
+    async revokeAllForUser(userId: string, now: Date) {
+      await run(() => revokeUser.run({ userId, now: now.getTime() }));
     },
     async purgeExpired(now: Date) {
       return run(() => purgeExpired.run(now.getTime()).changes);

@@ -8,6 +8,7 @@ import { isSqliteUnavailable, runStoreWork, SYNC_BUSY_TIMEOUT_MS, type StoreRunn
 import { createChangeAppender, createSqliteChangeRepository } from './sqlite-changes.repository.js';
 import { createSqliteInvitationRepository, createSqliteProjectRepository } from './sqlite-projects.repository.js';
 import { createSqliteRefreshTokenRepository } from './sqlite-refresh-tokens.repository.js';
+import { createSqliteOneTimeTokenRepository } from './sqlite-one-time-tokens.repository.js';
 import { createResponseRecorder, createSqliteIdempotencyRepository } from './sqlite-idempotency.repository.js';
 import { createSqliteTaskRepository } from './sqlite-tasks.repository.js';
 import { createSqliteUserRepository } from './sqlite-users.repository.js';
@@ -89,6 +90,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       projects,
       invitations,
       refreshTokens,
+      oneTimeTokens: createSqliteOneTimeTokenRepository(db, run),
       changes,
       idempotency,
       notifications: createSqliteNotificationRepository(db, run),
