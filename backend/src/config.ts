@@ -89,6 +89,7 @@ const envSchema = z.object({
     (value) => value === undefined || /^smtps?:\/\/[^\s]+$/.test(value),
     'must be an smtp:// (STARTTLS when offered) or smtps:// (TLS) URL such as smtp://user:pass@mail.example.com:587',
   ),
+  MAIL_RETRY_MS: int(1000, 10, 600_000),
   MAIL_FROM: z
     .string()
     .trim()
@@ -177,9 +178,10 @@ export interface Config {
   jobs: { inProcess: boolean; pollMs: number };
   /**
    * Email: sent through `smtpUrl` by the worker (or this process without Redis), logged when unset;
-   * links in it point into the web app at `clientUrl` (CLIENT_URL, else this server).
+   * links in it point into the web app at `clientUrl` (CLIENT_URL, else this server); a failed send
+   * is retried after `retryMs`, then twice that, and so on.
    */
-  mail: { smtpUrl?: string; from: string; clientUrl: string };
+  mail: { smtpUrl?: string; from: string; clientUrl: string; retryMs: number };
   /** The worker process (`worker.js`): its health and metrics port, jobs at once per queue, job lock. */
   worker: { port: number; concurrency: number; lockMs: number };
   bodyLimit: string;
@@ -288,7 +290,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
       inProcess: e.JOBS_IN_PROCESS === 'auto' ? !redisWanted : e.JOBS_IN_PROCESS === 'true',
       pollMs: e.JOBS_POLL_MS,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, clientUrl: e.CLIENT_URL ?? `http://localhost:${e.PORT}` },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      clientUrl: e.CLIENT_URL ?? `http://localhost:${e.PORT}`,
+      retryMs: e.MAIL_RETRY_MS,
+    },
     worker: { port: e.WORKER_PORT, concurrency: e.WORKER_CONCURRENCY, lockMs: e.WORKER_LOCK_MS },
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,

@@ -22,7 +22,8 @@ import { ChangesService } from './changes/changes.service.js';
 import { LiveHub } from './live/live-hub.js';
 import { ProjectsService } from './projects/projects.service.js';
 import { TasksService } from './tasks/tasks.service.js';
-import { jobHandlersFor } from './jobs/job-wiring.js';
+import { jobHandlersFor, livePusher } from './jobs/job-wiring.js';
+import { invitationNotice } from './mail/invitation-notice.js';
 import { createJobMetrics } from './jobs/job-metrics.js';
 import { InProcessJobs } from './jobs/in-process-runner.js';
 import { openQueues, type JobQueues } from './jobs/queues.js';
@@ -131,11 +132,12 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       metrics: jobMetrics,
       logger,
       pollMs: config.jobs.pollMs,
+      retryMs: config.mail.retryMs,
     });
     outbox = mail;
   } else {
     mailQueueClient = createQueueClient(config.redis);
-    mailQueues = openQueues(mailQueueClient);
+    mailQueues = openQueues(mailQueueClient, config.mail.retryMs);
     outbox = new QueuedMailOutbox(mailQueues.mail, logger);
   }
   const authService = new AuthService({
@@ -164,6 +166,13 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     users: storage.users,
     onChange,
     clock,
+    onInvited: invitationNotice({
+      notifications: storage.notifications,
+      mail: outbox,
+      templates,
+      clock,
+      delivered: livePusher(storage.users, (userId, notification) => live.notify(userId, notification), logger),
+    }),
   });
 
   const changesService = new ChangesService({

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       emitter.to(`user:${userId}`).emit('notification', notification);
     },
   });
-  const queues = openQueues(redis);
+  const queues = openQueues(redis, config.mail.retryMs);
   const mailer = createMailer(config.mail, logger);
   if (!mailer.sends) logger.info('worker: SMTP_URL is not set; emails are logged, not sent');
   registerQueueMetrics(metrics.registry, queues);

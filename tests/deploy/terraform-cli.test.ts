@@ -52,6 +52,7 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
   const rootDir = path.join(work.dir, 'terraform', 'environments', 'production');
   // Staging is the production root (its .tf files are links to it) with staging.auto.tfvars.
   const stagingDir = path.join(work.dir, 'terraform', 'environments', 'staging');
+  const serviceModuleDir = path.join(work.dir, 'terraform', 'modules', 'ecs-service');
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
@@ -81,7 +82,7 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
       TF_IN_AUTOMATION: '1',
       CHECKPOINT_DISABLE: '1',
     };
-    for (const dir of [rootDir, stagingDir]) {
+    for (const dir of [rootDir, stagingDir, serviceModuleDir]) {
       const init = run(terraform as string, ['init', '-backend=false', '-input=false', '-no-color'], {
         cwd: dir,
         env,
@@ -129,6 +130,15 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     const output = result.stdout + result.stderr;
     expect(output, output).toContain('run "staging_plan"... pass');
     expect(output, output).toContain('run "staging_cannot_shrink_below_two_tasks"... pass');
+    expect(result.status, output).toBe(0);
+  });
+
+  it('when the service module is planned with a mocked AWS provider, then the worker runs worker.js beside the API, behind no load balancer, scaled on its own', () => {
+    // terraform/modules/ecs-service/tests/worker.tftest.hcl
+    const result = run(terraform as string, ['test', '-no-color'], { cwd: serviceModuleDir, env, timeoutMs: 120_000 });
+    const output = result.stdout + result.stderr;
+    expect(output, output).toContain('run "worker_beside_the_api"... pass');
+    expect(output, output).toContain('run "worker_cannot_be_scaled_to_zero"... pass');
     expect(result.status, output).toBe(0);
   });
 

@@ -358,7 +358,7 @@ describe('Terraform security policies', () => {
     );
   });
 
-  it('when Redis is created, then traffic to it is encrypted in transit and it admits only the tasks', () => {
+  it('when Redis is created, then traffic to it is encrypted in transit and it admits only the API and worker tasks', () => {
     const redis = mod('redis');
     const group = resource(redis, 'aws_elasticache_replication_group');
     expect(group.transit_encryption_enabled).toBe(true);
@@ -367,7 +367,10 @@ describe('Terraform security policies', () => {
     expect(String(redis.output.url?.value)).toMatch(/^rediss:\/\//);
     const ingress = resource(redis, 'aws_vpc_security_group_ingress_rule', 'clients');
     expect(ingress.referenced_security_group_id).toBe('${each.value}');
-    expect(root.module.redis?.allowed_security_groups).toEqual({ api: '${module.api.tasks_security_group_id}' });
+    expect(root.module.redis?.allowed_security_groups).toEqual({
+      api: '${module.api.tasks_security_group_id}',
+      worker: '${module.api.worker_security_group_id}',
+    });
     expect((root.module.api?.environment as Record<string, unknown>).REDIS_URL).toBe('${module.redis.url}');
   });
 

@@ -276,6 +276,21 @@ describe('deploy.yml and deploy-environment.yml', () => {
     expect(script.slice(check)).toMatch(/if \[ "\$primary" != "\$TASK_DEFINITION" \]; then[\s\S]*?exit 1/);
   });
 
+  it('when the API has rolled, then the worker service is rolled to the same image and a rollback of it fails the deploy', () => {
+    const apiChecked = script.indexOf('if [ "$primary" != "$TASK_DEFINITION" ]');
+    const worker = script.indexOf('aws ecs describe-task-definition --task-definition "$ECS_WORKER_TASK_FAMILY"');
+    expect(worker).toBeGreaterThan(apiChecked);
+    const renders = job.steps.filter((step) => step.uses?.startsWith('aws-actions/amazon-ecs-render-task-definition@'));
+    expect(renders.map((step) => step.with?.image)).toEqual([
+      '${{ steps.image.outputs.image }}',
+      '${{ steps.image.outputs.image }}',
+    ]);
+    expect(renders[1]?.with?.['container-name']).toBe('${{ vars.ECS_WORKER_CONTAINER_NAME }}');
+    const roll = script.indexOf('aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_WORKER_SERVICE"');
+    expect(roll).toBeGreaterThan(worker);
+    expect(script.slice(roll)).toMatch(/if \[ "\$primary" != "\$worker" \]; then[\s\S]*?exit 1/);
+  });
+
   it('when the SPA ships, then hashed assets are cached for a year, index.html is never cached and goes last', () => {
     const assets = script.indexOf('frontend/dist/assets "s3://$SPA_BUCKET/assets"');
     const index = script.indexOf('frontend/dist/index.html "s3://$SPA_BUCKET/index.html"');

@@ -14,6 +14,12 @@ export type {
 export type { AuthResponse, LoginInput, RegisterInput, User } from '../auth/auth.schemas.js';
 export type { ActivityList, Change, ChangeList } from '../changes/changes.schemas.js';
 export type {
+  Notification,
+  NotificationList,
+  NotificationPreferences,
+} from '../notifications/notifications.schemas.js';
+export type { NotificationType } from '../notifications/notification.model.js';
+export type {
   CreatedInvitation,
   CreateInvitationInput,
   CreateProjectInput,

@@ -38,6 +38,8 @@ import {
 import {
   listNotificationsQuery,
   markReadBody,
+  notificationPreferencesSchema,
+  preferencesPatchBody,
   notificationListSchema,
 } from '../notifications/notifications.schemas.js';
 import { activityListSchema, activityQuery, changeListSchema, listChangesQuery } from '../changes/changes.schemas.js';
@@ -543,6 +545,27 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           security: bearer,
           requestBody: body(markReadBody),
           responses: { '204': { description: 'Marked read' }, ...errors(400, 401, 413, 415, 429, 503) },
+        },
+      },
+      '/api/v1/notifications/preferences': {
+        get: {
+          operationId: 'getNotificationPreferences',
+          summary: 'Which notification types the caller also gets by email',
+          security: bearer,
+          responses: {
+            '200': json(jsonSchema(notificationPreferencesSchema, 'output'), 'The switches'),
+            ...errors(401, 429, 503),
+          },
+        },
+        patch: {
+          operationId: 'changeNotificationPreferences',
+          summary: 'Turn email for the named notification types on or off; the others stay as they are',
+          security: bearer,
+          requestBody: body(preferencesPatchBody),
+          responses: {
+            '200': json(jsonSchema(notificationPreferencesSchema, 'output'), 'The switches now'),
+            ...errors(400, 401, 413, 415, 429, 503),
+          },
         },
       },
       '/api/v1/openapi.json': {

@@ -2,6 +2,7 @@ import type { UserRepository } from '../auth/users.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChangeListener } from '../projects/change-notifier.js';
+import type { NotificationRecord } from '../notifications/notification.model.js';
 import type { Notification } from '../notifications/notifications.schemas.js';
 import { toNotifications } from '../notifications/notifications.wire.js';
 import { JobHandlers, type JobHandlerDeps } from './job-handlers.js';
@@ -40,17 +41,24 @@ export function jobHandlersFor(
       if (user === null || !user.emailPreferences[type]) return 'none';
       return type === 'invited' && !user.emailVerified ? 'none' : 'pending';
     },
-    delivered: (notification) => {
-      toNotifications(storage.users, [notification]).then(
-        ([event]) => {
-          if (event !== undefined) push(notification.userId, event);
-        },
-        (err: unknown) => {
-          logger.warn('could not send a notification live', {
-            error: err instanceof Error ? err.message : String(err),
-          });
-        },
-      );
-    },
+    delivered: livePusher(storage.users, push, logger),
   });
+}
+
+/** Sends a stored notification, as the API carries it, to its user's open pages. */
+export function livePusher(
+  users: Parameters<typeof toNotifications>[0],
+  push: (userId: string, notification: Notification) => void,
+  logger: Logger,
+): (notification: NotificationRecord) => void {
+  return (notification) => {
+    toNotifications(users, [notification]).then(
+      ([event]) => {
+        if (event !== undefined) push(notification.userId, event);
+      },
+      (err: unknown) => {
+        logger.warn('could not send a notification live', { error: err instanceof Error ? err.message : String(err) });
+      },
+    );
+  };
 }

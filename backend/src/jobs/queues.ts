@@ -61,12 +61,16 @@ export interface JobQueues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: ConnectionOptions): JobQueues {
+/** `mailRetryMs`: the first retry's delay of an email (MAIL_RETRY_MS); the other queues start at 1 s. */
+export function openQueues(connection: ConnectionOptions, mailRetryMs = 1000): JobQueues {
   const options = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS };
   const changes = new Queue<ChangeJob>('changes', options);
   const reminders = new Queue<ReminderJob>('reminders', options);
   const recurrence = new Queue<RecurrenceJob>('recurrence', options);
-  const mail = new Queue<MailJob>('mail', options);
+  const mail = new Queue<MailJob>('mail', {
+    ...options,
+    defaultJobOptions: { ...JOB_OPTIONS, backoff: { type: 'exponential', delay: mailRetryMs } },
+  });
   return {
     changes,
     reminders,

@@ -8,9 +8,8 @@ import type { Mailer } from './mailer.js';
 import { notificationMail } from './notification-mail.js';
 
 const NOTIFICATION_BATCH = 50;
-/** Attempts at one email before it is given up (about a minute of retries in all). */
+/** Attempts at one email before it is given up (about a minute of retries in all at 1 s). */
 export const MAIL_ATTEMPTS = 6;
-const BACKOFF_MS = 1000;
 
 interface Pending {
   key: string;
@@ -27,6 +26,8 @@ export interface InProcessMailOptions {
   metrics: JobMetrics;
   logger: Logger;
   pollMs: number;
+  /** The first retry's delay; each later one waits twice as long. */
+  retryMs: number;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -95,7 +96,7 @@ export class InProcessMail implements MailOutbox {
       const outcome = await this.attempt(pending.message, pending.attempts + 1, pending.key);
       if (outcome === 'retry') {
         pending.attempts += 1;
-        pending.notBefore = Date.now() + BACKOFF_MS * 2 ** (pending.attempts - 1);
+        pending.notBefore = Date.now() + this.options.retryMs * 2 ** (pending.attempts - 1);
       } else {
         this.posted.delete(pending.key);
       }
@@ -116,7 +117,10 @@ export class InProcessMail implements MailOutbox {
       const attempts = (retry?.attempts ?? 0) + 1;
       const outcome = await this.attempt(mail, attempts, `notification-${notification.id}`);
       if (outcome === 'retry') {
-        this.retrying.set(notification.id, { attempts, notBefore: Date.now() + BACKOFF_MS * 2 ** (attempts - 1) });
+        this.retrying.set(notification.id, {
+          attempts,
+          notBefore: Date.now() + this.options.retryMs * 2 ** (attempts - 1),
+        });
         continue;
       }
       this.retrying.delete(notification.id);

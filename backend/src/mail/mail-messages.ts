@@ -66,6 +66,24 @@ export class MailTemplates {
     );
   }
 
+  /** An invitation to join a project, with its single-use link (valid until `expiresAt`). */
+  invitation(
+    to: Recipient,
+    invite: { inviter: string; project: string; role: string; token: string; expiresAt: Date },
+  ): MailMessage {
+    const days = Math.max(1, Math.round((invite.expiresAt.getTime() - Date.now()) / 86_400_000));
+    return compose(
+      to,
+      `${invite.inviter} invited you to ${invite.project} on Primo`,
+      [
+        `${invite.inviter} invited you to join ${invite.project} as ${invite.role === 'editor' ? 'an editor' : 'a viewer'}.`,
+        `Sign in or create an account with this address to join. The link works once, for ${days} day${days === 1 ? '' : 's'}.`,
+      ],
+      { label: `Join ${invite.project}`, url: this.link(`invite/${encodeURIComponent(invite.token)}`) },
+      'If you do not know this person, ignore this email.',
+    );
+  }
+
   /** The email of a notification; `actor` is the name of who caused it, if anyone. */
   notification(to: Recipient, notification: NotificationRecord, actor: string | null): MailMessage {
     const task = notification.task?.title ?? 'a task';

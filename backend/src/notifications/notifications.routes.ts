@@ -1,19 +1,28 @@
 import { Router, type RequestHandler } from 'express';
 import type { UserRepository } from '../auth/users.repository.js';
+import { NotAuthenticated } from '../domain/errors.js';
 import { requireAuth, userIdOf } from '../auth/auth.middleware.js';
 import type { Clock } from '../domain/clock.js';
 import { parseInput } from '../http/validate.js';
 import type { NotificationRepository } from './notifications.repository.js';
-import { listNotificationsQuery, markReadBody, type NotificationList } from './notifications.schemas.js';
+import {
+  listNotificationsQuery,
+  markReadBody,
+  preferencesPatchBody,
+  type NotificationList,
+  type NotificationPreferences,
+} from './notifications.schemas.js';
 import { toNotifications } from './notifications.wire.js';
 
 export const NOTIFICATIONS_BASE_PATH = '/api/v1/notifications';
 
 export interface NotificationsRoutesDeps {
   notifications: NotificationRepository;
-  users: Pick<UserRepository, 'findById'>;
+  users: Pick<UserRepository, 'findById' | 'setEmailPreferences'>;
   clock: Clock;
 }
+
+const GONE = 'The account of this token no longer exists.';
 
 /** A user's own notifications: the list with the unread count, and marking them read. Never cached. */
 export function notificationsRoutes({ notifications, users, clock }: NotificationsRoutesDeps): Router {
@@ -44,7 +53,24 @@ export function notificationsRoutes({ notifications, users, clock }: Notificatio
     res.status(204).end();
   };
 
+  const preferences: RequestHandler = async (req, res) => {
+    const user = await users.findById(userIdOf(req));
+    if (user === null) throw new NotAuthenticated(GONE);
+    const body: NotificationPreferences = { email: user.emailPreferences };
+    res.setHeader('Cache-Control', 'no-store').json(body);
+  };
+
+  const changePreferences: RequestHandler = async (req, res) => {
+    const { email } = parseInput(preferencesPatchBody, req.body, 'body');
+    const user = await users.setEmailPreferences(userIdOf(req), email);
+    if (user === null) throw new NotAuthenticated(GONE);
+    const body: NotificationPreferences = { email: user.emailPreferences };
+    res.setHeader('Cache-Control', 'no-store').json(body);
+  };
+
   router.get('/', requireAuth(), list);
+  router.get('/preferences', requireAuth(), preferences);
+  router.patch('/preferences', requireAuth(), changePreferences);
   router.post('/read', requireAuth(), markRead);
   return router;
 }

@@ -4,6 +4,7 @@ import {
   NOTIFICATION_LIST_LIMIT_DEFAULT,
   NOTIFICATION_LIST_LIMIT_MAX,
   NOTIFICATION_TYPES,
+  type NotificationType,
 } from './notification.model.js';
 
 const objectId = z.string({ error: 'must be a string' }).regex(/^[0-9a-f]{24}$/, 'must be an id (24 hex characters)');
@@ -66,3 +67,17 @@ export const notificationListSchema = z.object({
 
 export type Notification = z.infer<typeof notificationSchema>;
 export type NotificationList = z.infer<typeof notificationListSchema>;
+
+const emailSwitches = z.strictObject(
+  Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, z.boolean({ error: 'must be true or false' })])) as Record<
+    NotificationType,
+    z.ZodBoolean
+  >,
+);
+
+/** Which notification types are also mailed: every switch in answers, any of them in a change. */
+export const notificationPreferencesSchema = z.object({ email: emailSwitches });
+export const preferencesPatchBody = z.strictObject({
+  email: emailSwitches.partial().refine((switches) => Object.keys(switches).length > 0, 'must name at least one type'),
+});
+export type NotificationPreferences = z.infer<typeof notificationPreferencesSchema>;

@@ -1,5 +1,5 @@
 import type { IdempotentWrite } from '../idempotency/idempotency.model.js';
-import type { UserRepository } from '../auth/users.repository.js';
+import type { UserRecord, UserRepository } from '../auth/users.repository.js';
 import { hashOpaqueToken, newOpaqueToken } from '../auth/tokens.js';
 import type { Clock } from '../domain/clock.js';
 import { Conflict, NotFound, ProjectNotFound, VersionConflict } from '../domain/errors.js';
@@ -37,12 +37,22 @@ const lastOwner = () =>
   new Conflict('last-owner', 'A project needs at least one owner: make another member an owner first.');
 const personalProject = (action: string) => new Conflict('personal-project', `Your personal project cannot ${action}.`);
 
+/** An invitation just created, for whoever tells the invitee (by email, and as a notification). */
+export interface InvitationEvent {
+  invitation: CreatedInvitation;
+  project: { id: string; name: string };
+  /** The account of the invited address, if it has one. */
+  invitee: UserRecord | null;
+}
+
 export interface ProjectsServiceDeps {
   projects: ProjectRepository;
   invitations: InvitationRepository;
   users: UserRepository;
   onChange: ChangeListener;
   clock: Clock;
+  /** Told of every invitation created; its failure does not undo the invitation (the link is in the answer). */
+  onInvited?: (event: InvitationEvent) => Promise<void>;
 }
 
 /** An invitation as created: the only time its token is seen. */
@@ -170,7 +180,13 @@ export class ProjectsService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
     });
-    return { ...invitation, token };
+    const created = { ...invitation, token };
+    await this.deps.onInvited?.({
+      invitation: created,
+      project: { id: project.id, name: project.name },
+      invitee: existing,
+    });
+    return created;
   }
 
   async invitations(userId: string, projectId: string): Promise<InvitationRecord[]> {

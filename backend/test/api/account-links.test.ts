@@ -1,9 +1,11 @@
+import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, registerUser, type TestApp } from '../helpers/app.js';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { openTempSqliteStorage } from '../helpers/storage.js';
 import type { Storage } from '../../src/storage/storage.js';
+import { MAIL_ATTEMPTS } from '../../src/mail/in-process-mail.js';
 
 const CLIENT_URL = 'https://app.primo.test';
 
@@ -150,6 +152,81 @@ describe('email verification and password reset, mailed through a real SMTP serv
     expect(mail.text).toContain(`${CLIENT_URL}/tasks?project=${task.body.projectId as string}`);
   });
 
+  it('when a user turns reminder emails off, then the switch is kept, the reminder still notifies, and no email goes', async () => {
+    const fay = await registerUser(t.app, { name: 'Fay' });
+    await smtp.next(fay.email);
+    const initial = await request(t.app).get('/api/v1/notifications/preferences').set(fay.auth).expect(200);
+    expect(initial.body).toEqual({ email: { assigned: true, reminder: true, invited: true, 'member.added': true } });
+    const changed = await request(t.app)
+      .patch('/api/v1/notifications/preferences')
+      .set(fay.auth)
+      .send({ email: { reminder: false } })
+      .expect(200);
+    expect(changed.body.email).toEqual({ assigned: true, reminder: false, invited: true, 'member.added': true });
+    for (const bad of [{}, { email: {} }, { email: { reminder: 'no' } }, { email: { weekly: true } }]) {
+      await request(t.app).patch('/api/v1/notifications/preferences').set(fay.auth).send(bad).expect(400);
+    }
+    await request(t.app).get('/api/v1/notifications/preferences').expect(401);
+
+    await request(t.app)
+      .post('/api/v1/tasks')
+      .set(fay.auth)
+      .send({ title: 'Quiet reminder', remindAt: new Date(Date.now() + 1000).toISOString() })
+      .expect(201);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const list = await request(t.app).get('/api/v1/notifications').set(fay.auth).expect(200);
+      if (list.body.data.length === 1) break;
+      if (Date.now() > deadline) throw new Error('the reminder did not arrive');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await t.runtime.mail?.step();
+    await expect(smtp.next(fay.email, 500)).rejects.toThrow(/no mail/);
+  });
+
+  it('when someone is invited, then the link is mailed to any address, and a verified account is also notified', async () => {
+    const verified = async (name: string) => {
+      const user = await registerUser(t.app, { name });
+      const token = linkToken(await smtp.next(user.email), 'verify-email');
+      await request(t.app).post('/api/v1/auth/verify-email').send({ token }).expect(204);
+      return user;
+    };
+    const gus = await verified('Gus');
+    const hal = await verified('Hal');
+    const ivy = await registerUser(t.app, { name: 'Ivy' });
+    await smtp.next(ivy.email);
+    const project = await request(t.app).post('/api/v1/projects').set(gus.auth).send({ name: 'Orchard' }).expect(201);
+    const invite = async (email: string) =>
+      request(t.app)
+        .post(`/api/v1/projects/${project.body.id as string}/invitations`)
+        .set(gus.auth)
+        .send({ email, role: 'editor' })
+        .expect(201);
+
+    const stranger = await invite('stranger-to-primo@example.com');
+    const mail = await smtp.next('stranger-to-primo@example.com');
+    expect(mail.subject).toBe('Gus invited you to Orchard on Primo');
+    expect(mail.text).toContain(`${CLIENT_URL}/invite/${stranger.body.token as string}`);
+    expect(mail.text).toMatch(/as an editor/);
+
+    await invite(hal.email);
+    expect((await smtp.next(hal.email)).subject).toBe('Gus invited you to Orchard on Primo');
+    const halList = await request(t.app).get('/api/v1/notifications').set(hal.auth).expect(200);
+    expect(halList.body.data).toEqual([
+      expect.objectContaining({
+        type: 'invited',
+        actor: { id: gus.id, name: 'Gus' },
+        project: { id: project.body.id, name: 'Orchard' },
+      }),
+    ]);
+
+    // Not verified: the email goes, no notification.
+    await invite(ivy.email);
+    await smtp.next(ivy.email);
+    const ivyList = await request(t.app).get('/api/v1/notifications').set(ivy.auth).expect(200);
+    expect(ivyList.body.data).toEqual([]);
+  });
+
   it('when the email is malformed or the body has extra fields, then 400 names the field', async () => {
     const bad = await request(t.app).post('/api/v1/auth/password-reset').send({ email: 'not-an-email' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'email' })]);
@@ -228,5 +305,56 @@ describe('password reset limits and answers', () => {
       await slow.close();
       await temp.cleanup();
     }
+  });
+});
+
+describe('mail while the SMTP server is down', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // A port that nothing listens on.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    t = await createTestApp({
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        JOBS_IN_PROCESS: 'true',
+        JOBS_POLL_MS: '20',
+        MAIL_RETRY_MS: '20',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('when email cannot be sent, then it is retried, then kept as failed, and the API answers throughout', async () => {
+    const jo = await registerUser(t.app, { name: 'Jo' });
+    await request(t.app)
+      .post('/api/v1/tasks')
+      .set(jo.auth)
+      .send({ title: 'Unmailable', remindAt: new Date(Date.now() + 500).toISOString() })
+      .expect(201);
+    await request(t.app).post('/api/v1/auth/password-reset').send({ email: jo.email }).expect(202);
+
+    const failedMail = async () => {
+      const text = (await request(t.app).get('/metrics').expect(200)).text;
+      return Number(/primo_jobs_failed_total\{queue="mail"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const deadline = Date.now() + 20_000;
+    // Every email tried MAIL_ATTEMPTS times: the verification, the reset link and the reminder.
+    while (
+      (await failedMail()) < 3 * MAIL_ATTEMPTS ||
+      (await t.runtime.storage.notifications.pendingMail(10)).length > 0
+    ) {
+      if (Date.now() > deadline) throw new Error(`mail was not given up in time (${await failedMail()} failures)`);
+      await request(t.app).get('/api/v1/tasks').set(jo.auth).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const list = await request(t.app).get('/api/v1/notifications').set(jo.auth).expect(200);
+    expect(list.body.data).toEqual([expect.objectContaining({ type: 'reminder' })]);
+    await request(t.app).get('/health/ready').expect(200);
   });
 });

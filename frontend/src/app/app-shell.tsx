@@ -8,8 +8,8 @@ import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';
 import { createQueryClient } from './query-client';
 
-// Loaded after the first screen, with the Socket.IO client behind it. Should it fail to load, the
-// views keep refreshing on their own.
+// Loaded after the first screen, with the Socket.IO client behind it and the notification bell
+// beside it. Should it fail to load, the views keep refreshing on their own.
 const LiveIndicator = lazy<ComponentType>(() =>
   import('../features/live/live-indicator').catch(() => ({ default: () => null })),
 );

@@ -18,6 +18,9 @@ const TasksPage = retryableLazy(() =>
 const InvitePage = retryableLazy(() =>
   import('../features/projects/components/invite-page').then((module) => module.InvitePage),
 );
+const AccountLinkPage = retryableLazy(() =>
+  import('../features/auth/components/account-link-pages').then((module) => module.AccountLinkPage),
+);
 const DashboardPage = retryableLazy(() =>
   import('../features/stats/components/dashboard-page').then((module) => module.DashboardPage),
 );
@@ -49,6 +52,8 @@ const routes: RouteObject[] = [
   { path: '/signup', element: <AuthPage mode="signup" /> },
   // Outside the signed-in shell: a signed-out visitor is asked to sign in or up right here.
   { path: '/invite/:token', element: <InvitePage /> },
+  // The pages of emailed links, signed in or not.
+  ...['/forgot-password', '/reset-password', '/verify-email'].map((path) => ({ path, element: <AccountLinkPage /> })),
   {
     element: (
       <RequireAuth>

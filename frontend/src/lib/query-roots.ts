@@ -5,3 +5,5 @@
  */
 export const TASKS_QUERY_ROOT = ['tasks'] as const;
 export const PROJECTS_QUERY_ROOT = ['projects'] as const;
+/** The signed-in user's notifications (the bell's list and unread count). */
+export const NOTIFICATIONS_QUERY_ROOT = ['notifications'] as const;

@@ -105,4 +105,5 @@ export function signedIn(api: FetchMock, user: User = alice): void {
     json(200, { user, accessToken: 'access-1', refreshToken: 'must-not-be-stored' }),
   );
   serveProjects(api);
+  api.on('GET', '/api/v1/notifications', json(200, { data: [], nextCursor: null, unreadCount: 0 }));
 }

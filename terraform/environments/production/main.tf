@@ -66,7 +66,7 @@ module "redis" {
   name                    = "${local.prefix}-cache"
   vpc_id                  = module.network.vpc_id
   subnet_ids              = module.network.private_subnet_ids
-  allowed_security_groups = { api = module.api.tasks_security_group_id }
+  allowed_security_groups = { api = module.api.tasks_security_group_id, worker = module.api.worker_security_group_id }
   auth_token              = module.secrets.redis_auth_token
   node_type               = var.redis_node_type
 }
@@ -179,6 +179,7 @@ module "deploy_role" {
   ecs_cluster_name            = module.api.cluster_name
   ecs_service_name            = module.api.service_name
   ecs_task_family             = module.api.task_definition_family
+  ecs_extra_service_names     = [module.api.worker_service_name]
   pass_role_arns              = [module.api.execution_role_arn, module.api.task_role_arn]
   spa_bucket_arn              = module.spa.bucket_arn
   cloudfront_distribution_arn = module.spa.distribution_arn

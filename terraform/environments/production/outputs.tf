@@ -25,6 +25,21 @@ output "ecs_task_family" {
   value       = module.api.task_definition_family
 }
 
+output "ecs_worker_service" {
+  description = "ECS_WORKER_SERVICE variable: the worker service, rolled to the same image after the API."
+  value       = module.api.worker_service_name
+}
+
+output "ecs_worker_task_family" {
+  description = "ECS_WORKER_TASK_FAMILY variable."
+  value       = module.api.worker_task_definition_family
+}
+
+output "ecs_worker_container_name" {
+  description = "ECS_WORKER_CONTAINER_NAME variable."
+  value       = module.api.worker_container_name
+}
+
 output "ecs_container_name" {
   description = "ECS_CONTAINER_NAME variable."
   value       = module.api.container_name

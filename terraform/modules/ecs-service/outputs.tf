@@ -52,3 +52,23 @@ output "target_group_arn_suffix" {
   description = "ARN suffix of the target group, the TargetGroup dimension of its CloudWatch metrics."
   value       = aws_lb_target_group.this.arn_suffix
 }
+
+output "worker_service_name" {
+  description = "Name of the worker ECS service (no load balancer)."
+  value       = aws_ecs_service.worker.name
+}
+
+output "worker_task_definition_family" {
+  description = "Task definition family of the worker, which CI registers new revisions in."
+  value       = aws_ecs_task_definition.worker.family
+}
+
+output "worker_container_name" {
+  description = "Name of the worker container inside its task definition."
+  value       = local.worker_container
+}
+
+output "worker_security_group_id" {
+  description = "Security group of the worker tasks, for the database and cache to admit."
+  value       = aws_security_group.worker.id
+}

@@ -218,3 +218,58 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "worker_cpu" {
+  description = "CPU units of a worker task (reminders, notifications, mail, recurring tasks)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096], var.worker_cpu)
+    error_message = "worker_cpu must be a Fargate size: 256, 512, 1024, 2048 or 4096."
+  }
+}
+
+variable "worker_memory" {
+  description = "Memory of a worker task in MiB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.worker_memory >= 512 && var.worker_memory <= 30720
+    error_message = "worker_memory must be between 512 and 30720 MiB."
+  }
+}
+
+variable "worker_min_capacity" {
+  description = "Fewest running worker tasks; also the initial desired count. Two let one fail or be replaced without a pause in reminders."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.worker_min_capacity >= 1
+    error_message = "worker_min_capacity must be at least 1: without a worker no reminder or email is delivered."
+  }
+}
+
+variable "worker_max_capacity" {
+  description = "Most worker tasks autoscaling may start."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.worker_max_capacity >= 1 && var.worker_max_capacity <= 50
+    error_message = "worker_max_capacity must be between 1 and 50."
+  }
+}
+
+variable "worker_cpu_target_percent" {
+  description = "Average worker CPU utilisation that target tracking keeps the worker service at."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.worker_cpu_target_percent >= 20 && var.worker_cpu_target_percent <= 90
+    error_message = "worker_cpu_target_percent must be between 20 and 90."
+  }
+}

@@ -6,7 +6,11 @@ locals {
   provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:aws:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/${local.oidc_host}"
   ecs_prefix   = "arn:aws:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
   service_arn  = "${local.ecs_prefix}:service/${var.ecs_cluster_name}/${var.ecs_service_name}"
-  cluster_arn  = "${local.ecs_prefix}:cluster/${var.ecs_cluster_name}"
+  service_arns = concat(
+    [local.service_arn],
+    [for name in var.ecs_extra_service_names : "${local.ecs_prefix}:service/${var.ecs_cluster_name}/${name}"],
+  )
+  cluster_arn = "${local.ecs_prefix}:cluster/${var.ecs_cluster_name}"
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -81,7 +85,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "RollService"
     actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
-    resources = [local.service_arn]
+    resources = local.service_arns
   }
 
   # The migration step: one task of the new revision with a command override, in this cluster only.

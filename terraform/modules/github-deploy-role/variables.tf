@@ -65,6 +65,17 @@ variable "ecs_service_name" {
   }
 }
 
+variable "ecs_extra_service_names" {
+  description = "Other services of the cluster the workflow rolls to the same image (e.g. the worker)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.ecs_extra_service_names : can(regex("^[A-Za-z0-9_-]{1,255}$", name))])
+    error_message = "Every ecs_extra_service_names entry must be 1-255 letters, digits, hyphens or underscores."
+  }
+}
+
 variable "ecs_task_family" {
   description = "Task definition family whose revisions the workflow registers and runs the migration step of."
   type        = string

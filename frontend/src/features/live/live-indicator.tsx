@@ -1,6 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useAuth } from '../auth';
+import VerificationBanner from '../notifications/verification-banner';
+import NotificationBell from '../notifications/notification-bell';
 import { useLiveState, type LiveState } from './live-state';
 import { LiveSync } from './live-sync';
 
@@ -20,8 +22,9 @@ const LABELS: Record<LiveState, { text: string; title: string; dot: string }> = 
 };
 
 /**
- * Keeps this session's cache in step with every change in the person's projects for as long as it
- * is mounted (signing out unmounts it, which closes the connection), and says how the connection is.
+ * The header's live part. Keeps this session's cache in step with every change in the person's
+ * projects for as long as it is mounted (signing out unmounts it, which closes the connection),
+ * says how the connection is, and shows the notification bell beside it.
  */
 export default function LiveIndicator() {
   const client = useQueryClient();
@@ -34,10 +37,14 @@ export default function LiveIndicator() {
   }, [client, userId]);
   const label = LABELS[useLiveState()];
   return (
-    <span role="status" className="flex items-center gap-1.5 text-sm text-muted" title={label.title}>
-      <span aria-hidden="true" className={`size-2 rounded-full ${label.dot}`} />
-      <span className="sr-only">Live updates: </span>
-      {label.text}
-    </span>
+    <>
+      <span role="status" className="flex items-center gap-1.5 text-sm text-muted" title={label.title}>
+        <span aria-hidden="true" className={`size-2 rounded-full ${label.dot}`} />
+        <span className="sr-only">Live updates: </span>
+        {label.text}
+      </span>
+      <NotificationBell />
+      <VerificationBanner />
+    </>
   );
 }

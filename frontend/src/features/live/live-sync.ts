@@ -1,8 +1,8 @@
-import type { Change, ChangeList } from '@primo/api/contract/wire';
+import type { Change, ChangeList, Notification } from '@primo/api/contract/wire';
 import type { QueryClient } from '@tanstack/react-query';
 import type { Socket } from 'socket.io-client';
 import { ApiError, apiRequest, currentAccessToken, refreshSession } from '../../lib/api-client';
-import { PROJECTS_QUERY_ROOT, TASKS_QUERY_ROOT } from '../../lib/query-roots';
+import { NOTIFICATIONS_QUERY_ROOT, PROJECTS_QUERY_ROOT, TASKS_QUERY_ROOT } from '../../lib/query-roots';
 import { applyChange, type Refresh } from './live-cache';
 import { setLiveState } from './live-state';
 
@@ -17,6 +17,7 @@ const SEEN_MAX = 2000;
 
 interface ServerEvents {
   change: (change: Change) => void;
+  notification: (notification: Notification) => void;
   expired: () => void;
   shutdown: (hint: { reconnect: boolean }) => void;
 }
@@ -86,6 +87,9 @@ export class LiveSync {
       } else this.retry();
     });
     socket.on('expired', () => void this.renew());
+    // The bell reads its list again: a new notification, or (after a reconnect) any missed meanwhile.
+    socket.on('notification', () => void this.client.invalidateQueries({ queryKey: NOTIFICATIONS_QUERY_ROOT }));
+    socket.on('connect', () => void this.client.invalidateQueries({ queryKey: NOTIFICATIONS_QUERY_ROOT }));
     socket.on('change', (change) => {
       if (this.catchingUp !== null) this.queued.push(change);
       else if (this.apply(change)) this.cursor = change.seq;

@@ -134,3 +134,6 @@ run "https_custom_domain_plan" {
     error_message = "The API is reached on the SPA's origin, so the refresh cookie stays same-site."
   }
 }
+
+# The worker: its own service from the same image, started as worker.js, behind no load balancer,
+# scaled on its own, admitted by Redis, and rolled by the deploy role with the API.

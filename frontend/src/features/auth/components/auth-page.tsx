@@ -110,6 +110,11 @@ export function AuthPage({ mode }: { mode: Mode }) {
             onChange={update('password')}
           />
         </Field>
+        {mode === 'signin' && (
+          <Link to="/forgot-password" className="-mt-2 self-end text-sm text-primary underline">
+            Forgot password?
+          </Link>
+        )}
         {errors.form && (
           <p id="auth-form-error" className="text-sm font-medium text-danger" role="alert">
             {errors.form}

@@ -1,0 +1,62 @@
+import type { User } from '@primo/api/contract/wire';
+import { useEffect, useState } from 'react';
+import { Button } from '../../components/ui/button';
+import { ApiError, apiRequest } from '../../lib/api-client';
+import { describeError } from '../../lib/describe-error';
+
+/**
+ * Shown in the header until the signed-in user confirms their address: what to do, and a way to
+ * get the link again. Loaded with the header's live part, so the first screen does not carry it.
+ */
+export default function VerificationBanner() {
+  // Read fresh rather than from the session: the address may have been confirmed in another tab.
+  const [user, setUser] = useState<User | null>(null);
+  const [state, setState] = useState<'idle' | 'sending' | 'sent'>('idle');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    apiRequest<{ user: User }>('/auth/me').then(
+      (answer) => setUser(answer.user),
+      () => undefined,
+    );
+  }, []);
+  if (!user || user.emailVerified) return null;
+
+  const resend = async () => {
+    setState('sending');
+    setError('');
+    try {
+      const { user: current } = await apiRequest<{ user: User }>('/auth/verify-email/resend', {
+        method: 'POST',
+        body: {},
+      });
+      setUser(current);
+      setState('sent');
+    } catch (caught) {
+      setState('idle');
+      setError(
+        caught instanceof ApiError && caught.status === 429
+          ? 'Too many links were asked for; wait a while, then try again.'
+          : describeError(caught),
+      );
+    }
+  };
+
+  return (
+    <div className="w-full rounded-sm bg-info-bg" role="region" aria-label="Email verification">
+      <div className="mx-auto flex max-w-content flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 text-sm">
+        <p>
+          Please confirm your email address: we sent a link to <strong>{user.email}</strong>.
+          {state === 'sent' && ' A new link is on its way.'}
+        </p>
+        {error && (
+          <p className="font-medium text-danger" role="alert">
+            {error}
+          </p>
+        )}
+        <Button size="small" className="ml-auto" disabled={state === 'sending'} onClick={() => void resend()}>
+          {state === 'sending' ? 'Sending…' : 'Send the link again'}
+        </Button>
+      </div>
+    </div>
+  );
+}
