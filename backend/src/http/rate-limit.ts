@@ -32,6 +32,13 @@ const AUTH_WINDOW_MS = 60_000;
 /** Emailed links are asked for at most `authMax` times an hour. */
 const MAIL_WINDOW_MS = 60 * 60_000;
 
+/** The body's email address, hashed so addresses do not sit in Redis in the clear. */
+function emailKey(req: Request): string {
+  return `email:${createHash('sha256')
+    .update(emailOf(req) ?? '')
+    .digest('hex')}`;
+}
+
 /** IPv6 clients are counted per /56, since one host commonly owns a whole prefix. */
 function clientIpKey(req: Request): string {
   return `ip:${ipKeyGenerator(req.ip ?? 'unknown', 56)}`;
@@ -126,11 +133,7 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
       name: 'login-email',
       windowMs: AUTH_WINDOW_MS,
       limit: config.rateLimit.authMax,
-      // Hashed so addresses do not sit in Redis in the clear.
-      key: (req) =>
-        `email:${createHash('sha256')
-          .update(emailOf(req) ?? '')
-          .digest('hex')}`,
+      key: emailKey,
       skip: (req) => emailOf(req) === undefined,
       whenRedisDown: 'count-locally',
     }),
@@ -145,10 +148,7 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
       name: 'reset-email',
       windowMs: MAIL_WINDOW_MS,
       limit: config.rateLimit.authMax,
-      key: (req) =>
-        `email:${createHash('sha256')
-          .update(emailOf(req) ?? '')
-          .digest('hex')}`,
+      key: emailKey,
       skip: (req) => emailOf(req) === undefined,
       whenRedisDown: 'count-locally',
     }),
