@@ -32,7 +32,7 @@ function Header() {
             Dashboard
           </NavLink>
         </nav>
-        <div className="ml-auto flex min-w-0 items-center gap-3">
+        <div className="ml-auto flex min-w-0 flex-wrap items-center justify-end gap-3">
           <Suspense>
             <LiveIndicator />
           </Suspense>

@@ -43,7 +43,7 @@ export default function VerificationBanner() {
 
   return (
     <div className="w-full rounded-sm bg-info-bg" role="region" aria-label="Email verification">
-      <div className="mx-auto flex max-w-content flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 text-sm">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 text-sm">
         <p>
           Please confirm your email address: we sent a link to <strong>{user.email}</strong>.
           {state === 'sent' && ' A new link is on its way.'}
@@ -53,7 +53,7 @@ export default function VerificationBanner() {
             {error}
           </p>
         )}
-        <Button size="small" className="ml-auto" disabled={state === 'sending'} onClick={() => void resend()}>
+        <Button size="small" disabled={state === 'sending'} onClick={() => void resend()}>
           {state === 'sending' ? 'Sending…' : 'Send the link again'}
         </Button>
       </div>
