@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { repoPath, startRedis, tempDir } from '@primo/test-support';
+import { call, register } from './lib/api.js';
 import { buildBackend, productionEnv, rssMB, startPrimo, type PrimoHandle } from './lib/servers.js';
 
 const quick = process.argv.includes('--quick');
@@ -22,31 +23,6 @@ const started = Date.now();
 const log = (line: string) =>
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function call<T>(base: string, method: string, route: string, token: string | null, body?: object) {
-  const response = await fetch(`${base}/api/v1${route}`, {
-    method,
-    headers: {
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
-  return (text === '' ? null : JSON.parse(text)) as T;
-}
-
-async function register(base: string, name: string) {
-  const body = await call<{ user: { id: string; email: string }; accessToken: string }>(
-    base,
-    'POST',
-    '/auth/register',
-    null,
-    { email: `${name}-${Date.now()}@bench.test`, name, password: 'bench-password-123' },
-  );
-  return { id: body.user.id, email: body.user.email, token: body.accessToken };
-}
 
 function connect(base: string, token: string): Promise<Socket> {
   const socket = io(base, { path: '/socket.io/', transports: ['websocket'], auth: { token }, reconnection: false });

@@ -332,18 +332,20 @@ describe('Terraform security policies', () => {
     const api = root.module.api as Record<string, unknown>;
     const environment = api.environment as Record<string, unknown>;
     const secrets = api.secrets as Record<string, unknown>;
-    for (const name of ['JWT_SECRET', 'MONGODB_URI', 'REDIS_PASSWORD', 'METRICS_TOKEN']) {
+    for (const name of ['JWT_SECRET', 'MONGODB_URI', 'REDIS_PASSWORD', 'METRICS_TOKEN', 'SMTP_URL']) {
       expect(Object.keys(environment)).not.toContain(name);
     }
     expect(secrets).toEqual({
       JWT_SECRET: '${module.secrets.jwt_secret_arn}',
       MONGODB_URI: '${module.secrets.mongodb_uri_secret_arn}',
       REDIS_PASSWORD: '${module.secrets.redis_auth_token_secret_arn}',
+      SMTP_URL: '${module.secrets.smtp_url_secret_arn}',
     });
     const ecs = mod('ecs-service');
     const containers = String(resource(ecs, 'aws_ecs_task_definition').container_definitions);
-    expect(containers).toMatch(
-      /secrets\s*=\s*\[\s*for key in sort\(keys\(var\.secrets\)\) : \{ name = key, valueFrom = var\.secrets\[key\] \}/,
+    expect(containers).toMatch(/secrets\s*=\s*local\.container_secrets/);
+    expect(String(ecs.locals.container_secrets)).toMatch(
+      /for key in sort\(keys\(var\.secrets\)\) : \{ name = key, valueFrom = var\.secrets\[key\] \}/,
     );
     const guard = blocks(ecs.variable.environment, 'validation')[0];
     expect(String(guard?.condition)).toContain('JWT_SECRET');
@@ -353,6 +355,8 @@ describe('Terraform security policies', () => {
     const secretsModule = mod('secrets');
     expect(secretsModule.variable.mongodb_uri?.sensitive).toBe(true);
     expect(root.variable.mongodb_uri?.sensitive).toBe(true);
+    expect(secretsModule.variable.smtp_url?.sensitive).toBe(true);
+    expect(root.variable.smtp_url?.sensitive).toBe(true);
     expect(resource(secretsModule, 'aws_secretsmanager_secret_version', 'jwt').secret_string).toBe(
       '${data.aws_secretsmanager_random_password.jwt.random_password}',
     );

@@ -58,6 +58,7 @@ module "secrets" {
 
   name        = "${var.name}/${var.environment}"
   mongodb_uri = var.mongodb_uri
+  smtp_url    = var.smtp_url
 }
 
 module "redis" {
@@ -104,12 +105,16 @@ module "api" {
     REDIS_URL       = module.redis.url
     CLIENT_URL      = local.spa_origin
     ALLOWED_ORIGINS = local.spa_origin
+    # Unset (null): the backend's default sender.
+    MAIL_FROM = var.mail_from
   }
 
   secrets = {
     JWT_SECRET     = module.secrets.jwt_secret_arn
     MONGODB_URI    = module.secrets.mongodb_uri_secret_arn
     REDIS_PASSWORD = module.secrets.redis_auth_token_secret_arn
+    # Null without a mail server: emails are then only logged.
+    SMTP_URL = module.secrets.smtp_url_secret_arn
   }
 }
 

@@ -156,6 +156,29 @@ variable "mongodb_uri" {
   }
 }
 
+variable "smtp_url" {
+  description = "SMTP server URL of the mail (smtp:// or smtps:// for TLS, credentials included), kept in Secrets Manager; null logs every email instead of sending it."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.smtp_url == null || can(regex("^smtps?://[^/]", var.smtp_url))
+    error_message = "smtp_url must start with smtp:// or smtps:// and name a host."
+  }
+}
+
+variable "mail_from" {
+  description = "Sender of Primo's emails (MAIL_FROM), e.g. Primo <no-reply@example.com>; null keeps the backend's default."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.mail_from == null || can(regex("^[^@<>]*<?[^@\\s<>]+@[^@\\s<>]+>?$", var.mail_from))
+    error_message = "mail_from must contain an email address."
+  }
+}
+
 variable "redis_node_type" {
   description = "ElastiCache node type."
   type        = string

@@ -208,7 +208,7 @@ data "aws_iam_policy_document" "read_secrets" {
 
   statement {
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = distinct(values(var.secrets))
+    resources = distinct(compact(values(var.secrets)))
   }
 }
 
@@ -239,6 +239,13 @@ resource "aws_ecs_cluster" "this" {
   tags = var.tags
 }
 
+# A null value leaves its variable out: optional settings (MAIL_FROM, SMTP_URL) are passed as null when unset.
+locals {
+  container_secrets = [
+    for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] } if var.secrets[key] != null
+  ]
+}
+
 resource "aws_ecs_task_definition" "this" {
   family                   = var.name
   requires_compatibilities = ["FARGATE"]
@@ -262,12 +269,10 @@ resource "aws_ecs_task_definition" "this" {
         { containerPort = var.container_port, protocol = "tcp" },
       ]
       environment = [
-        for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] }
+        for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] } if var.environment[key] != null
       ]
       # Resolved by ECS from Secrets Manager at start; the values never appear in the task definition.
-      secrets = [
-        for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }
-      ]
+      secrets     = local.container_secrets
       stopTimeout = 30
       # Liveness only: a wedged process is replaced, a dependency outage is not (see health_check_path).
       healthCheck = {

@@ -72,3 +72,13 @@ output "worker_security_group_id" {
   description = "Security group of the worker tasks, for the database and cache to admit."
   value       = aws_security_group.worker.id
 }
+
+output "container_environment" {
+  description = "The plain environment variables the API and worker containers start with."
+  value       = var.environment
+}
+
+output "container_secrets" {
+  description = "The environment variables the API and worker containers read from Secrets Manager: name => secret ARN."
+  value       = var.secrets
+}

@@ -157,26 +157,26 @@ variable "health_check_path" {
 }
 
 variable "environment" {
-  description = "Plain, non-secret environment variables of the container."
+  description = "Plain, non-secret environment variables of the container; null leaves the variable out."
   type        = map(string)
   default     = {}
 
   validation {
     condition = length(setintersection(keys(var.environment), [
-      "JWT_SECRET", "MONGODB_URI", "REDIS_PASSWORD", "METRICS_TOKEN",
+      "JWT_SECRET", "MONGODB_URI", "REDIS_PASSWORD", "METRICS_TOKEN", "SMTP_URL",
     ])) == 0
-    error_message = "JWT_SECRET, MONGODB_URI, REDIS_PASSWORD and METRICS_TOKEN are secrets: pass them in secrets, never in environment."
+    error_message = "JWT_SECRET, MONGODB_URI, REDIS_PASSWORD, METRICS_TOKEN and SMTP_URL are secrets: pass them in secrets, never in environment."
   }
 }
 
 variable "secrets" {
-  description = "Environment variables filled from Secrets Manager at task start: variable name => secret ARN."
+  description = "Environment variables filled from Secrets Manager at task start: variable name => secret ARN; null leaves the variable out."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for arn in values(var.secrets) : can(regex("^arn:aws[a-z-]*:secretsmanager:", arn))])
-    error_message = "Every secrets value must be a Secrets Manager secret ARN."
+    condition     = alltrue([for arn in values(var.secrets) : arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", arn))])
+    error_message = "Every secrets value must be a Secrets Manager secret ARN (or null, to leave the variable out)."
   }
 }
 

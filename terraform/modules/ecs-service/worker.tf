@@ -53,11 +53,9 @@ resource "aws_ecs_task_definition" "worker" {
       essential = true
       command   = ["node", "backend/dist/worker.js"]
       environment = [
-        for key in sort(keys(local.worker_environment)) : { name = key, value = local.worker_environment[key] }
+        for key in sort(keys(local.worker_environment)) : { name = key, value = local.worker_environment[key] } if local.worker_environment[key] != null
       ]
-      secrets = [
-        for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }
-      ]
+      secrets = local.container_secrets
       # SIGTERM lets the jobs in hand finish (SHUTDOWN_TIMEOUT); what is left is taken over by another worker.
       stopTimeout = 60
       healthCheck = {

@@ -87,3 +87,23 @@ resource "aws_secretsmanager_secret_version" "mongodb_uri" {
   secret_id     = aws_secretsmanager_secret.mongodb_uri.id
   secret_string = var.mongodb_uri
 }
+
+# The mail server's URL with its credentials (SMTP_URL), only when one is given: without it the
+# API and the worker log every email instead of sending it.
+resource "aws_secretsmanager_secret" "smtp_url" {
+  count = var.smtp_url == null ? 0 : 1
+
+  name                    = "${var.name}/smtp-url"
+  description             = "SMTP server URL of Primo's mail, credentials included (SMTP_URL)."
+  kms_key_id              = var.kms_key_id
+  recovery_window_in_days = var.recovery_window_in_days
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "smtp_url" {
+  count = var.smtp_url == null ? 0 : 1
+
+  secret_id     = aws_secretsmanager_secret.smtp_url[0].id
+  secret_string = var.smtp_url
+}

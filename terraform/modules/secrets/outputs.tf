@@ -8,6 +8,11 @@ output "mongodb_uri_secret_arn" {
   value       = aws_secretsmanager_secret.mongodb_uri.arn
 }
 
+output "smtp_url_secret_arn" {
+  description = "ARN of the SMTP URL secret, or null when no mail server is configured."
+  value       = one(aws_secretsmanager_secret.smtp_url[*].arn)
+}
+
 output "redis_auth_token_secret_arn" {
   description = "ARN of the Redis AUTH token secret."
   value       = aws_secretsmanager_secret.redis_auth_token.arn
@@ -27,9 +32,9 @@ output "origin_verify" {
 
 output "secret_arns" {
   description = "Every secret ARN, for the task execution role's read policy."
-  value = [
+  value = concat([
     aws_secretsmanager_secret.jwt.arn,
     aws_secretsmanager_secret.mongodb_uri.arn,
     aws_secretsmanager_secret.redis_auth_token.arn,
-  ]
+  ], aws_secretsmanager_secret.smtp_url[*].arn)
 }

@@ -20,6 +20,18 @@ variable "mongodb_uri" {
   }
 }
 
+variable "smtp_url" {
+  description = "SMTP server URL (smtp:// or smtps:// for TLS), credentials included; null creates no secret and mail is only logged."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.smtp_url == null || can(regex("^smtps?://[^/]", var.smtp_url))
+    error_message = "smtp_url must start with smtp:// or smtps:// and name a host."
+  }
+}
+
 variable "jwt_secret_length" {
   description = "Length of the generated JWT signing secret in characters."
   type        = number

@@ -135,5 +135,50 @@ run "https_custom_domain_plan" {
   }
 }
 
-# The worker: its own service from the same image, started as worker.js, behind no load balancer,
-# scaled on its own, admitted by Redis, and rolled by the deploy role with the API.
+# Mail: without a server no secret exists and emails are only logged; with one, its URL is a secret
+# that the API and the worker read as SMTP_URL, never a plain variable.
+run "mail_is_logged_without_a_server" {
+  command = plan
+
+  assert {
+    condition     = module.secrets.smtp_url_secret_arn == null && module.api.container_secrets["SMTP_URL"] == null
+    error_message = "Without smtp_url there is no SMTP secret and no SMTP_URL."
+  }
+}
+
+run "mail_through_a_server" {
+  command = plan
+
+  variables {
+    smtp_url  = "smtps://primo:app-password@smtp.example.com:465"
+    mail_from = "Primo <no-reply@example.com>"
+  }
+
+  override_resource {
+    target          = module.secrets.aws_secretsmanager_secret.smtp_url
+    override_during = plan
+    values = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:primo/production/smtp-url-AbCdEf"
+    }
+  }
+
+  assert {
+    condition     = module.api.container_secrets["SMTP_URL"] == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:primo/production/smtp-url-AbCdEf"
+    error_message = "SMTP_URL must come from its Secrets Manager secret."
+  }
+
+  assert {
+    condition     = module.api.container_environment["MAIL_FROM"] == "Primo <no-reply@example.com>" && !contains(keys(module.api.container_environment), "SMTP_URL")
+    error_message = "MAIL_FROM is a plain variable; SMTP_URL never is."
+  }
+}
+
+run "malformed_smtp_url_is_refused" {
+  command = plan
+
+  variables {
+    smtp_url = "mail.example.com:587"
+  }
+
+  expect_failures = [var.smtp_url]
+}

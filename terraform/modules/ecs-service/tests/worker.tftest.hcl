@@ -83,3 +83,25 @@ run "worker_cannot_be_scaled_to_zero" {
 
   expect_failures = [var.worker_min_capacity]
 }
+
+# Optional settings passed as null (no mail server, the default sender) are left out of both containers.
+run "unset_optional_settings_are_left_out" {
+  command = plan
+
+  variables {
+    environment = { NODE_ENV = "production", MAIL_FROM = null }
+    secrets = {
+      JWT_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jwt-AbCdEf"
+      SMTP_URL   = null
+    }
+  }
+
+  assert {
+    condition = alltrue([
+      for definition in [aws_ecs_task_definition.this.container_definitions, aws_ecs_task_definition.worker.container_definitions] :
+      jsondecode(definition)[0].secrets == [{ name = "JWT_SECRET", valueFrom = var.secrets.JWT_SECRET }]
+      && !contains([for variable in jsondecode(definition)[0].environment : variable.name], "MAIL_FROM")
+    ])
+    error_message = "a null setting must not reach a container"
+  }
+}
