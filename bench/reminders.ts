@@ -1,4 +1,4 @@
-// `npm run bench:reminders [-- --quick]`: reminders on loopback, in both runtime modes. 10,000
+// `npm run bench:reminders [-- --quick] [-- --cpu-prof=DIR]`: reminders on loopback, in both runtime modes. 10,000
 // reminders are scheduled, 500 of them falling due in the same minute; each delivery's lag runs from
 // its `remindAt` to its notification being stored. With Redis (an API instance and two workers on one
 // redis-server) the API's throughput against an Express stack measured alongside is then compared
@@ -18,6 +18,9 @@ import { fakeTask, randomSource } from './lib/seed-data.js';
 import { buildBackend, productionEnv, startBaseline, startPrimo, type PrimoHandle } from './lib/servers.js';
 
 const quick = process.argv.includes('--quick');
+/** `--cpu-prof=DIR`: the API and every worker write a V8 CPU profile there when they stop (see bench/profile-summary.ts). */
+const profileDir = process.argv.find((value) => value.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`];
 const settings = {
   scheduled: quick ? 2_000 : 10_000,
   /** Of those, falling due within one window, spread evenly across it. */
@@ -73,7 +76,7 @@ async function deploy(mode: Mode, redis: RedisHandle | null): Promise<Deployment
     CACHE_TTL: '0',
     ...(redis === null ? {} : { REDIS_URL: redis.url }),
   });
-  const api = await startPrimo(env);
+  const api = await startPrimo(env, { nodeArgs });
   const workers: Deployment['workers'] = [];
   if (mode === 'worker') {
     for (let i = 0; i < settings.workers; i += 1) {
@@ -82,6 +85,7 @@ async function deploy(mode: Mode, redis: RedisHandle | null): Promise<Deployment
         bareEnv: true,
         env,
         program: 'worker',
+        nodeArgs,
         readyTimeoutMs: 60_000,
       });
       workers.push({ url: worker.url, pid: worker.pid, stop: () => worker.process.stop('SIGTERM', 10_000).then() });
@@ -369,12 +373,15 @@ async function main(): Promise<void> {
   const scenario = (kind: 'list' | 'create') => {
     const idle = (ratio(busy.idle[0] as Round, kind) + ratio(busy.idle[1] as Round, kind)) / 2;
     const whileBusy = ratio(busy.busy, kind);
+    const [before, after] = busy.idle as [Round, Round];
     return {
+      idleRps: Math.round((before[kind].rps + after[kind].rps) / 2),
+      busyRps: busy.busy[kind].rps,
       idleRatio: Number(idle.toFixed(3)),
       busyRatio: Number(whileBusy.toFixed(3)),
       kept: Number((whileBusy / idle).toFixed(2)),
       busyP99: busy.busy[kind].p99,
-      idleP99: round1(((busy.idle[0] as Round)[kind].p99 + (busy.idle[1] as Round)[kind].p99) / 2),
+      idleP99: round1((before[kind].p99 + after[kind].p99) / 2),
     };
   };
   const scenarios = { list: scenario('list'), create: scenario('create') };
@@ -428,11 +435,11 @@ async function main(): Promise<void> {
       `the API's throughput as a share of an Express stack's measured in the same round (${settings.connections} connections, ` +
       `${settings.scenarioSeconds} s each):`,
     '',
-    `| request | idle ratio | busy ratio | kept (target ≥ ${BUSY_LIMIT}) | p99 idle → busy |`,
-    '|---|---:|---:|---:|---:|',
+    `| request | req/s idle → busy | idle ratio | busy ratio | kept (target ≥ ${BUSY_LIMIT}) | p99 idle → busy |`,
+    '|---|---:|---:|---:|---:|---:|',
     ...(['list', 'create'] as const).map((kind) => {
       const row = scenarios[kind];
-      return `| ${kind} | ${row.idleRatio} | ${row.busyRatio} | ${row.kept} ${mark(row.kept >= BUSY_LIMIT)} | ${row.idleP99} → ${row.busyP99} ms |`;
+      return `| ${kind} | ${row.idleRps} → ${row.busyRps} | ${row.idleRatio} | ${row.busyRatio} | ${row.kept} ${mark(row.kept >= BUSY_LIMIT)} | ${row.idleP99} → ${row.busyP99} ms |`;
     }),
     '',
   ].join('\n');

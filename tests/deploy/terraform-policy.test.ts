@@ -206,9 +206,12 @@ describe('Terraform security policies', () => {
     // outage into every task being killed and restarted in a loop.
     expect(ecs.variable.health_check_path?.default).toBe('/health/live');
     expect(root.module.api?.health_check_path).toBe('/health/live');
-    const definition = resource(ecs, 'aws_ecs_task_definition');
-    expect(String(definition.container_definitions)).toContain('/health/live');
-    expect(String(definition.container_definitions)).not.toContain('/health/ready');
+    // Both containers (API and worker) are built by one local.
+    expect(String(resource(ecs, 'aws_ecs_task_definition').container_definitions)).toContain(
+      'local.container_definitions.api',
+    );
+    expect(String(ecs.locals.container_definitions)).toContain('/health/live');
+    expect(String(ecs.locals.container_definitions)).not.toContain('/health/ready');
     expect(resource(ecs, 'aws_lb').drop_invalid_header_fields).toBe(true);
   });
 
@@ -342,7 +345,7 @@ describe('Terraform security policies', () => {
       SMTP_URL: '${module.secrets.smtp_url_secret_arn}',
     });
     const ecs = mod('ecs-service');
-    const containers = String(resource(ecs, 'aws_ecs_task_definition').container_definitions);
+    const containers = String(ecs.locals.container_definitions);
     expect(containers).toMatch(/secrets\s*=\s*local\.container_secrets/);
     expect(String(ecs.locals.container_secrets)).toMatch(
       /for key in sort\(keys\(var\.secrets\)\) : \{ name = key, valueFrom = var\.secrets\[key\] \}/,

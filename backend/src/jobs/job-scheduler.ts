@@ -8,7 +8,7 @@ import { notificationMail } from '../mail/notification-mail.js';
 import type { NotificationRepository } from '../notifications/notifications.repository.js';
 import type { Logger } from '../observability/logger.js';
 import { CHANGE_CONSUMER } from './in-process-runner.js';
-import type { JobRepository } from './jobs.repository.js';
+import type { JobRepository, PendingReminder } from './jobs.repository.js';
 import { jobIds, toChangeJob, type JobQueues } from './queues.js';
 
 const LEADER_KEY = '{primo-jobs}:leader';
@@ -129,33 +129,45 @@ export class JobScheduler {
         opts: { jobId: jobIds.change(change.seq) },
       })),
     );
+    // A task written may now have a reminder in the horizon before where the sweep stopped.
+    const written = [...new Set(batch.filter((change) => change.type.startsWith('task.')).map((c) => c.entityId))];
+    await this.addReminders(await jobs.remindersOf(written, this.horizonEnd()));
     const last = batch[batch.length - 1]?.seq ?? position;
     await jobs.saveCursor(CHANGE_CONSUMER, last);
     this.position = last;
-    // A task written may have a reminder earlier than where the sweep stopped: sweep the horizon again.
-    if (batch.some((change) => change.type.startsWith('task.'))) this.swept = null;
     return batch.length === CHANGE_BATCH;
   }
 
   private async enqueueReminders(): Promise<boolean> {
-    const { jobs, queues, clock, horizonMs, resweepMs } = this.options;
+    const { jobs, clock, resweepMs } = this.options;
     const now = clock().getTime();
     if (now - this.lastFullSweep >= resweepMs) {
       this.swept = null;
       this.lastFullSweep = now;
     }
-    const due = await jobs.pendingReminders(new Date(now + horizonMs), REMINDER_BATCH, this.swept ?? undefined);
-    if (due.length === 0) return false;
-    await queues.reminders.addBulk(
+    const due = await jobs.pendingReminders(this.horizonEnd(), REMINDER_BATCH, this.swept ?? undefined);
+    await this.addReminders(due);
+    const last = due[due.length - 1];
+    if (last !== undefined) this.swept = { due: last.due, taskId: last.task.id };
+    return due.length === REMINDER_BATCH;
+  }
+
+  /** Reminders due before this are added as delayed jobs. */
+  private horizonEnd(): Date {
+    return new Date(this.options.clock().getTime() + this.options.horizonMs);
+  }
+
+  /** As delayed jobs, each by task and instant: one already added is kept once. */
+  private async addReminders(due: readonly PendingReminder[]): Promise<void> {
+    if (due.length === 0) return;
+    const now = this.options.clock().getTime();
+    await this.options.queues.reminders.addBulk(
       due.map(({ task, due: at }) => ({
         name: 'reminder',
         data: { taskId: task.id, due: at.toISOString() },
         opts: { jobId: jobIds.reminder(task.id, at), delay: Math.max(0, at.getTime() - now) },
       })),
     );
-    const last = due[due.length - 1];
-    if (last !== undefined) this.swept = { due: last.due, taskId: last.task.id };
-    return due.length === REMINDER_BATCH;
   }
 
   private async keptPosition(): Promise<number> {

@@ -13,6 +13,8 @@ export interface PendingReminder {
 export interface JobRepository {
   /** Pending reminders due before `before`, soonest first, after `after` (a due instant and task id). */
   pendingReminders(before: Date, limit: number, after?: { due: Date; taskId: string }): Promise<PendingReminder[]>;
+  /** The pending reminders of these tasks due before `before`, in no particular order. */
+  remindersOf(taskIds: readonly string[], before: Date): Promise<PendingReminder[]>;
   /** Clears the task's pending reminder if it is still the one due at `due`; answers whether it was. */
   settleReminder(taskId: string, due: Date): Promise<boolean>;
   /** Where the consumer `name` stopped in the change log (null: it never ran). */

@@ -2018,6 +2018,37 @@ export function describeRepositoryContract(adapterName: string, open: () => Prom
         expect((await due(base + 6 * HOUR)).map(([title]) => title)).toEqual(['r2', 'r3']);
       });
 
+      it('when the reminders of some tasks are asked for, then only theirs still pending before the instant come back', async () => {
+        const userId = await newUserId();
+        const base = Date.now() + 500 * DAY;
+        const create = (title: string, remindAt: number | null, status: 'todo' | 'done' = 'todo') =>
+          store().tasks.create(
+            userId,
+            userId,
+            newTask({ title, status, remindAt: remindAt === null ? null : at(remindAt) }),
+            at(T0),
+          );
+        const soon = await create('soon', base + HOUR);
+        const late = await create('late', base + 5 * HOUR);
+        const none = await create('none', null);
+        const done = await create('done', base + HOUR, 'done');
+        const other = await create('other', base + HOUR);
+        const ids = [soon.id, late.id, none.id, done.id, 'not-an-id'];
+        const of = async (before: number) =>
+          (await store().jobs.remindersOf(ids, at(before)))
+            .map((entry) => [entry.task.title, entry.due.getTime()])
+            .sort();
+        expect(await of(base + 2 * HOUR)).toEqual([['soon', base + HOUR]]);
+        expect(await of(base + 6 * HOUR)).toEqual([
+          ['late', base + 5 * HOUR],
+          ['soon', base + HOUR],
+        ]);
+        expect(await store().jobs.settleReminder(soon.id, at(base + HOUR))).toBe(true);
+        expect(await of(base + 6 * HOUR)).toEqual([['late', base + 5 * HOUR]]);
+        expect(await store().jobs.remindersOf([], at(base + 6 * HOUR))).toEqual([]);
+        expect((await store().jobs.remindersOf([other.id], at(base + 2 * HOUR)))[0]?.task.id).toBe(other.id);
+      });
+
       it('when a cursor is saved, then it is read back and never moves backwards', async () => {
         const name = `consumer-${randomUUID()}`;
         expect(await store().jobs.cursor(name)).toBeNull();

@@ -154,6 +154,22 @@ describe('background work', () => {
     expect(await jobs.settleReminder('nope', at(T0))).toBe(false);
   });
 
+  it("when some tasks' reminders are read, then they are looked up by _id and only pending ones before the instant come back", async () => {
+    const soon = addTask({ title: 'soon', remindAt: at(T0 + HOUR) }, at(T0 + HOUR));
+    const late = addTask({ title: 'late', remindAt: at(T0 + 3 * HOUR) }, at(T0 + 3 * HOUR));
+    const delivered = addTask({ title: 'delivered', remindAt: at(T0 + HOUR) }, null);
+    addTask({ title: 'other', remindAt: at(T0 + HOUR) }, at(T0 + HOUR));
+    const found = await jobs.remindersOf([soon.id, late.id, delivered.id, 'not-an-id'], at(T0 + 2 * HOUR));
+    expect(found.map((entry) => [entry.task.title, entry.due])).toEqual([['soon', at(T0 + HOUR)]]);
+    const [call] = store.calls('tasks', 'find');
+    expect(plain(call?.args[0])).toEqual({
+      _id: { $in: [soon.id, late.id, delivered.id] },
+      reminderDue: { $lt: at(T0 + 2 * HOUR) },
+    });
+    expect(await jobs.remindersOf(['not-an-id'], at(T0 + 2 * HOUR))).toEqual([]);
+    expect(store.calls('tasks', 'find')).toHaveLength(1);
+  });
+
   it('when a cursor is saved, then the first save inserts it and later saves only move it forward', async () => {
     expect(await jobs.cursor('notifier')).toBeNull();
     await jobs.saveCursor('notifier', 5);

@@ -106,6 +106,38 @@ describe.skipIf(!available)('the worker: BullMQ queues on Redis, the API process
     }
   });
 
+  it('when a reminder is moved before those already queued, then it is delivered at its new instant, once', async () => {
+    const later = await api<{ id: string }>(server.url, 'POST', '/tasks', bob.token, {
+      title: 'Renew the certificate',
+      projectId,
+      remindAt: new Date(Date.now() + 40_000).toISOString(),
+    });
+    const moved = await api<{ id: string }>(server.url, 'POST', '/tasks', bob.token, {
+      title: 'Call the registrar',
+      projectId,
+      remindAt: new Date(Date.now() + 45_000).toISOString(),
+    });
+    try {
+      // Both are queued by now; the queue's sweep has passed the instant the reminder moves to.
+      await sleep(1_000);
+      const remindAt = Date.now() + 1_500;
+      const patched = await api(server.url, 'PATCH', `/tasks/${moved.body.id}`, bob.token, {
+        remindAt: new Date(remindAt).toISOString(),
+      });
+      expect(patched.status).toBe(200);
+      const delivered = async () =>
+        (await allReminders(server.url, bob.token)).filter((notification) => notification.task?.id === moved.body.id);
+      const deadline = Date.now() + 10_000;
+      while ((await delivered()).length === 0 && Date.now() < deadline) await sleep(100);
+      const [reminder, ...again] = await delivered();
+      expect(again).toEqual([]);
+      expect(new Date(reminder?.createdAt ?? 0).getTime()).toBeGreaterThanOrEqual(remindAt);
+      expect(new Date(reminder?.createdAt ?? 0).getTime()).toBeLessThan(remindAt + 5_000);
+    } finally {
+      for (const task of [later, moved]) await api(server.url, 'DELETE', `/tasks/${task.body.id}`, bob.token);
+    }
+  });
+
   it('when a repeating task is completed, then the recurrence queue creates its next occurrence once', async () => {
     const due = Date.UTC(2031, 5, 2, 8);
     const task = await api<{ id: string }>(server.url, 'POST', '/tasks', ada.token, {

@@ -244,6 +244,59 @@ locals {
   container_secrets = [
     for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] } if var.secrets[key] != null
   ]
+
+  # What the API and worker containers differ in; container_definitions adds what they share.
+  containers = {
+    api = {
+      name        = local.container_name
+      port        = var.container_port
+      environment = var.environment
+      stopTimeout = 30
+      own = {
+        portMappings = [{ containerPort = var.container_port, protocol = "tcp" }]
+      }
+    }
+    worker = {
+      name        = local.worker_container
+      port        = local.worker_port
+      environment = local.worker_environment
+      # SIGTERM lets the jobs in hand finish (SHUTDOWN_TIMEOUT); what is left is taken over by another worker.
+      stopTimeout = 60
+      own = {
+        command = ["node", "backend/dist/worker.js"]
+      }
+    }
+  }
+
+  container_definitions = {
+    for role, container in local.containers : role => merge(container.own, {
+      name      = container.name
+      image     = var.image
+      essential = true
+      environment = [
+        for key in sort(keys(container.environment)) : { name = key, value = container.environment[key] } if container.environment[key] != null
+      ]
+      # Resolved by ECS from Secrets Manager at start; the values never appear in the task definition.
+      secrets     = local.container_secrets
+      stopTimeout = container.stopTimeout
+      # Liveness only: a wedged process is replaced, a dependency outage is not (see health_check_path).
+      healthCheck = {
+        command     = ["CMD", "node", "-e", "fetch('http://127.0.0.1:${container.port}/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+        interval    = 15
+        timeout     = 5
+        retries     = 3
+        startPeriod = 20
+      }
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this.name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = container.name
+        }
+      }
+    })
+  }
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -260,38 +313,7 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = "X86_64"
   }
 
-  container_definitions = jsonencode([
-    {
-      name      = local.container_name
-      image     = var.image
-      essential = true
-      portMappings = [
-        { containerPort = var.container_port, protocol = "tcp" },
-      ]
-      environment = [
-        for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] } if var.environment[key] != null
-      ]
-      # Resolved by ECS from Secrets Manager at start; the values never appear in the task definition.
-      secrets     = local.container_secrets
-      stopTimeout = 30
-      # Liveness only: a wedged process is replaced, a dependency outage is not (see health_check_path).
-      healthCheck = {
-        command     = ["CMD", "node", "-e", "fetch('http://127.0.0.1:${var.container_port}/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-        interval    = 15
-        timeout     = 5
-        retries     = 3
-        startPeriod = 20
-      }
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this.name
-          awslogs-region        = data.aws_region.current.name
-          awslogs-stream-prefix = local.container_name
-        }
-      }
-    },
-  ])
+  container_definitions = jsonencode([local.container_definitions.api])
 
   tags = var.tags
 }

@@ -46,35 +46,7 @@ resource "aws_ecs_task_definition" "worker" {
     cpu_architecture        = "X86_64"
   }
 
-  container_definitions = jsonencode([
-    {
-      name      = local.worker_container
-      image     = var.image
-      essential = true
-      command   = ["node", "backend/dist/worker.js"]
-      environment = [
-        for key in sort(keys(local.worker_environment)) : { name = key, value = local.worker_environment[key] } if local.worker_environment[key] != null
-      ]
-      secrets = local.container_secrets
-      # SIGTERM lets the jobs in hand finish (SHUTDOWN_TIMEOUT); what is left is taken over by another worker.
-      stopTimeout = 60
-      healthCheck = {
-        command     = ["CMD", "node", "-e", "fetch('http://127.0.0.1:${local.worker_port}/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-        interval    = 15
-        timeout     = 5
-        retries     = 3
-        startPeriod = 20
-      }
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this.name
-          awslogs-region        = data.aws_region.current.name
-          awslogs-stream-prefix = local.worker_container
-        }
-      }
-    },
-  ])
+  container_definitions = jsonencode([local.container_definitions.worker])
 
   tags = var.tags
 }

@@ -36,6 +36,14 @@ export function createMongoJobRepository(models: MongoModels, run: StoreRunner):
       return docs.map((doc) => ({ task: toTaskRecord(doc), due: doc.reminderDue as Date }));
     },
 
+    async remindersOf(taskIds, before) {
+      const ids = taskIds.filter(isObjectId).map((id) => new Types.ObjectId(id));
+      if (ids.length === 0) return [];
+      // By `_id`; `$lt` a date skips tasks without a pending reminder (null), as above.
+      const docs = await run(() => tasks.find({ _id: { $in: ids }, reminderDue: { $lt: before } }).lean<TaskDoc[]>());
+      return docs.map((doc) => ({ task: toTaskRecord(doc), due: doc.reminderDue as Date }));
+    },
+
     async settleReminder(taskId, due) {
       if (!isObjectId(taskId)) return false;
       const result = await run(() =>

@@ -14,6 +14,11 @@ export function createSqliteJobRepository(db: Database.Database, run: StoreRunne
        AND (@afterDue IS NULL OR (t.reminder_due, t.id) > (@afterDue, @afterId))
      ORDER BY t.reminder_due, t.id LIMIT @limit`,
   );
+  // By primary key, one lookup per id.
+  const ofTasks = db.prepare<[{ ids: string; before: number }], TaskRow & { reminder_due: number }>(
+    `SELECT ${TASK_COLUMNS}, t.reminder_due AS reminder_due FROM tasks AS t
+     WHERE t.id IN (SELECT value FROM json_each(@ids)) AND t.reminder_due IS NOT NULL AND t.reminder_due < @before`,
+  );
   const settle = db.prepare<[{ id: string; due: number }]>(
     'UPDATE tasks SET reminder_due = NULL WHERE id = @id AND reminder_due = @due',
   );
@@ -33,6 +38,15 @@ export function createSqliteJobRepository(db: Database.Database, run: StoreRunne
             afterId: after?.taskId ?? '',
             limit,
           })
+          .map((row) => ({ task: toTask(row), due: new Date(row.reminder_due) })),
+      );
+    },
+
+    async remindersOf(taskIds, before) {
+      if (taskIds.length === 0) return [];
+      return run(() =>
+        ofTasks
+          .all({ ids: JSON.stringify(taskIds), before: before.getTime() })
           .map((row) => ({ task: toTask(row), due: new Date(row.reminder_due) })),
       );
     },

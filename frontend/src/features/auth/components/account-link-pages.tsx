@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import { useLocation, useSearchParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
@@ -25,6 +25,17 @@ function FormError({ id, message }: { id: string; message: string | undefined })
   return (
     <p id={id} className="text-sm font-medium text-danger" role="alert">
       {message}
+    </p>
+  );
+}
+
+/** The way on from one of these pages, below what it says. */
+function OnwardLink({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <p className="mt-4">
+      <Link to={to} className="text-primary underline">
+        {children}
+      </Link>
     </p>
   );
 }
@@ -78,11 +89,7 @@ export function ForgotPasswordPage() {
           </Button>
         </form>
       )}
-      <p className="mt-4 text-muted">
-        <Link to="/signin" className="text-primary underline">
-          Back to sign in
-        </Link>
-      </p>
+      <OnwardLink to="/signin">Back to sign in</OnwardLink>
     </CenteredPage>
   );
 }
@@ -124,11 +131,7 @@ export function ResetPasswordPage() {
       <CenteredPage card>
         <Brand title="Choose a new password" />
         <Notice>This page needs the link from the reset email. Open the link again, or ask for a new one.</Notice>
-        <p className="mt-4">
-          <Link to="/forgot-password" className="text-primary underline">
-            Ask for a new link
-          </Link>
-        </p>
+        <OnwardLink to="/forgot-password">Ask for a new link</OnwardLink>
       </CenteredPage>
     );
   }
@@ -139,11 +142,7 @@ export function ResetPasswordPage() {
       {state === 'done' ? (
         <>
           <Notice>Your password is changed. Every device was signed out; sign in with the new password.</Notice>
-          <p className="mt-4">
-            <Link to="/signin" className="text-primary underline">
-              Sign in
-            </Link>
-          </p>
+          <OnwardLink to="/signin">Sign in</OnwardLink>
         </>
       ) : (
         <form className="flex flex-col gap-4" onSubmit={onSubmit} noValidate>
@@ -229,13 +228,7 @@ export function VerifyEmailPage() {
           Try again
         </Button>
       )}
-      {state !== 'checking' && (
-        <p className="mt-4">
-          <Link to={onward.to} className="text-primary underline">
-            {onward.label}
-          </Link>
-        </p>
-      )}
+      {state !== 'checking' && <OnwardLink to={onward.to}>{onward.label}</OnwardLink>}
     </CenteredPage>
   );
 }
