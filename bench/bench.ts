@@ -24,8 +24,9 @@ const settings = {
   scenarioSeconds: quick ? 3 : 15,
   loginConnections: 4,
   growthConnections: 10,
-  growthWarmupSeconds: quick ? 1 : 2,
-  growthSeconds: quick ? 2 : 8,
+  growthWarmupSeconds: 1,
+  growthSeconds: quick ? 2 : 4,
+  growthRounds: quick ? 1 : 3,
   smallTasks: 1_000,
   largeTasks: quick ? 10_000 : 100_000,
   sharedProjects: 50,
@@ -143,30 +144,68 @@ function sharedReads(auth: Record<string, string>): Record<string, Pick<MeasureO
   };
 }
 
-/** Growth reads of the measured user on `server`, and of the shared-project member on `sharedServer`. */
+/** One store size's servers for the growth reads: the measured user's and the shared-project member's. */
+interface GrowthSide {
+  server: PrimoHandle;
+  seed: SeedResult;
+  sharedServer: PrimoHandle;
+  sharedSeed: SeedResult;
+}
+
+/** Every growth read of one side, by shape name. */
+async function growthReadsOf(side: GrowthSide) {
+  const auth = { authorization: `Bearer ${await login(side.server.url, side.seed.email)}` };
+  const memberAuth = {
+    authorization: `Bearer ${await login(side.sharedServer.url, side.sharedSeed.memberEmail ?? '')}`,
+  };
+  return new Map([
+    ...Object.entries(growthReads(side.seed, auth)).map(
+      ([name, options]) => [name, { options, server: side.server }] as const,
+    ),
+    ...Object.entries(sharedReads(memberAuth)).map(
+      ([name, options]) => [name, { options, server: side.sharedServer }] as const,
+    ),
+  ]);
+}
+
+/**
+ * The growth reads at both store sizes, interleaved: each shape is measured `growthRounds` times
+ * on each side, alternating which side goes first, so a machine that slows down or speeds up during
+ * the run moves both sides alike. Each side keeps its round with the median p50.
+ */
 async function measureGrowth(
-  server: PrimoHandle,
-  seed: SeedResult,
-  sharedServer: PrimoHandle,
-  sharedSeed: SeedResult,
-): Promise<Record<string, Measured>> {
-  const auth = { authorization: `Bearer ${await login(server.url, seed.email)}` };
-  const memberAuth = { authorization: `Bearer ${await login(sharedServer.url, sharedSeed.memberEmail ?? '')}` };
-  const reads = [
-    ...Object.entries(growthReads(seed, auth)).map(([name, options]) => ({ name, options, server })),
-    ...Object.entries(sharedReads(memberAuth)).map(([name, options]) => ({ name, options, server: sharedServer })),
-  ];
-  const out: Record<string, Measured> = {};
-  for (const { name, options, server } of reads) {
-    out[name] = await measure({
-      url: server.url,
-      connections: settings.growthConnections,
-      warmupSeconds: settings.growthWarmupSeconds,
-      duration: settings.growthSeconds,
-      ...options,
-    });
-    await assertAlive(server, `growth ${name}`);
-    log(`  growth ${name}: p50 ${out[name]?.p50} ms, ${out[name]?.rps} req/s`);
+  large: GrowthSide,
+  small: GrowthSide,
+): Promise<{ large: Record<string, Measured>; small: Record<string, Measured> }> {
+  const reads = { large: await growthReadsOf(large), small: await growthReadsOf(small) };
+  const out = { large: {} as Record<string, Measured>, small: {} as Record<string, Measured> };
+  for (const name of reads.large.keys()) {
+    const rounds: Record<'large' | 'small', Measured[]> = { large: [], small: [] };
+    for (let round = 0; round < settings.growthRounds; round += 1) {
+      const order = round % 2 === 0 ? (['large', 'small'] as const) : (['small', 'large'] as const);
+      for (const size of order) {
+        const read = reads[size].get(name);
+        if (read === undefined) throw new Error(`growth read ${name} is missing at the ${size} size`);
+        rounds[size].push(
+          await measure({
+            url: read.server.url,
+            connections: settings.growthConnections,
+            warmupSeconds: settings.growthWarmupSeconds,
+            duration: settings.growthSeconds,
+            ...read.options,
+          }),
+        );
+        await assertAlive(read.server, `growth ${name} (${size})`);
+      }
+    }
+    for (const size of ['large', 'small'] as const) {
+      const sorted = [...rounds[size]].sort((a, b) => a.p50 - b.p50);
+      out[size][name] = sorted[Math.floor(sorted.length / 2)] as Measured;
+    }
+    log(
+      `  growth ${name}: p50 ${rounds.small.map((r) => r.p50).join('/')} ms at ${settings.smallTasks}, ` +
+        `${rounds.large.map((r) => r.p50).join('/')} ms at ${settings.largeTasks}`,
+    );
   }
   return out;
 }
@@ -449,17 +488,18 @@ async function main(): Promise<void> {
     }
     await measureBaselines(2);
 
-    log(`growth at ${settings.largeTasks} tasks (cache off):`);
-    const growthLarge = await measureGrowth(uncached, large, shared, sharedLarge);
+    log(`growth from ${settings.smallTasks} to ${settings.largeTasks} tasks (cache off), interleaved:`);
     await cached.stop();
-    await uncached.stop();
-    await shared.stop();
-    log(`growth at ${settings.smallTasks} tasks (cache off):`);
     const smallServer = await startPrimo(uncachedEnv(smallDir.dir));
     cleanups.push(() => smallServer.stop());
     const sharedSmallServer = await startPrimo(uncachedEnv(sharedSmallDir.dir));
     cleanups.push(() => sharedSmallServer.stop());
-    const growthSmall = await measureGrowth(smallServer, small, sharedSmallServer, sharedSmall);
+    const { large: growthLarge, small: growthSmall } = await measureGrowth(
+      { server: uncached, seed: large, sharedServer: shared, sharedSeed: sharedLarge },
+      { server: smallServer, seed: small, sharedServer: sharedSmallServer, sharedSeed: sharedSmall },
+    );
+    await uncached.stop();
+    await shared.stop();
 
     const growth: BenchResults['growth'] = {};
     for (const name of Object.keys(growthLarge)) {

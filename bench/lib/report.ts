@@ -128,6 +128,10 @@ export function markdownReport(results: BenchResults): string {
       `${machine.cpus} cores cap it near ${results.login.ceilingRps} logins/s; measured ` +
       `${results.scenarios.login?.rps ?? '–'} (${((100 * (results.scenarios.login?.rps ?? 0)) / results.login.ceilingRps).toFixed(0)} % of that).`,
     '',
+    `Growth: each read at both sizes in ${String(settings.growthRounds)} interleaved rounds of ` +
+      `${String(settings.growthSeconds)} s (${String(settings.growthConnections)} connections, cache off); ` +
+      "each size's median round.",
+    '',
     `| growth (p50 ms, cache off) | ${settings.smallTasks.toLocaleString('en')} tasks | ` +
       `${settings.largeTasks.toLocaleString('en')} tasks | ratio |`,
     '|---|---:|---:|---:|',

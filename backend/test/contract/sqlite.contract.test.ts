@@ -272,7 +272,7 @@ describe('sqlite storage', () => {
     });
   });
 
-  describe('the day-counts migration (version 6)', () => {
+  describe('the day-counts migrations (versions 6 and 13)', () => {
     const DAY = 86_400_000;
     const untilProjects = SQLITE_MIGRATIONS.filter((migration) => migration.version <= 5);
 
@@ -324,14 +324,26 @@ describe('sqlite storage', () => {
               .get(now.getTime()) as { n: number }
           ).n,
       );
+      const completions = db
+        .prepare('SELECT completed_at FROM tasks WHERE completed_at IS NOT NULL')
+        .pluck()
+        .all() as number[];
       db.close();
 
       const storage = open();
+      let completedSeen = 0;
       for (const [i, now] of instants.entries()) {
         const stats = await storage.tasks.stats([ada], { now });
         expect(stats.overdue, now.toISOString()).toBe(expectedOverdue[i]);
         expect(stats.total).toBe(120);
+        const completedOn = (date: string) =>
+          completions.filter((at) => new Date(at).toISOString().slice(0, 10) === date).length;
+        expect(stats.completedByDay).toEqual(
+          stats.completedByDay.map(({ date }) => ({ date, count: completedOn(date) })),
+        );
+        completedSeen += stats.completedByDay.reduce((sum, day) => sum + day.count, 0);
       }
+      expect(completedSeen).toBeGreaterThan(0);
       await storage.close();
       const migrated = raw();
       expect(migrated.pragma('user_version', { simple: true })).toBe(LATEST);
@@ -342,10 +354,17 @@ describe('sqlite storage', () => {
             AND t.due_date / ${DAY} / 32 = b.block AND b.assignee IN (coalesce(t.assignee_id, ''), '*'))`),
       ).toEqual([]);
       expect(
-        mismatches(`SELECT d.day FROM task_done_days AS d WHERE d.n <> (
-          SELECT count(*) FROM tasks AS t WHERE t.project_id = d.project_id
-            AND t.completed_at / ${DAY} = d.day AND d.assignee IN (coalesce(t.assignee_id, ''), '*'))`),
+        mismatches(`SELECT t.project_id FROM task_due_totals AS t WHERE t.n <> (
+          SELECT count(*) FROM tasks AS k WHERE k.project_id = t.project_id AND k.status <> 'done'
+            AND k.due_date IS NOT NULL AND t.assignee IN (coalesce(k.assignee_id, ''), '*'))`),
       ).toEqual([]);
+      for (const weekDay of [0, 1, 2, 3, 4, 5, 6]) {
+        expect(
+          mismatches(`SELECT w.week FROM task_done_weeks AS w WHERE w.d${weekDay} <> (
+            SELECT count(*) FROM tasks AS t WHERE t.project_id = w.project_id
+              AND t.completed_at / ${DAY} = w.week * 7 + ${weekDay} AND w.assignee IN (coalesce(t.assignee_id, ''), '*'))`),
+        ).toEqual([]);
+      }
       migrated.close();
     });
   });
@@ -792,15 +811,23 @@ describe('sqlite storage', () => {
         expect(plan(STATS_SQL.counts, { assignee })).toMatch(/SEARCH task_counts USING PRIMARY KEY \(project_id=\?\)/);
       }
       for (const assignee of [EVERY_ASSIGNEE, userId]) {
-        const overdue = plan(STATS_SQL.overdueBeforeToday, { assignee, today: day, block: Math.trunc(day / 32) });
-        expect(overdue).toMatch(
-          /SEARCH task_due_blocks USING PRIMARY KEY \(project_id=\? AND assignee=\? AND block<\?\)/,
-        );
-        expect(overdue).toMatch(
-          /SEARCH task_due_days USING PRIMARY KEY \(project_id=\? AND assignee=\? AND day>\? AND day<\?\)/,
-        );
-        expect(plan(STATS_SQL.completedByDay, { assignee, from: day - 13, to: day })).toMatch(
-          /SEARCH task_done_days USING PRIMARY KEY \(project_id=\? AND assignee=\? AND day>\? AND day<\?\)/,
+        for (const kind of ['added', 'subtracted'] as const) {
+          const overdue = plan(STATS_SQL.overdueBeforeToday(kind), {
+            assignee,
+            fromBlock: 1,
+            dayFrom: day,
+            dayTo: day + 5,
+          });
+          expect(overdue).toMatch(/SEARCH task_due_totals USING PRIMARY KEY \(project_id=\? AND assignee=\?\)/);
+          expect(overdue).toMatch(
+            /SEARCH task_due_blocks USING PRIMARY KEY \(project_id=\? AND assignee=\? AND block>\?\)/,
+          );
+          expect(overdue).toMatch(
+            /SEARCH task_due_days USING PRIMARY KEY \(project_id=\? AND assignee=\? AND day>\? AND day<\?\)/,
+          );
+        }
+        expect(plan(STATS_SQL.completedByWeek, { assignee, fromWeek: 1, toWeek: 3 })).toMatch(
+          /SEARCH task_done_weeks USING PRIMARY KEY \(project_id=\? AND assignee=\? AND week>\? AND week<\?\)/,
         );
       }
     });

@@ -8,6 +8,48 @@ export interface SqliteMigration {
   sql: string;
 }
 
+/** The task's own assignee ('' for none) and '*', the rows that count every assignee (migration 6). */
+const WHO = "(SELECT coalesce(new.assignee_id, '') AS assignee UNION ALL SELECT '*') AS who";
+const DAY = '86400000';
+const WEEK_DAYS = [0, 1, 2, 3, 4, 5, 6];
+
+// What the kept counts of migration 13 do as a task comes (new) or goes (old); an update is both.
+const DUE_ADD = `
+        INSERT INTO task_due_days (project_id, assignee, day, n)
+          SELECT new.project_id, who.assignee, new.due_date / ${DAY}, 1 FROM ${WHO}
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, day) DO UPDATE SET n = n + 1;
+        INSERT INTO task_due_blocks (project_id, assignee, block, n)
+          SELECT new.project_id, who.assignee, new.due_date / ${DAY} / 32, 1 FROM ${WHO}
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee, block) DO UPDATE SET n = n + 1;
+        INSERT INTO task_due_totals (project_id, assignee, n)
+          SELECT new.project_id, who.assignee, 1 FROM ${WHO}
+          WHERE new.status <> 'done' AND new.due_date IS NOT NULL
+          ON CONFLICT (project_id, assignee) DO UPDATE SET n = n + 1;`;
+const DUE_REMOVE = `
+        UPDATE task_due_days SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND day = old.due_date / ${DAY};
+        UPDATE task_due_blocks SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND block = old.due_date / ${DAY} / 32;
+        UPDATE task_due_totals SET n = n - 1
+          WHERE old.status <> 'done' AND old.due_date IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*');`;
+// Completion instants are the server's clock, after the epoch: day / 7 and day % 7 are the week and its day.
+const DONE_ADD = `
+        INSERT INTO task_done_weeks (project_id, assignee, week, ${WEEK_DAYS.map((d) => `d${d}`).join(', ')})
+          SELECT new.project_id, who.assignee, done.day / 7, ${WEEK_DAYS.map((d) => `done.day % 7 = ${d}`).join(', ')}
+          FROM ${WHO}, (SELECT new.completed_at / ${DAY} AS day) AS done
+          WHERE new.completed_at IS NOT NULL
+          ON CONFLICT (project_id, assignee, week) DO UPDATE SET
+            ${WEEK_DAYS.map((d) => `d${d} = d${d} + excluded.d${d}`).join(', ')};`;
+const DONE_REMOVE = `
+        UPDATE task_done_weeks SET ${WEEK_DAYS.map((d) => `d${d} = d${d} - (old.completed_at / ${DAY} % 7 = ${d})`).join(', ')}
+          WHERE old.completed_at IS NOT NULL AND project_id = old.project_id
+            AND assignee IN (coalesce(old.assignee_id, ''), '*') AND week = old.completed_at / ${DAY} / 7;`;
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -635,6 +677,66 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX one_time_tokens_expires ON one_time_tokens (expires_at);
 
       CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id) WHERE revoked_at IS NULL;
+    `,
+  },
+  {
+    version: 13,
+    name: 'completions counted per 7-day week in one row, and every open due task counted per project',
+    sql: `
+      -- The 14 days of completedByDay are at most three rows per project (d0..d6: the week's days,
+      -- weeks numbered from the epoch's day 0); overdue is read from the far side of today that holds
+      -- fewer rows: the open due tasks in total less those due from today on, which on a project with a
+      -- long past are a few blocks ahead rather than every block behind.
+      CREATE TABLE task_done_weeks (
+        project_id TEXT NOT NULL,
+        assignee   TEXT NOT NULL,
+        week       INTEGER NOT NULL,
+        d0 INTEGER NOT NULL, d1 INTEGER NOT NULL, d2 INTEGER NOT NULL, d3 INTEGER NOT NULL,
+        d4 INTEGER NOT NULL, d5 INTEGER NOT NULL, d6 INTEGER NOT NULL,
+        PRIMARY KEY (project_id, assignee, week)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO task_done_weeks (project_id, assignee, week, d0, d1, d2, d3, d4, d5, d6)
+        SELECT project_id, assignee, day / 7, sum(n * (day % 7 = 0)), sum(n * (day % 7 = 1)), sum(n * (day % 7 = 2)),
+               sum(n * (day % 7 = 3)), sum(n * (day % 7 = 4)), sum(n * (day % 7 = 5)), sum(n * (day % 7 = 6))
+        FROM task_done_days WHERE n <> 0 GROUP BY project_id, assignee, day / 7;
+      DROP TABLE task_done_days;
+
+      CREATE TABLE task_due_totals (
+        project_id TEXT NOT NULL,
+        assignee   TEXT NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (project_id, assignee)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO task_due_totals (project_id, assignee, n)
+        SELECT project_id, assignee, sum(n) FROM task_due_blocks GROUP BY project_id, assignee;
+
+      DROP TRIGGER task_counts_insert;
+      DROP TRIGGER task_counts_delete;
+      DROP TRIGGER task_days_update;
+      CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_counts (project_id, assignee, status, priority_rank, n)
+          VALUES (new.project_id, coalesce(new.assignee_id, ''), new.status, new.priority_rank, 1)
+          ON CONFLICT (project_id, assignee, status, priority_rank) DO UPDATE SET n = n + 1;
+${DUE_ADD}
+${DONE_ADD}
+      END;
+      CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
+        UPDATE task_counts SET n = n - 1
+          WHERE project_id = old.project_id AND assignee = coalesce(old.assignee_id, '')
+            AND status = old.status AND priority_rank = old.priority_rank;
+${DUE_REMOVE}
+${DONE_REMOVE}
+      END;
+      CREATE TRIGGER task_days_update AFTER UPDATE OF project_id, assignee_id, status, due_date, completed_at ON tasks
+        WHEN old.project_id IS NOT new.project_id OR old.assignee_id IS NOT new.assignee_id
+          OR old.status IS NOT new.status OR old.due_date IS NOT new.due_date
+          OR old.completed_at IS NOT new.completed_at
+      BEGIN
+${DUE_REMOVE}
+${DONE_REMOVE}
+${DUE_ADD}
+${DONE_ADD}
+      END;
     `,
   },
 ];

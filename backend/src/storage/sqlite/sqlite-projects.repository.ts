@@ -166,7 +166,8 @@ export function createSqliteProjectRepository(
     db.prepare<[string]>('DELETE FROM task_counts WHERE project_id = ?'),
     db.prepare<[string]>('DELETE FROM task_due_days WHERE project_id = ?'),
     db.prepare<[string]>('DELETE FROM task_due_blocks WHERE project_id = ?'),
-    db.prepare<[string]>('DELETE FROM task_done_days WHERE project_id = ?'),
+    db.prepare<[string]>('DELETE FROM task_due_totals WHERE project_id = ?'),
+    db.prepare<[string]>('DELETE FROM task_done_weeks WHERE project_id = ?'),
   ];
 
   const ensurePersonal = db.transaction((userId: string, now: Date) => {

@@ -225,6 +225,8 @@ const BROAD_SEARCHES_MAX = 1000;
 
 /** Days per block of `task_due_blocks` (migration 6). */
 const DUE_BLOCK_DAYS = 32;
+/** The day columns of a row of `task_done_weeks` (migration 13): weeks of 7 days from day 0. */
+const WEEK_COLUMNS = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'] as const;
 
 /** Update parameters that change nothing; a move sets its own on top. */
 const NO_CHANGES: Omit<UpdateParams, 'id' | 'projectId' | 'expectedVersion' | 'now'> = {
@@ -258,7 +260,7 @@ const badNeighbour = (field: 'afterId' | 'beforeId', message: string): TaskMoveO
 const STATS_SCOPE = 'project_id IN (SELECT value FROM json_each(@projects))';
 /** One assignee's counts (`@assignee`: a user id, '' for unassigned tasks), or '*' for all of them. */
 const FOR_ASSIGNEE = 'assignee = @assignee';
-/** The `assignee` of the rows of `task_due_days`, `task_due_blocks` and `task_done_days` that count every task. */
+/** The `assignee` of the rows of the due and done counts that count every task. */
 export const EVERY_ASSIGNEE = '*';
 
 /** Stats sum the kept counts of the projects in scope; each read is one key range per project. */
@@ -266,14 +268,40 @@ export const STATS_SQL = {
   /** Per assignee only: `@assignee` null for every one. */
   counts: `SELECT status, priority_rank AS rank, sum(n) AS n FROM task_counts
      WHERE ${STATS_SCOPE} AND (@assignee IS NULL OR assignee = @assignee) GROUP BY status, priority_rank`,
-  /** Open tasks due before today: the whole 32-day blocks before today's, plus its earlier days. */
-  overdueBeforeToday: `SELECT (SELECT coalesce(sum(n), 0) FROM task_due_blocks
-              WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND block < @block)
-          + (SELECT coalesce(sum(n), 0) FROM task_due_days
-              WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @block * ${DUE_BLOCK_DAYS} AND day < @today) AS n`,
-  completedByDay: `SELECT day, sum(n) AS n FROM task_done_days
-     WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @from AND day <= @to GROUP BY day`,
+  /**
+   * Open tasks due before today: every open due task less those of the blocks from `@fromBlock` on,
+   * and the days `[@dayFrom, @dayTo)` of today's block added back or taken off (see overdueDays).
+   */
+  overdueBeforeToday: (days: 'added' | 'subtracted') =>
+    `SELECT (SELECT coalesce(sum(n), 0) FROM task_due_totals WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE})
+          - (SELECT coalesce(sum(n), 0) FROM task_due_blocks
+              WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND block >= @fromBlock)
+          ${days === 'added' ? '+' : '-'} (SELECT coalesce(sum(n), 0) FROM task_due_days
+              WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND day >= @dayFrom AND day < @dayTo) AS n`,
+  /** Completions of the weeks `@fromWeek`..`@toWeek`, a column per day of the week. */
+  completedByWeek: `SELECT week, ${WEEK_COLUMNS.map((column) => `sum(${column})`).join(', ')} FROM task_done_weeks
+     WHERE ${STATS_SCOPE} AND ${FOR_ASSIGNEE} AND week >= @fromWeek AND week <= @toWeek GROUP BY week`,
 } as const;
+
+/**
+ * How STATS_SQL.overdueBeforeToday counts for the day number `today`, reading the fewer of the days
+ * of today's block: those before today, added to the blocks before it, or those from today on, taken
+ * off the blocks up to its end. The blocks are read ahead of today, where a project with a long past
+ * has few.
+ */
+export function overdueDays(today: number): {
+  days: 'added' | 'subtracted';
+  fromBlock: number;
+  dayFrom: number;
+  dayTo: number;
+} {
+  const block = Math.floor(today / DUE_BLOCK_DAYS);
+  const start = block * DUE_BLOCK_DAYS;
+  const end = start + DUE_BLOCK_DAYS;
+  return today - start <= end - today
+    ? { days: 'added', fromBlock: block, dayFrom: start, dayTo: today }
+    : { days: 'subtracted', fromBlock: block + 1, dayFrom: today, dayTo: end };
+}
 
 /**
  * Open tasks due today in scope, split at `@now`. Without an assignee the index
@@ -448,17 +476,19 @@ export function createSqliteTaskRepository(
   // Only today's due tasks are read from the index, to split them at the current instant into
   // overdue and due today.
   type DaysParams = { projects: string; assignee: string };
-  const countOverdueBeforeToday = db.prepare<[DaysParams & { today: number; block: number }], { n: number }>(
-    STATS_SQL.overdueBeforeToday,
-  );
+  type OverdueParams = DaysParams & { fromBlock: number; dayFrom: number; dayTo: number };
+  const countOverdueBeforeToday = {
+    added: db.prepare<[OverdueParams], { n: number }>(STATS_SQL.overdueBeforeToday('added')),
+    subtracted: db.prepare<[OverdueParams], { n: number }>(STATS_SQL.overdueBeforeToday('subtracted')),
+  };
   type DueTodayParams = StatsParams & { now: number; startOfDay: number; endOfDay: number };
   const countDueToday = db.prepare<[Omit<DueTodayParams, 'assignee'>], { overdue: number; dueToday: number }>(
     dueTodaySql(false),
   );
   const countDueTodayFor = db.prepare<[DueTodayParams], { overdue: number; dueToday: number }>(dueTodaySql(true));
-  const countCompletedByDay = db.prepare<[DaysParams & { from: number; to: number }], { day: number; n: number }>(
-    STATS_SQL.completedByDay,
-  );
+  const countCompletedByWeek = db
+    .prepare<[DaysParams & { fromWeek: number; toWeek: number }], number[]>(STATS_SQL.completedByWeek)
+    .raw(true);
 
   const insertTags = (seq: number | bigint, projectId: string, tags: readonly string[]) => {
     for (const tag of tags) insertTag.run({ seq, projectId, tag });
@@ -714,13 +744,17 @@ export function createSqliteTaskRepository(
       ? countDueToday.get({ projects: scope.projects, ...dueWindow })
       : countDueTodayFor.get({ ...scope, ...dueWindow })) ?? { overdue: 0, dueToday: 0 };
     const todayNumber = startOfDay / DAY_MS;
-    const block = Math.trunc(todayNumber / DUE_BLOCK_DAYS);
-    const earlier = countOverdueBeforeToday.get({ ...days, today: todayNumber, block })?.n ?? 0;
+    const { days: kind, ...range } = overdueDays(todayNumber);
+    const earlier = countOverdueBeforeToday[kind].get({ ...days, ...range })?.n ?? 0;
     stats.overdue = earlier + today.overdue;
     stats.dueToday = today.dueToday;
     const completed = new Map<string, number>();
-    for (const { day, n } of countCompletedByDay.all({ ...days, from: firstDay, to: startOfDay / DAY_MS })) {
-      completed.set(dayKey(new Date(day * DAY_MS)), n);
+    const weeks = { fromWeek: Math.floor(firstDay / 7), toWeek: Math.floor(todayNumber / 7) };
+    for (const [week = 0, ...counts] of countCompletedByWeek.all({ ...days, ...weeks })) {
+      counts.forEach((n, weekDay) => {
+        const day = week * 7 + weekDay;
+        if (day >= firstDay && day <= todayNumber && n > 0) completed.set(dayKey(new Date(day * DAY_MS)), n);
+      });
     }
     stats.completedByDay = completedByDay(nowDate, completed);
     return stats;
