@@ -137,7 +137,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     outbox = mail;
   } else {
     mailQueueClient = createQueueClient(config.redis);
-    mailQueues = openQueues(mailQueueClient, config.mail.retryMs);
+    mailQueues = openQueues(mailQueueClient, config.mail.retryMs, tracing?.queueTelemetry);
     outbox = new QueuedMailOutbox(mailQueues.mail, logger);
   }
   const authService = new AuthService({

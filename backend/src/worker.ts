@@ -18,6 +18,7 @@ import { healthRoutes } from './observability/health.routes.js';
 import { instrumentStorage } from './observability/instrument-storage.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { packageVersion } from './runtime.js';
 import { openStorage } from './storage/open-storage.js';
 
@@ -59,12 +60,18 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  // The worker's spans are its own service unless OTEL_SERVICE_NAME names one for both programs.
+  const tracing = await startTracing(
+    { ...config.tracing, serviceName: process.env.OTEL_SERVICE_NAME ? config.tracing.serviceName : 'primo-worker' },
+    logger,
+  );
   const metrics = createMetrics(true);
   const jobMetrics = createJobMetrics(metrics.registry);
   const storage = instrumentStorage(await openStorage(config, logger), {
     metrics,
     logger,
     slowMs: config.slowQueryMs,
+    span: tracing?.span,
   });
   const redis = createQueueClient(config.redis);
   let redisUp = false;
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
       emitter.to(`user:${userId}`).emit('notification', notification);
     },
   });
-  const queues = openQueues(redis, config.mail.retryMs);
+  const queues = openQueues(redis, config.mail.retryMs, tracing?.queueTelemetry);
   const mailer = createMailer(config.mail, logger);
   if (!mailer.sends) logger.info('worker: SMTP_URL is not set; emails are logged, not sent');
   registerQueueMetrics(metrics.registry, queues);
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
     lockMs: config.worker.lockMs,
     mailer,
     notifications: storage.notifications,
+    telemetry: tracing?.queueTelemetry,
   });
 
   const lock = new LeaderLock(redis, LEADER_TTL_MS);
@@ -206,6 +214,7 @@ async function main(): Promise<void> {
         await cache.close();
         await cacheRedis.close();
       },
+      tracing: async () => tracing?.shutdown(),
     }).then(
       () => process.exit(0),
       (err: unknown) => {
@@ -230,6 +239,7 @@ async function shutdown(
     redis: { quit(): Promise<unknown>; disconnect(): void };
     server: Server;
     cache: () => Promise<void>;
+    tracing: () => Promise<void>;
   },
 ): Promise<void> {
   await parts.stepping();
@@ -240,6 +250,7 @@ async function shutdown(
   await parts.storage.close();
   await parts.cache();
   await parts.redis.quit().catch(() => parts.redis.disconnect());
+  await parts.tracing();
   logger.info('worker stopped cleanly');
 }
 

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary, startBackend, startRedis, type BackendHandle, type RedisHandle } from '@primo/test-support';
+import {
+  requireBinary,
+  startBackend,
+  startRedis,
+  tempDir,
+  type BackendHandle,
+  type RedisHandle,
+} from '@primo/test-support';
 import { dashboardExpressions, loadDashboards, loadRules, metricNames } from './promql.js';
 
 const redisServer = requireBinary('redis-server', 'the exported-metrics check (a backend with Redis)');
@@ -31,21 +38,27 @@ function sampleValue(text: string, name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-describe.skipIf(!redisServer)('metrics the rules and dashboards use, against a running backend', () => {
+describe.skipIf(!redisServer)('metrics the rules and dashboards use, against a running backend and worker', () => {
   let redis: RedisHandle;
   let backend: BackendHandle;
+  let worker: BackendHandle;
+  const data = tempDir('exported-metrics');
   let exported: Set<string>;
 
   beforeAll(async () => {
     redis = await startRedis({ binary: redisServer });
     // NODE_ENV=production: the process metrics Prometheus sees in a deployment.
-    backend = await startBackend({ env: { NODE_ENV: 'production', REDIS_URL: redis.url, METRICS_TOKEN: TOKEN } });
-    exported = exportedNames(await scrape(backend));
+    const env = { NODE_ENV: 'production', REDIS_URL: redis.url, METRICS_TOKEN: TOKEN, DATA_DIR: data.dir };
+    backend = await startBackend({ env });
+    worker = await startBackend({ program: 'worker', env });
+    exported = new Set([...exportedNames(await scrape(backend)), ...exportedNames(await scrape(worker))]);
   });
 
   afterAll(async () => {
+    await worker?.stop();
     await backend?.stop();
     await redis?.stop();
+    data.remove();
   });
 
   it('when every alert, recording rule and dashboard query is read, then each metric it names is exported or recorded', () => {
@@ -66,6 +79,7 @@ describe.skipIf(!redisServer)('metrics the rules and dashboards use, against a r
     // The check has teeth: a name the backend does not export is reported.
     expect(exported.has('http_requests_total')).toBe(true);
     expect(exported.has('queue_jobs_waiting')).toBe(false);
+    expect(exported.has('primo_queue_oldest_waiting_seconds')).toBe(true);
   });
 
   it('when Redis dies, then cache_redis_up turns 0 and an outage is counted; when it returns, 1 again', async () => {

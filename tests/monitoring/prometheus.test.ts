@@ -76,6 +76,8 @@ describe('alert rules and their runbook', () => {
         'PrimoRateLimitRejectionsSpiking',
         'PrimoDiskAlmostFull',
         'PrimoHeapNearLimit',
+        'PrimoQueueBacklog',
+        'PrimoRemindersLate',
       ]),
     );
   });
@@ -117,13 +119,14 @@ describe('Grafana provisioning', () => {
     readFileSync(repoPath('monitoring', 'grafana', 'provisioning', 'dashboards', 'primo.yml'), 'utf8'),
   ) as { providers: Array<{ options: { path: string } }> };
 
-  it('when read, then there are dashboards for the API, the cache, live delivery, rate limits and the runtime, with unique uids', () => {
+  it('when read, then there are dashboards for the API, the cache, live delivery, rate limits, the runtime and the worker, with unique uids', () => {
     expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual([
       'primo-api',
       'primo-cache',
       'primo-live',
       'primo-rate-limits',
       'primo-runtime',
+      'primo-worker',
     ]);
   });
 

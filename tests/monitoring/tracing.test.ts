@@ -1,7 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary, startBackend, startRedis, type BackendHandle, type RedisHandle } from '@primo/test-support';
+import {
+  requireBinary,
+  startBackend,
+  startRedis,
+  tempDir,
+  type BackendHandle,
+  type RedisHandle,
+} from '@primo/test-support';
 
 const redisServer = requireBinary('redis-server', 'the tracing test (Redis spans)');
 
@@ -23,12 +30,12 @@ interface Span {
   spanId: string;
   parentSpanId: string | undefined;
   name: string;
-  kind: 'server' | 'client' | 'internal' | 'other';
+  kind: 'server' | 'client' | 'internal' | 'producer' | 'consumer' | 'other';
   attributes: Record<string, string | number>;
   service: string | undefined;
 }
 
-const KINDS: Record<number, Span['kind']> = { 1: 'internal', 2: 'server', 3: 'client' };
+const KINDS: Record<number, Span['kind']> = { 1: 'internal', 2: 'server', 3: 'client', 4: 'producer', 5: 'consumer' };
 
 /** An OTLP/HTTP receiver: collects the JSON the exporter POSTs to /v1/traces. */
 async function startReceiver(): Promise<{
@@ -89,6 +96,8 @@ describe.skipIf(!redisServer)('tracing: one request as a span tree over OTLP/HTT
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let redis: RedisHandle;
   let backend: BackendHandle;
+  let worker: BackendHandle;
+  const data = tempDir('tracing-data');
   let token: string;
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const callerSpanId = '00f067aa0ba902b7';
@@ -96,15 +105,16 @@ describe.skipIf(!redisServer)('tracing: one request as a span tree over OTLP/HTT
   beforeAll(async () => {
     receiver = await startReceiver();
     redis = await startRedis({ binary: redisServer });
-    backend = await startBackend({
-      env: {
-        REDIS_URL: redis.url,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_SERVICE_NAME: 'primo-backend-test',
-        // Export every 100 ms instead of every 5 s.
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-    });
+    const env = {
+      DATA_DIR: data.dir,
+      REDIS_URL: redis.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Export every 100 ms instead of every 5 s.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    };
+    backend = await startBackend({ env: { ...env, OTEL_SERVICE_NAME: 'primo-backend-test' } });
+    // The worker (its service name is its own by default) takes the jobs the API queues.
+    worker = await startBackend({ program: 'worker', env });
     const registered = await fetch(`${backend.url}/api/v1/auth/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'trace-register' },
@@ -114,9 +124,11 @@ describe.skipIf(!redisServer)('tracing: one request as a span tree over OTLP/HTT
   });
 
   afterAll(async () => {
+    await worker?.stop();
     await backend?.stop();
     await redis?.stop();
     await receiver?.close();
+    data.remove();
   });
 
   /** Every span of the request carrying `requestId`, once its server span has been exported. */
@@ -185,5 +197,38 @@ describe.skipIf(!redisServer)('tracing: one request as a span tree over OTLP/HTT
     expect(create?.parentSpanId).toBe(server.spanId);
     expect(create?.attributes['primo.request_id']).toBe('trace-create');
     expect(receiver.contentTypes.every((type) => type.startsWith('application/json'))).toBe(true);
+  });
+
+  it("when a request queues an email, then the queue hop continues its trace: a producer span in the request's trace and the worker's consumer span under it", async () => {
+    const project = await fetch(`${backend.url}/api/v1/projects`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Traced' }),
+    });
+    const { id } = (await project.json()) as { id: string };
+    const invited = await fetch(`${backend.url}/api/v1/projects/${id}/invitations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Request-Id': 'trace-invite' },
+      body: JSON.stringify({ email: 'guest@example.com', role: 'editor' }),
+    });
+    expect(invited.status).toBe(201);
+    const { server } = await spansOf('trace-invite');
+    expect(server.name).toBe('POST /api/v1/projects/:id/invitations');
+
+    const inTrace = () => receiver.spans.filter((s) => s.traceId === server.traceId);
+    await expect
+      .poll(() => inTrace().some((s) => s.kind === 'consumer'), { timeout: 15_000, interval: 100 })
+      .toBe(true);
+    const producer = inTrace().find((s) => s.kind === 'producer');
+    const consumer = inTrace().find((s) => s.kind === 'consumer');
+    expect(producer).toMatchObject({ name: 'add mail.message', service: 'primo-backend-test' });
+    expect(producer?.attributes['bullmq.queue.name']).toBe('mail');
+    expect(consumer).toMatchObject({ name: 'process mail', service: 'primo-worker', parentSpanId: producer?.spanId });
+    expect(consumer?.attributes['bullmq.job.name']).toBe('message');
+    // The producer hangs under the request, through however many of the request's own spans.
+    const byId = new Map(inTrace().map((s) => [s.spanId, s]));
+    let ancestor = producer;
+    while (ancestor !== undefined && ancestor !== server) ancestor = byId.get(ancestor.parentSpanId ?? '');
+    expect(ancestor).toBe(server);
   });
 });

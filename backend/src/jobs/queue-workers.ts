@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type Telemetry } from 'bullmq';
 import type { Mailer } from '../mail/mailer.js';
 import type { NotificationRepository } from '../notifications/notifications.repository.js';
 import type { Logger } from '../observability/logger.js';
@@ -31,6 +31,8 @@ export interface QueueWorkersOptions {
   /** Sends the mail queue's emails; a notification's outcome is kept in `notifications`. */
   mailer: Mailer;
   notifications: Pick<NotificationRepository, 'setMail'>;
+  /** Tracing's hook: each job a consumer span continuing the trace that queued it (tracing on only). */
+  telemetry?: Telemetry;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -92,9 +94,10 @@ export class QueueWorkers {
   }
 
   private add<T>(queue: QueueName, work: (job: Job<T>) => Promise<void>): Worker<T> {
-    const { connection, metrics, logger, concurrency, lockMs } = this.options;
+    const { connection, metrics, logger, concurrency, lockMs, telemetry } = this.options;
     const worker = new Worker<T>(queue, work, {
       connection,
+      telemetry,
       prefix: QUEUE_PREFIX,
       concurrency,
       lockDuration: lockMs,

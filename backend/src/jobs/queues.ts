@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions, type Telemetry } from 'bullmq';
 import type { ChangeRecord } from '../changes/change.model.js';
 import type { MailMessage } from '../mail/mail-messages.js';
 
@@ -61,9 +61,12 @@ export interface JobQueues {
   close(): Promise<void>;
 }
 
-/** `mailRetryMs`: the first retry's delay of an email (MAIL_RETRY_MS); the other queues start at 1 s. */
-export function openQueues(connection: ConnectionOptions, mailRetryMs = 1000): JobQueues {
-  const options = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS };
+/**
+ * `mailRetryMs`: the first retry's delay of an email (MAIL_RETRY_MS); the other queues start at 1 s.
+ * `telemetry`: tracing's hook (see observability/tracing.ts), when tracing is on.
+ */
+export function openQueues(connection: ConnectionOptions, mailRetryMs = 1000, telemetry?: Telemetry): JobQueues {
+  const options = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS, telemetry };
   const changes = new Queue<ChangeJob>('changes', options);
   const reminders = new Queue<ReminderJob>('reminders', options);
   const recurrence = new Queue<RecurrenceJob>('recurrence', options);

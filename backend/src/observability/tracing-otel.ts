@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BullMQOtel } from 'bullmq-otel';
 import { routeLabel } from './http-observability.js';
 import { currentRequestId } from './request-context.js';
 import type { CommandSender, Tracing } from './tracing.js';
@@ -95,6 +96,8 @@ export function startOpenTelemetry(options: { endpoint: string; serviceName: str
         return sent;
       };
     },
+
+    queueTelemetry: new BullMQOtel({ tracerName: 'primo' }),
 
     shutdown: () => sdk.shutdown(),
   };

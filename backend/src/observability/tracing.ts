@@ -1,3 +1,4 @@
+import type { Telemetry } from 'bullmq';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from './logger.js';
@@ -15,6 +16,11 @@ export interface Tracing {
   span<T>(name: string, attributes: Record<string, string>, fn: () => T): T;
   /** Gives every command of this client a span. */
   instrumentRedis(client: CommandSender): void;
+  /**
+   * BullMQ's telemetry hook for queues and workers: adding a job is a producer span under the current
+   * one and carries its context in the job, so the worker's consumer span continues the same trace.
+   */
+  queueTelemetry: Telemetry;
   /** Exports the spans still buffered. */
   shutdown(): Promise<void>;
 }
