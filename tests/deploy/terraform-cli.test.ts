@@ -53,6 +53,7 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
   // Staging is the production root (its .tf files are links to it) with staging.auto.tfvars.
   const stagingDir = path.join(work.dir, 'terraform', 'environments', 'staging');
   const serviceModuleDir = path.join(work.dir, 'terraform', 'modules', 'ecs-service');
+  const prometheusModuleDir = path.join(work.dir, 'terraform', 'modules', 'prometheus');
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
@@ -61,6 +62,8 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
       recursive: true,
       filter: (source) => !source.includes(`${path.sep}.terraform`),
     });
+    // The Prometheus workspace reads its rule files from monitoring/ beside terraform/.
+    cpSync(repoPath('monitoring'), path.join(work.dir, 'monitoring'), { recursive: true });
     const cliConfig = path.join(work.dir, 'cli.tfrc');
     writeFileSync(
       cliConfig,
@@ -82,7 +85,7 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
       TF_IN_AUTOMATION: '1',
       CHECKPOINT_DISABLE: '1',
     };
-    for (const dir of [rootDir, stagingDir, serviceModuleDir]) {
+    for (const dir of [rootDir, stagingDir, serviceModuleDir, prometheusModuleDir]) {
       const init = run(terraform as string, ['init', '-backend=false', '-input=false', '-no-color'], {
         cwd: dir,
         env,
@@ -139,6 +142,20 @@ describe.skipIf(!terraform || !mirror)('terraform validate against the local pro
     const output = result.stdout + result.stderr;
     expect(output, output).toContain('run "worker_beside_the_api"... pass');
     expect(output, output).toContain('run "worker_cannot_be_scaled_to_zero"... pass');
+    expect(result.status, output).toBe(0);
+  });
+
+  it('when the Prometheus module is planned with a mocked AWS provider, then the workspace holds the rule files, alerts go to the alarm topic and one collector scrapes the API and worker tasks', () => {
+    // terraform/modules/prometheus/tests/collector.tftest.hcl
+    const result = run(terraform as string, ['test', '-no-color'], {
+      cwd: prometheusModuleDir,
+      env,
+      timeoutMs: 120_000,
+    });
+    const output = result.stdout + result.stderr;
+    expect(output, output).toContain('run "collector_scrapes_every_task_and_writes_to_the_workspace"... pass');
+    expect(output, output).toContain('run "a_file_without_rule_groups_is_refused"... pass');
+    expect(output, output).toContain('run "an_unpinned_collector_image_is_refused"... pass');
     expect(result.status, output).toBe(0);
   });
 

@@ -49,6 +49,7 @@ describe('Terraform layout', () => {
         'waf',
         'backups',
         'alarms',
+        'prometheus',
       ]),
     );
   });

@@ -173,6 +173,37 @@ module "alarms" {
   documentdb_cluster_identifier = var.documentdb_cluster_identifier
 }
 
+# Prometheus on AWS: the compose stack's rules and job names, scraped in the cluster, alerting to the alarm topic.
+module "prometheus" {
+  source = "../../modules/prometheus"
+
+  name               = local.prefix
+  cluster_name       = module.api.cluster_name
+  cluster_arn        = module.api.cluster_arn
+  vpc_id             = module.network.vpc_id
+  private_subnet_ids = module.network.private_subnet_ids
+  alarm_topic_arn    = module.alarms.topic_arn
+
+  targets = {
+    primo-backend = {
+      service_name      = module.api.service_name
+      container_name    = module.api.container_name
+      port              = 5000
+      security_group_id = module.api.tasks_security_group_id
+    }
+    primo-worker = {
+      service_name      = module.api.worker_service_name
+      container_name    = module.api.worker_container_name
+      port              = 3001
+      security_group_id = module.api.worker_security_group_id
+    }
+  }
+
+  rule_files = {
+    for file in ["recording", "alerts"] : "primo-${file}" => file("${path.module}/../../../monitoring/prometheus/rules/${file}.yml")
+  }
+}
+
 module "deploy_role" {
   source = "../../modules/github-deploy-role"
 

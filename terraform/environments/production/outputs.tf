@@ -1,4 +1,5 @@
-# Each output below is one GitHub Actions variable of the deploy workflow (see README).
+# The deploy workflow's GitHub Actions variables (see README), then what operators look up: alarms,
+# backups and the Prometheus workspace.
 
 output "aws_region" {
   description = "AWS_REGION variable."
@@ -98,4 +99,14 @@ output "alarm_names" {
 output "backups_bucket_name" {
   description = "Versioned bucket for backups (docs/backup-and-restore.md)."
   value       = module.backups.bucket_name
+}
+
+output "prometheus_workspace_id" {
+  description = "AMP workspace with the rules of monitoring/prometheus/rules (the Prometheus data source of Amazon Managed Grafana)."
+  value       = module.prometheus.workspace_id
+}
+
+output "prometheus_rule_namespaces" {
+  description = "Rule groups namespaces of the AMP workspace, one per rule file."
+  value       = module.prometheus.rule_namespaces
 }

@@ -13,8 +13,8 @@ locals {
   docdb   = var.documentdb_cluster_identifier == null ? toset([]) : toset([var.documentdb_cluster_identifier])
 }
 
-# CloudWatch may publish to an encrypted topic only with a key whose policy lets it (the AWS-managed
-# alias/aws/sns key does not).
+# CloudWatch and AMP may publish to an encrypted topic only with a key whose policy lets them (the
+# AWS-managed alias/aws/sns key does not).
 data "aws_iam_policy_document" "key" {
   statement {
     sid       = "AccountAdministers"
@@ -27,14 +27,15 @@ data "aws_iam_policy_document" "key" {
     }
   }
 
+  # CloudWatch alarms, and the Alertmanager of the Prometheus workspace (modules/prometheus).
   statement {
-    sid       = "CloudWatchPublishes"
+    sid       = "AlarmServicesPublish"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
     resources = ["*"]
 
     principals {
       type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
+      identifiers = ["cloudwatch.amazonaws.com", "aps.amazonaws.com"]
     }
   }
 }

@@ -146,7 +146,7 @@ resource "aws_lb_listener_rule" "origin_verified" {
 
 resource "aws_security_group" "tasks" {
   name_prefix = "${var.name}-tasks-"
-  description = "API tasks: reachable from the load balancer only"
+  description = "API tasks: the load balancer, and the metrics collector when there is one"
   vpc_id      = var.vpc_id
 
   tags = merge(var.tags, { Name = "${var.name}-tasks" })
@@ -264,6 +264,8 @@ locals {
       stopTimeout = 60
       own = {
         command = ["node", "backend/dist/worker.js"]
+        # Health and metrics only; the port mapping is how ECS service discovery finds the metrics port.
+        portMappings = [{ containerPort = local.worker_port, protocol = "tcp" }]
       }
     }
   }

@@ -1,8 +1,8 @@
 # --- worker --------------------------------------------------------------------------------
 # The background work (reminders, notifications, mail, next occurrences of repeating tasks): the
 # same image and configuration as the API, started as `node backend/dist/worker.js`. No load
-# balancer and no inbound traffic; it scales on its own CPU. Its health and metrics listen on
-# WORKER_PORT inside the task, for the container health check.
+# balancer; it scales on its own CPU. Its health and metrics listen on WORKER_PORT, for the container
+# health check and the Prometheus collector (modules/prometheus adds the one ingress rule it needs).
 
 locals {
   worker_name      = "${var.name}-worker"
@@ -15,7 +15,7 @@ locals {
 
 resource "aws_security_group" "worker" {
   name_prefix = "${local.worker_name}-"
-  description = "Worker tasks: no inbound traffic"
+  description = "Worker tasks: only the metrics collector, when there is one"
   vpc_id      = var.vpc_id
 
   tags = merge(var.tags, { Name = local.worker_name })

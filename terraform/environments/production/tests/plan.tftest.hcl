@@ -70,6 +70,12 @@ run "default_plan" {
     ])
     error_message = "unexpected alarms: ${jsonencode(output.alarm_names)}"
   }
+
+  # Prometheus on AWS: both rule files of monitoring/ in the workspace.
+  assert {
+    condition     = toset(output.prometheus_rule_namespaces) == toset(["primo-alerts", "primo-recording"])
+    error_message = "unexpected rule namespaces: ${jsonencode(output.prometheus_rule_namespaces)}"
+  }
 }
 
 run "alarms_with_documentdb_and_email_plan" {
