@@ -34,6 +34,11 @@ export default tseslint.config(
   },
   ...backendBoundaries,
   {
+    // Scripts the service worker imports as they are (public/ is copied, not bundled).
+    files: ['frontend/public/**/*.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
     files: ['frontend/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },

@@ -1,7 +1,7 @@
 // The SPA's import direction: shared code (components/ui, lib) → features → app. Lower tiers never
 // import higher ones; a feature reaches another only through its public entry (`features/<x>/index.ts`);
 // API types and values come only from the wire contract, never from backend internals.
-const FEATURES = ['auth', 'live', 'projects', 'stats', 'tasks'];
+const FEATURES = ['auth', 'live', 'offline', 'projects', 'stats', 'tasks'];
 const SRC = 'frontend/src';
 
 const onlyTheContract = {

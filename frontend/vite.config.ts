@@ -4,6 +4,7 @@ import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const apiTarget = 'http://localhost:5000';
 
@@ -136,6 +137,66 @@ export const __vitePreload = (load, deps) => {
   return { plugin, resolveDependencies };
 }
 
+/**
+ * The installable, offline app (Workbox through vite-plugin-pwa). The service worker precaches the
+ * app shell (every built script, stylesheet, icon and index.html) and answers navigations network
+ * first, falling back to the precached index.html offline, so a deploy is seen on the next load and
+ * the app still opens without a network. It never caches API responses (`/api`, `/socket.io`,
+ * `/health`, `/metrics` always go to the network). A new version waits for the update prompt
+ * (features/offline) instead of replacing the running one. Registration happens on demand after the
+ * first screen (`injectRegister: false`), and public/sw-sign-out.js empties the caches and databases
+ * that hold a person's data when they sign out.
+ */
+function pwa() {
+  return VitePWA({
+    registerType: 'prompt',
+    injectRegister: false,
+    includeAssets: ['favicon.svg', 'icons/apple-touch-icon-180.png'],
+    manifest: {
+      id: '/',
+      name: 'Primo',
+      short_name: 'Primo',
+      description: 'Primo — your tasks, in order, together.',
+      start_url: '/tasks',
+      scope: '/',
+      display: 'standalone',
+      background_color: '#ffffff',
+      theme_color: '#4f46e5',
+      icons: [
+        { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+        { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
+      // The precompressed siblings are for servers; the worker stores each file once, as served.
+      globIgnores: ['**/*.{gz,br}', 'sw-sign-out.js'],
+      importScripts: ['/sw-sign-out.js'],
+      // Navigations are the runtime route below (network first), not the precache's navigation route.
+      navigateFallback: null,
+      cleanupOutdatedCaches: true,
+      // On the first install the worker controls the open page at once (offline works without a
+      // reload); later versions wait for the prompt (registerType: 'prompt').
+      clientsClaim: true,
+      runtimeCaching: [
+        {
+          urlPattern: ({ request, url }) =>
+            request.mode === 'navigate' && !/^\/(api|socket\.io|health|metrics)(\/|$)/.test(url.pathname),
+          handler: 'NetworkFirst',
+          options: {
+            // Only full loads of the app pass through here (its own navigation happens in the page), and
+            // signing out empties this cache, so it needs no expiry (and no database beside it).
+            cacheName: 'primo-pages',
+            networkTimeoutSeconds: 4,
+            precacheFallback: { fallbackURL: 'index.html' },
+          },
+        },
+      ],
+    },
+  });
+}
+
 const preload = leanPreload('/');
 
 export default defineConfig({
@@ -145,6 +206,7 @@ export default defineConfig({
     treeShakeReactRouter(),
     esmReact(),
     preload.plugin,
+    pwa(),
     // Precompressed siblings let nginx (gzip_static/brotli_static) and the API's static handler skip runtime compression.
     compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 1024 }),
   ],

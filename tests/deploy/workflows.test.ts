@@ -300,6 +300,15 @@ describe('deploy.yml and deploy-environment.yml', () => {
       "--cache-control 'public, max-age=31536000, immutable'",
     );
     expect(script.slice(index)).toMatch(/--cache-control 'no-cache'/);
+    // The service worker, its imported script and the manifest are revalidated like index.html, never
+    // swept into the hour-long cache of the other top-level files.
+    const sync = script.slice(script.indexOf('aws s3 sync frontend/dist "s3://$SPA_BUCKET"'), index);
+    for (const file of ['sw.js', 'sw-sign-out.js', 'manifest.webmanifest'])
+      expect(sync).toContain(`--exclude '${file}'`);
+    expect(sync).toMatch(/for file in sw\.js sw-sign-out\.js; do[\s\S]*?--cache-control 'no-cache'/);
+    expect(sync).toMatch(
+      /manifest\.webmanifest"[^\n]*\\\n\s*--cache-control 'no-cache' --content-type 'application\/manifest\+json'/,
+    );
   });
 
   it('when files are uploaded, then CloudFront is invalidated and /health/ready is smoke-tested last', () => {

@@ -8,9 +8,12 @@ import type { NginxHandle } from '@primo/test-support';
 
 const nginxBinary = requireBinary('nginx', 'the nginx configuration tests');
 
-/** A built-SPA look-alike: index.html plus a hashed, compressible asset. */
+/** A built-SPA look-alike: index.html, a hashed compressible asset, and the service worker's files. */
 function writeSpaFixture(root: string): { script: string; scriptName: string } {
   mkdirSync(path.join(root, 'assets'), { recursive: true });
+  writeFileSync(path.join(root, 'sw.js'), 'importScripts("/sw-sign-out.js");\n');
+  writeFileSync(path.join(root, 'sw-sign-out.js'), 'self.addEventListener("fetch", () => {});\n');
+  writeFileSync(path.join(root, 'manifest.webmanifest'), '{"name":"Primo"}\n');
   writeFileSync(
     path.join(root, 'index.html'),
     '<!doctype html><html><head><script type="module" src="/assets/index-3f2a9c1d.js"></script></head><body><div id="root"></div></body></html>\n',
@@ -132,6 +135,19 @@ describe.skipIf(!nginxBinary)('nginx serving the SPA from the shipped template',
     expect(response.headers['content-encoding']).toBe('gzip');
     expect(response.headers.vary).toContain('Accept-Encoding');
     expect(gunzipSync(response.body).toString('utf8')).toBe(fixture.script);
+  });
+
+  it('when the service worker, its imported script and the web app manifest are requested, then each is never cached and correctly typed', async () => {
+    for (const [file, type] of [
+      ['sw.js', /^application\/javascript/],
+      ['sw-sign-out.js', /^application\/javascript/],
+      ['manifest.webmanifest', /^application\/manifest\+json/],
+    ] as const) {
+      const response = await httpRequest(`${nginx.url}/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers['cache-control'], file).toBe('no-cache');
+      expect(response.headers['content-type'], file).toMatch(type);
+    }
   });
 
   it('when a client-side route is requested, then the SPA index.html answers it', async () => {

@@ -9,16 +9,34 @@ export const frontendDir = resolve(fileURLToPath(new URL('../..', import.meta.ur
 
 export { ensureBackendBuilt };
 
-/** Builds the SPA into a fresh temporary folder so the test always serves the current sources. */
-export async function buildSpa(): Promise<string> {
+/**
+ * Builds the SPA into a fresh temporary folder so the test always serves the current sources.
+ * `release` stamps every chunk with a comment (after minification, which drops comments), so two builds of the same sources differ the way two
+ * deployed versions do (new hashes, a new precache list, a new service worker).
+ */
+export async function buildSpa(options: { release?: string } = {}): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'primo-spa-'));
   const { build } = await import('vite');
   await build({
     root: frontendDir,
     configFile: join(frontendDir, 'vite.config.ts'),
     logLevel: 'warn',
-    // The timing report is noise here: the build is a fixture of the test, not what it measures.
-    build: { outDir, emptyOutDir: true, rolldownOptions: { checks: { bundlerTimings: false } } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rolldownOptions: {
+        // The timing report is noise here: the build is a fixture of the test, not what it measures.
+        checks: { bundlerTimings: false },
+        ...(options.release === undefined
+          ? {}
+          : {
+              output: {
+                entryFileNames: `assets/[name]-${options.release}-[hash].js`,
+                chunkFileNames: `assets/[name]-${options.release}-[hash].js`,
+              },
+            }),
+      },
+    },
   });
   return outDir;
 }

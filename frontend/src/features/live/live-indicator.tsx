@@ -35,6 +35,13 @@ export default function LiveIndicator() {
     void sync.start();
     return () => sync.stop();
   }, [client, userId]);
+  // The offline app (service worker, update prompt) starts after the signed-in first screen.
+  useEffect(() => {
+    import('../offline').then(
+      (offline) => offline.startOfflineApp(),
+      () => undefined,
+    );
+  }, []);
   const label = LABELS[useLiveState()];
   return (
     <>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
 import { Link } from '../../../components/ui/links';
 import { Button } from '../../../components/ui/button';
@@ -52,6 +52,14 @@ export function AuthPage({ mode }: { mode: Mode }) {
   const [submitting, setSubmitting] = useState(false);
   const [errors, setErrors] = useState<{ form?: string; fields: Record<string, string> }>({ fields: {} });
   const text = copy[mode];
+  // The offline app (service worker, update prompt) starts once this screen is up; without it the
+  // app only works online, so a failed load changes nothing else.
+  useEffect(() => {
+    import('../../offline').then(
+      (offline) => offline.startOfflineApp(),
+      () => undefined,
+    );
+  }, []);
 
   if (auth.status === 'checking') return <SessionCheck />;
   if (auth.status === 'signed-in') return <Navigate to={next} replace />;

@@ -1,0 +1,141 @@
+import { cpSync, rmSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpa, ensureBackendBuilt, startBackend, type RunningBackend } from './support/backend.js';
+import { CHROMIUM_ARGS } from './support/browser.js';
+import {
+  chromiumPath,
+  DESKTOP,
+  eventually,
+  expectAccessible,
+  reportMissingChromium,
+  setUpJourney,
+  signUp,
+} from './support/pages.js';
+
+reportMissingChromium('offline app journey');
+
+/** What Cache Storage holds: each cache's name and the paths of its entries. */
+async function cachedPaths(page: Page): Promise<Record<string, string[]>> {
+  return page.evaluate(async () => {
+    const result: Record<string, string[]> = {};
+    for (const name of await caches.keys()) {
+      const keys = await (await caches.open(name)).keys();
+      result[name] = keys.map((request) => new URL(request.url).pathname);
+    }
+    return result;
+  });
+}
+
+/** Waits until a service worker controls the page (the first install claims the open page). */
+async function controlled(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+}
+
+describe.skipIf(!chromiumPath)('offline app journey: installable, opens offline, clears on sign-out', () => {
+  const journey = setUpJourney();
+  const email = `ada-offline-${Date.now().toString(36)}@example.com`;
+
+  it('when Ada has opened Primo once, then it is installable, opens with the network cut, never caches API answers, and signing out empties the caches', async () => {
+    const page = await journey.newPage();
+    await signUp(page, journey.baseUrl(), 'Ada Lovelace', email);
+    await controlled(page);
+
+    const manifest = (await page.evaluate(async () => {
+      const href = document.querySelector('link[rel="manifest"]')?.getAttribute('href');
+      return href ? ((await (await fetch(href)).json()) as unknown) : null;
+    })) as { name: string; start_url: string; display: string; icons: Array<{ sizes: string; purpose: string }> };
+    expect(manifest).toMatchObject({ name: 'Primo', start_url: '/tasks', display: 'standalone' });
+    expect(manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`)).toEqual(
+      expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']),
+    );
+
+    // The app shell is precached: index.html and every script the page runs.
+    const scripts = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => new URL(entry.name).pathname)
+        .filter((path) => path.startsWith('/assets/') && path.endsWith('.js')),
+    );
+    await eventually(async () => {
+      const precache = Object.entries(await cachedPaths(page)).find(([name]) => name.startsWith('workbox-precache'));
+      expect(precache?.[1]).toEqual(expect.arrayContaining(['/index.html', ...scripts]));
+    });
+
+    // A reload navigates through the worker, which keeps the page network first.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    await eventually(async () => expect((await cachedPaths(page))['primo-pages']).toEqual(['/tasks']));
+    for (const paths of Object.values(await cachedPaths(page))) {
+      expect(paths.filter((path) => /^\/(api|socket\.io|health|metrics)(\/|$)/.test(path))).toEqual([]);
+    }
+
+    // Offline: the app itself still opens from the worker and says it cannot reach the server.
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.getByText('Primo cannot reach the server. Check your connection, then retry.').waitFor();
+    await expectAccessible(page, 'the app opened offline');
+    await page.context().setOffline(false);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+
+    // Signing out leaves nothing of Ada in Cache Storage or IndexedDB; the build's own files stay.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await eventually(async () => {
+      const caches = await cachedPaths(page);
+      expect(Object.keys(caches).filter((name) => !name.startsWith('workbox-precache'))).toEqual([]);
+    });
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name))).toEqual([]);
+  });
+});
+
+describe.skipIf(!chromiumPath)('offline app journey: a new deployment is offered, never swapped in silently', () => {
+  let backend: RunningBackend;
+  let browser: Browser;
+  let served: string;
+  const builds: string[] = [];
+
+  beforeAll(async () => {
+    ensureBackendBuilt();
+    served = await buildSpa({ release: 'one' });
+    builds.push(served);
+    backend = await startBackend(served);
+    browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS, headless: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await backend?.stop();
+    for (const dir of builds) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when a new version is deployed while Primo is open, then the page offers it and Reload runs the new version', async () => {
+    const context = await browser.newContext({ bypassCSP: true, viewport: DESKTOP });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const entryScript = () =>
+      page.evaluate(() => document.querySelector('script[type="module"]')?.getAttribute('src') ?? '');
+    await page.goto(`${backend.baseUrl}/signin`);
+    await controlled(page);
+    const first = await entryScript();
+
+    // Deploy: the second build's files replace the first's under the same server.
+    const next = await buildSpa({ release: 'two' });
+    builds.push(next);
+    cpSync(next, served, { recursive: true });
+
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    const prompt = page.getByRole('status').filter({ hasText: 'A new version of Primo is available.' });
+    await prompt.waitFor();
+    // Until Reload is chosen, the running version stays.
+    expect(await entryScript()).toBe(first);
+    await expectAccessible(page, 'the update prompt');
+
+    await prompt.getByRole('button', { name: 'Reload' }).click();
+    await eventually(async () => expect(await entryScript()).not.toBe(first), 20_000);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByText('A new version of Primo is available.').count()).toBe(0);
+    await context.close();
+  });
+});

@@ -1,0 +1,3 @@
+// The offline feature's public entry. Load it on demand (`import('../offline')`): none of it belongs
+// in a first screen.
+export { startOfflineApp } from './start-offline-app';
