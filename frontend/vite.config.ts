@@ -12,7 +12,12 @@ const apiTarget = 'http://localhost:5000';
 const vendorChunks = [
   { name: 'vendor-react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]|^\0primo:esm:/ },
   { name: 'vendor-router', test: /node_modules[\\/](react-router|cookie|set-cookie-parser)[\\/]/ },
-  { name: 'vendor-query', test: /node_modules[\\/]@tanstack[\\/]/ },
+  // TanStack Query itself; its (de)hydration and the persisters are for the offline cache only and go
+  // with it, on demand.
+  {
+    name: 'vendor-query',
+    test: /node_modules[\\/]@tanstack[\\/](?:react-query[\\/]|query-core[\\/](?!build[\\/]modern[\\/]hydration\.js))/,
+  },
 ];
 
 /**

@@ -5,9 +5,11 @@ import { buildSpa, ensureBackendBuilt, startBackend, type RunningBackend } from 
 import { CHROMIUM_ARGS } from './support/browser.js';
 import {
   chromiumPath,
+  createTask,
   DESKTOP,
   eventually,
   expectAccessible,
+  expectTitles,
   reportMissingChromium,
   setUpJourney,
   signUp,
@@ -32,11 +34,11 @@ async function controlled(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
 }
 
-describe.skipIf(!chromiumPath)('offline app journey: installable, opens offline, clears on sign-out', () => {
+describe.skipIf(!chromiumPath)('offline app journey: installable, reads offline, clears on sign-out', () => {
   const journey = setUpJourney();
   const email = `ada-offline-${Date.now().toString(36)}@example.com`;
 
-  it('when Ada has opened Primo once, then it is installable, opens with the network cut, never caches API answers, and signing out empties the caches', async () => {
+  it('when Ada has opened Primo once, then it is installable, opens with the network cut showing what she saw, never caches API answers, and signing out empties every cache', async () => {
     const page = await journey.newPage();
     await signUp(page, journey.baseUrl(), 'Ada Lovelace', email);
     await controlled(page);
@@ -70,23 +72,44 @@ describe.skipIf(!chromiumPath)('offline app journey: installable, opens offline,
       expect(paths.filter((path) => /^\/(api|socket\.io|health|metrics)(\/|$)/.test(path))).toEqual([]);
     }
 
-    // Offline: the app itself still opens from the worker and says it cannot reach the server.
+    // What Ada saw is kept for her in IndexedDB (a second or so after it changes).
+    await createTask(page, { title: 'Water the plants' });
+    await createTask(page, { title: 'Book the train' });
+    await expectTitles(page, ['Book the train', 'Water the plants']);
+    await eventually(async () =>
+      expect(await page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name))).toContain(
+        'primo-offline',
+      ),
+    );
+    await page.waitForTimeout(1500);
+
+    // Offline, a reload opens the app from the worker, signed in as Ada, with the tasks she saw and
+    // a banner saying how old they are.
     await page.context().setOffline(true);
     await page.reload();
-    await page.getByText('Primo cannot reach the server. Check your connection, then retry.').waitFor();
-    await expectAccessible(page, 'the app opened offline');
-    await page.context().setOffline(false);
-    await page.getByRole('button', { name: 'Retry' }).click();
-    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    await page.getByText(/^Offline — showing what you saw at \d{1,2}:\d{2}/).waitFor();
+    await expectTitles(page, ['Book the train', 'Water the plants']);
+    await expectAccessible(page, 'the task list opened offline');
 
-    // Signing out leaves nothing of Ada in Cache Storage or IndexedDB; the build's own files stay.
+    // Back online, the banner goes and the list is the server's again.
+    await page.context().setOffline(false);
+    await page.getByText(/^Offline — showing/).waitFor({ state: 'detached' });
+    await createTask(page, { title: 'Call the plumber' });
+    await expectTitles(page, ['Call the plumber', 'Book the train', 'Water the plants']);
+
+    // Signing out leaves nothing of Ada in Cache Storage, IndexedDB or local storage; the build's own files stay.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await eventually(async () => {
       const caches = await cachedPaths(page);
       expect(Object.keys(caches).filter((name) => !name.startsWith('workbox-precache'))).toEqual([]);
     });
-    expect(await page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name))).toEqual([]);
+    await eventually(async () =>
+      expect(await page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name))).toEqual(
+        [],
+      ),
+    );
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
   });
 });
 

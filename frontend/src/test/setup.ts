@@ -38,6 +38,7 @@ afterEach(() => {
   cleanup();
   setAccessToken(null);
   sessionStorage.clear();
+  localStorage.clear();
   vi.unstubAllGlobals();
   window.history.replaceState(null, '', '/');
 });

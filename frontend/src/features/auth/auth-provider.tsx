@@ -1,10 +1,22 @@
 import type { LoginInput, RegisterInput, User } from '@primo/api/contract/wire';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { onSessionEnded, refreshSession } from '../../lib/api-client';
+import { ApiError, onSessionEnded, refreshSession } from '../../lib/api-client';
 import { login, logout, register } from './api/auth.api';
 import { AuthContext, type AuthState, type AuthStatus } from './auth-context';
 
-/** Restores the session from the refresh cookie on load and tracks who is signed in. */
+/**
+ * Who is signed in on this browser, kept so that without a network the app still opens for them with
+ * what it saved (features/offline); forgotten on signing out and when the server says the session is over.
+ */
+const LAST_USER = 'primo-user';
+const remember = (user: User | null) =>
+  user ? localStorage.setItem(LAST_USER, JSON.stringify(user)) : localStorage.removeItem(LAST_USER);
+
+/**
+ * Restores the session from the refresh cookie on load and tracks who is signed in. When the server
+ * cannot be reached, the person last signed in here is signed in offline; their first request once the
+ * network is back renews the session through the cookie (or ends it, if it is over).
+ */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<AuthStatus>('checking');
   const [user, setUser] = useState<User | null>(null);
@@ -17,11 +29,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     refreshSession().then(
       (restored) => {
         if (!active) return;
+        remember(restored);
         setUser(restored);
         setStatus(restored ? 'signed-in' : 'signed-out');
       },
       (error: unknown) => {
-        if (active) setRestoreError(error);
+        if (!active) return;
+        const last = error instanceof ApiError && error.isNetwork && localStorage.getItem(LAST_USER);
+        if (last) {
+          setUser(JSON.parse(last) as User);
+          setStatus('signed-in');
+        } else setRestoreError(error);
       },
     );
     return () => {
@@ -32,6 +50,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onSessionEnded(() => {
+        remember(null);
         setUser(null);
         setStatus('signed-out');
         setEndedReason('expired');
@@ -40,6 +59,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const signedIn = useCallback((next: User) => {
+    remember(next);
     setUser(next);
     setStatus('signed-in');
     setEndedReason(null);
@@ -59,6 +79,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         } finally {
           // Signing out on purpose leaves nothing of this person behind in the tab (drafts included).
           sessionStorage.clear();
+          remember(null);
           setUser(null);
           setStatus('signed-out');
           setEndedReason(null);

@@ -1,5 +1,5 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useSyncExternalStore } from 'react';
 import { useAuth } from '../auth';
 import VerificationBanner from '../notifications/verification-banner';
 import NotificationBell from '../notifications/notification-bell';
@@ -21,6 +21,39 @@ const LABELS: Record<LiveState, { text: string; title: string; dot: string }> = 
   },
 };
 
+/** This build, as the entry script's hashed name: a new deployment starts from an empty saved cache. */
+function currentBuild(): string {
+  return document.querySelector('script[type="module"][src]')?.getAttribute('src') ?? 'development';
+}
+
+/** When the cache last heard from the server: the newest answer any query holds, or null. */
+function lastAnswerAt(client: QueryClient): number | null {
+  let newest = 0;
+  for (const query of client.getQueryCache().getAll()) newest = Math.max(newest, query.state.dataUpdatedAt);
+  return newest > 0 ? newest : null;
+}
+
+/**
+ * Under the header while there is no network: what the screens show and how old it is (it follows the
+ * cache, so it is right once the saved cache has been restored).
+ */
+function OfflineBanner() {
+  const client = useQueryClient();
+  const seenAt = useSyncExternalStore(
+    (onChange) => client.getQueryCache().subscribe(onChange),
+    () => lastAnswerAt(client),
+  );
+  const time = seenAt === null ? null : new Date(seenAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return (
+    // Announced politely on its own; not a second `status` beside the header's live state.
+    <p className="w-full rounded-sm bg-warning-bg px-3 py-2 text-sm text-warning" aria-live="polite">
+      {time === null
+        ? 'Offline — nothing saved to show yet; this page fills in once the connection is back.'
+        : `Offline — showing what you saw at ${time}.`}
+    </p>
+  );
+}
+
 /**
  * The header's live part. Keeps this session's cache in step with every change in the person's
  * projects for as long as it is mounted (signing out unmounts it, which closes the connection),
@@ -35,14 +68,26 @@ export default function LiveIndicator() {
     void sync.start();
     return () => sync.stop();
   }, [client, userId]);
-  // The offline app (service worker, update prompt) starts after the signed-in first screen.
+  // After the signed-in first screen: the offline app (service worker, update prompt), and this
+  // person's cache kept in IndexedDB and restored from it, which is what a page opened offline shows.
   useEffect(() => {
+    if (userId === undefined) return;
+    let active = true;
+    let stop: (() => void) | undefined;
     import('../offline').then(
-      (offline) => offline.startOfflineApp(),
+      (offline) => {
+        offline.startOfflineApp();
+        if (active) stop = offline.persistQueries(client, userId, currentBuild());
+      },
       () => undefined,
     );
-  }, []);
-  const label = LABELS[useLiveState()];
+    return () => {
+      active = false;
+      stop?.();
+    };
+  }, [client, userId]);
+  const state = useLiveState();
+  const label = LABELS[state];
   return (
     <>
       <span role="status" className="flex items-center gap-1.5 text-sm text-muted" title={label.title}>
@@ -51,6 +96,7 @@ export default function LiveIndicator() {
         {label.text}
       </span>
       <NotificationBell />
+      {state === 'offline' && <OfflineBanner />}
       <VerificationBanner />
     </>
   );

@@ -30,7 +30,10 @@ describe('sign-in and sign-up', () => {
       password: 'correct horse',
     });
     await waitFor(() => expect(api.to('GET', '/api/v1/tasks')[0]?.headers.get('authorization')).toBe('Bearer a1'));
-    expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
+    // No token is ever kept in web storage: only who signed in, so that the app can open for them offline.
+    expect(Object.keys(localStorage)).toEqual(['primo-user']);
+    expect(JSON.parse(localStorage.getItem('primo-user') ?? 'null')).toEqual(alice);
+    expect(sessionStorage.length).toBe(0);
   });
 
   it('when the credentials are wrong, then the form says so and keeps the email', async () => {
@@ -115,9 +118,11 @@ describe('sign-in and sign-up', () => {
 
     await screen.findByRole('heading', { name: 'Tasks' });
     expect(screen.getByText('Alice')).toBeInTheDocument();
+    expect(localStorage.getItem('primo-user')).not.toBeNull();
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
 
     await screen.findByRole('heading', { name: 'Sign in to Primo' });
+    expect(localStorage.getItem('primo-user')).toBeNull();
     const [logout] = api.to('POST', '/api/v1/auth/logout');
     expect(logout?.body).toEqual({});
     expect(logout?.credentials).toBe('include');
@@ -134,6 +139,40 @@ describe('sign-in and sign-up', () => {
     await user.click(screen.getByRole('button', { name: 'Retry' }));
 
     await screen.findByRole('heading', { name: 'Tasks' });
+  });
+
+  it('when there is no network on load and this person was signed in here, then the app opens for them offline', async () => {
+    localStorage.setItem('primo-user', JSON.stringify(alice));
+    const api = mockFetch();
+    api.on('POST', '/api/v1/auth/refresh', () => {
+      throw new TypeError('Failed to fetch');
+    });
+    renderApp('/tasks');
+
+    await screen.findByRole('heading', { name: 'Tasks' });
+    expect(screen.getByText(alice.name)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
+  it('when there is no network on load and nobody was signed in here, then a retry is offered', async () => {
+    const api = mockFetch();
+    api.on('POST', '/api/v1/auth/refresh', () => {
+      throw new TypeError('Failed to fetch');
+    });
+    renderApp('/tasks');
+
+    await findAlert(/cannot reach the server/);
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
+  });
+
+  it('when the server says there is no session, then the person remembered here is forgotten', async () => {
+    localStorage.setItem('primo-user', JSON.stringify(alice));
+    const api = mockFetch();
+    api.on('POST', '/api/v1/auth/refresh', problem(401));
+    renderApp('/tasks');
+
+    await screen.findByRole('heading', { name: 'Sign in to Primo' });
+    expect(localStorage.getItem('primo-user')).toBeNull();
   });
 
   it('when the session expires mid-use and cannot be refreshed, then sign-in opens and says so, keeping the page', async () => {
