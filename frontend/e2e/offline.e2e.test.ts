@@ -51,6 +51,16 @@ describe.skipIf(!chromiumPath)('offline app journey: installable, reads offline,
     expect(manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`)).toEqual(
       expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']),
     );
+    // Chromium's own installability check (what its install prompt requires) finds nothing missing. A test
+    // browser context is incognito, where Chromium never offers to install: that one reason is expected.
+    const devtools = await page.context().newCDPSession(page);
+    await eventually(async () => {
+      const { installabilityErrors } = (await devtools.send('Page.getInstallabilityErrors')) as {
+        installabilityErrors: Array<{ errorId: string }>;
+      };
+      expect(installabilityErrors.map((error) => error.errorId)).toEqual(['in-incognito']);
+    });
+    await devtools.detach();
 
     // The app shell is precached: index.html and every script the page runs.
     const scripts = await page.evaluate(() =>
