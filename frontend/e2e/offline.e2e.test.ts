@@ -1,12 +1,10 @@
 import { cpSync, rmSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSpa, ensureBackendBuilt, startBackend, type RunningBackend } from './support/backend.js';
-import { CHROMIUM_ARGS } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSpa } from './support/backend.js';
 import {
   chromiumPath,
   createTask,
-  DESKTOP,
   eventually,
   expectAccessible,
   expectTitles,
@@ -124,39 +122,23 @@ describe.skipIf(!chromiumPath)('offline app journey: installable, reads offline,
 });
 
 describe.skipIf(!chromiumPath)('offline app journey: a new deployment is offered, never swapped in silently', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
-  let served: string;
-  const builds: string[] = [];
-
-  beforeAll(async () => {
-    ensureBackendBuilt();
-    served = await buildSpa({ release: 'one' });
-    builds.push(served);
-    backend = await startBackend(served);
-    browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-    for (const dir of builds) rmSync(dir, { recursive: true, force: true });
+  const journey = setUpJourney();
+  let next: string | undefined;
+  afterAll(() => {
+    if (next) rmSync(next, { recursive: true, force: true });
   });
 
   it('when a new version is deployed while Primo is open, then the page offers it and Reload runs the new version', async () => {
-    const context = await browser.newContext({ bypassCSP: true, viewport: DESKTOP });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await journey.newPage();
     const entryScript = () =>
       page.evaluate(() => document.querySelector('script[type="module"]')?.getAttribute('src') ?? '');
-    await page.goto(`${backend.baseUrl}/signin`);
+    await page.goto(`${journey.baseUrl()}/signin`);
     await controlled(page);
     const first = await entryScript();
 
-    // Deploy: the second build's files replace the first's under the same server.
-    const next = await buildSpa({ release: 'two' });
-    builds.push(next);
-    cpSync(next, served, { recursive: true });
+    // Deploy: a second build's files replace the first's under the same server.
+    next = await buildSpa({ release: 'two' });
+    cpSync(next, journey.staticDir(), { recursive: true });
 
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
     const prompt = page.getByRole('status').filter({ hasText: 'A new version of Primo is available.' });
@@ -169,6 +151,5 @@ describe.skipIf(!chromiumPath)('offline app journey: a new deployment is offered
     await eventually(async () => expect(await entryScript()).not.toBe(first), 20_000);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByText('A new version of Primo is available.').count()).toBe(0);
-    await context.close();
   });
 });

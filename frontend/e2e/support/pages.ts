@@ -33,6 +33,8 @@ export function reportMissingChromium(suite: string): void {
 
 export interface Journey {
   baseUrl: () => string;
+  /** The folder the backend serves the built SPA from (a test may deploy another build into it). */
+  staticDir: () => string;
   /** A page in a browser context of its own: its own cookies and storage, so its own signed-in person. */
   newPage: (options?: BrowserContextOptions) => Promise<Page>;
 }
@@ -66,6 +68,10 @@ export function setUpJourney(options: { env?: Record<string, string> } = {}): Jo
     baseUrl: () => {
       if (!backend) throw new Error('the backend is not running');
       return backend.baseUrl;
+    },
+    staticDir: () => {
+      if (!spaDir) throw new Error('the SPA is not built');
+      return spaDir;
     },
     newPage: async (options = {}) => {
       if (!browser) throw new Error('the browser is not running');

@@ -4,7 +4,7 @@ import { persistQueryClient } from '@tanstack/query-persist-client-core';
 import { createStore, del, get, set } from 'idb-keyval';
 
 /** One IndexedDB database for what the app keeps offline; the service worker deletes it on sign-out. */
-export const OFFLINE_DATABASE = 'primo-offline';
+const OFFLINE_DATABASE = 'primo-offline';
 /** What was seen is shown offline for a week at most; older data is dropped rather than trusted. */
 const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
