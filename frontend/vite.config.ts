@@ -18,6 +18,12 @@ const vendorChunks = [
     name: 'vendor-query',
     test: /node_modules[\\/]@tanstack[\\/](?:react-query[\\/]|query-core[\\/](?!build[\\/]modern[\\/]hydration\.js))/,
   },
+  // The app's small modules that the first screens and the on-demand chunks share: one file instead of
+  // a handful of tiny ones, each with its own request and import boilerplate.
+  {
+    name: 'app-core',
+    test: /[\\/]src[\\/](?:lib[\\/](?:api-client|query-roots|pending-writes|due-date|task-labels|use-shortcuts)|features[\\/]tasks[\\/](?:pending-deletes-context|api[\\/]tasks\.api))\.tsx?$/,
+  },
 ];
 
 /**

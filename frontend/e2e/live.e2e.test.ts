@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   captureScreen,
@@ -6,6 +5,7 @@ import {
   createTask,
   eventually,
   expectAccessible,
+  expectLive,
   expectTitles,
   reportMissingChromium,
   row,
@@ -15,12 +15,6 @@ import {
 } from './support/pages.js';
 
 reportMissingChromium('live journey');
-
-/** The header's live status, as a screen reader reads it. */
-async function expectLive(page: Page, state: string): Promise<void> {
-  const status = page.getByRole('banner').getByRole('status');
-  await eventually(async () => expect(await status.textContent()).toBe(`Live updates: ${state}`));
-}
 
 describe.skipIf(!chromiumPath)('live journey: two people see each other’s changes as they happen', () => {
   const journey = setUpJourney();

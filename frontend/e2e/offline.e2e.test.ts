@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildSpa } from './support/backend.js';
 import {
   chromiumPath,
+  controlled,
   createTask,
   eventually,
   expectAccessible,
@@ -25,11 +26,6 @@ async function cachedPaths(page: Page): Promise<Record<string, string[]>> {
     }
     return result;
   });
-}
-
-/** Waits until a service worker controls the page (the first install claims the open page). */
-async function controlled(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
 }
 
 describe.skipIf(!chromiumPath)('offline app journey: installable, reads offline, clears on sign-out', () => {

@@ -99,6 +99,17 @@ export async function eventually(check: () => Promise<void> | void, timeoutMs = 
   }
 }
 
+/** Waits until the header says how the live connection is ("Live", "Offline", …). */
+export async function expectLive(page: Page, state: string): Promise<void> {
+  const status = page.getByRole('banner').getByRole('status');
+  await eventually(async () => expect(await status.textContent()).toBe(`Live updates: ${state}`));
+}
+
+/** Waits until a service worker controls the page (the first install claims the open page). */
+export async function controlled(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+}
+
 /** The task list ("3 tasks shown"); absent while there is nothing to list. */
 export function taskList(page: Page): Locator {
   return page.getByRole('list', { name: /tasks? shown$/ });

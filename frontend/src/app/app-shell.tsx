@@ -6,6 +6,7 @@ import { NavLink } from '../components/ui/links';
 import { useAuth } from '../features/auth/auth-context';
 import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';
+import { unsyncedCount } from '../lib/pending-writes';
 import { createQueryClient } from './query-client';
 
 // Loaded after the first screen, with the Socket.IO client behind it and the notification bell
@@ -43,6 +44,16 @@ function Header() {
             size="small"
             disabled={leaving}
             onClick={async () => {
+              // Signing out deletes what this device keeps for the person, the outbox with it.
+              const unsynced = unsyncedCount();
+              if (
+                unsynced > 0 &&
+                !window.confirm(
+                  `Changes to ${unsynced} task${unsynced === 1 ? '' : 's'} have not reached the server yet, and signing out discards them. Sign out anyway?`,
+                )
+              ) {
+                return;
+              }
               setLeaving(true);
               await flush();
               await signOut();

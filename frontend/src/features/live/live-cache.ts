@@ -21,14 +21,14 @@ export function patchTask(task: Task, change: Change): Task {
   return next as unknown as Task;
 }
 
-type Visit = (task: Task) => Task | null;
+export type Visit = (task: Task) => Task | null;
 
 /**
  * Runs `visit` over every task a cached entry holds (a task, a list of tasks, or pages of them),
  * dropping the ones it returns null for. Answers undefined when nothing changed, which leaves the
  * entry (and whoever shows it) untouched.
  */
-function rewrite(data: unknown, visit: Visit): unknown {
+export function rewrite(data: unknown, visit: Visit): unknown {
   if (isTask(data)) {
     const next = visit(data);
     return next === data || next === null ? undefined : next;
@@ -57,7 +57,8 @@ function rewrite(data: unknown, visit: Visit): unknown {
   return undefined;
 }
 
-function rewriteTasks(client: QueryClient, visit: Visit): void {
+/** Runs `visit` over every cached task (lists, boards, calendars, details). */
+export function rewriteTasks(client: QueryClient, visit: Visit): void {
   client.setQueriesData({ queryKey: TASKS_QUERY_ROOT }, (data: unknown) => rewrite(data, visit));
 }
 

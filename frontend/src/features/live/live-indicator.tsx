@@ -1,9 +1,11 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
+import { usePendingWrites } from '../../lib/pending-writes';
 import { useAuth } from '../auth';
 import VerificationBanner from '../notifications/verification-banner';
 import NotificationBell from '../notifications/notification-bell';
 import { useLiveState, type LiveState } from './live-state';
+import type { Outbox } from '../offline';
 import { LiveSync } from './live-sync';
 
 const LABELS: Record<LiveState, { text: string; title: string; dot: string }> = {
@@ -39,6 +41,7 @@ function lastAnswerAt(client: QueryClient): number | null {
  */
 function OfflineBanner() {
   const client = useQueryClient();
+  const unsynced = usePendingWrites().size;
   const seenAt = useSyncExternalStore(
     (onChange) => client.getQueryCache().subscribe(onChange),
     () => lastAnswerAt(client),
@@ -50,6 +53,8 @@ function OfflineBanner() {
       {time === null
         ? 'Offline — nothing saved to show yet; this page fills in once the connection is back.'
         : `Offline — showing what you saw at ${time}.`}
+      {unsynced > 0 &&
+        ` Changes to ${unsynced} task${unsynced === 1 ? ' are' : 's are'} saved on this device and sent once the connection is back.`}
     </p>
   );
 }
@@ -64,30 +69,35 @@ export default function LiveIndicator() {
   const userId = useAuth().user?.id;
   useEffect(() => {
     if (userId === undefined) return;
-    const sync = new LiveSync(client, userId);
-    void sync.start();
-    return () => sync.stop();
-  }, [client, userId]);
-  // After the signed-in first screen: the offline app (service worker, update prompt), and this
-  // person's cache kept in IndexedDB and restored from it, which is what a page opened offline shows.
-  useEffect(() => {
-    if (userId === undefined) return;
     let active = true;
-    let stop: (() => void) | undefined;
+    let outbox: Outbox | undefined;
+    let stopSaving: (() => void) | undefined;
+    // Changes kept on this device go out after every catch-up, so they meet the latest versions.
+    const sync = new LiveSync(client, userId, () => void outbox?.flush());
+    void sync.start();
+    // After the signed-in first screen: the offline app (service worker, update prompt, conflicts),
+    // this person's cache kept in IndexedDB and restored from it (what a page opened offline shows),
+    // and their outbox of changes made offline.
     import('../offline').then(
       (offline) => {
         offline.startOfflineApp();
-        if (active) stop = offline.persistQueries(client, userId, currentBuild());
+        if (!active) return;
+        stopSaving = offline.persistQueries(client, userId, currentBuild());
+        outbox = offline.openOutbox(client, userId, () => sync.whenCaughtUp());
+        void outbox.loaded.then(() => outbox?.flush());
       },
       () => undefined,
     );
     return () => {
       active = false;
-      stop?.();
+      stopSaving?.();
+      outbox?.close();
+      sync.stop();
     };
   }, [client, userId]);
   const state = useLiveState();
   const label = LABELS[state];
+  const unsynced = usePendingWrites().size;
   return (
     <>
       <span role="status" className="flex items-center gap-1.5 text-sm text-muted" title={label.title}>
@@ -95,6 +105,11 @@ export default function LiveIndicator() {
         <span className="sr-only">Live updates: </span>
         {label.text}
       </span>
+      {unsynced > 0 && state !== 'offline' && (
+        <span className="text-sm text-warning">
+          Syncing {unsynced} task{unsynced === 1 ? '' : 's'}…
+        </span>
+      )}
       <NotificationBell />
       {state === 'offline' && <OfflineBanner />}
       <VerificationBanner />

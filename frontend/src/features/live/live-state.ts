@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { externalStore } from '../../lib/external-store';
 
 /**
  * Where the live connection stands: `connecting` before the first answer, `live` while changes
@@ -7,23 +7,9 @@ import { useSyncExternalStore } from 'react';
  */
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
-let state: LiveState = 'connecting';
-const listeners = new Set<() => void>();
+const state = externalStore<LiveState>('connecting');
 
-export function setLiveState(next: LiveState): void {
-  if (next === state) return;
-  state = next;
-  for (const listener of listeners) listener();
-}
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-const current = () => state;
+export const setLiveState = state.set;
 
 /** The live connection's state, re-rendering when it changes. */
-export function useLiveState(): LiveState {
-  return useSyncExternalStore(subscribe, current, current);
-}
+export const useLiveState = state.use;

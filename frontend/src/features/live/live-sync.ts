@@ -12,6 +12,8 @@ const CATCH_UP_PAGE = 100;
 const REFRESH_DELAY_MS = 150;
 /** Waits before connecting again after a refusal or a server's goodbye, longest last. */
 const RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
+/** The longest a write made offline waits for the connection's catch-up before it is sent anyway. */
+const CATCH_UP_WAIT_MS = 5000;
 /** How many recent changes are remembered, so one that arrives both live and in a catch-up applies once. */
 const SEEN_MAX = 2000;
 
@@ -44,11 +46,30 @@ export class LiveSync {
   private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   private retries = 0;
   private stopped = false;
+  private waiting: Array<() => void> = [];
 
+  /**
+   * `onCaughtUp` runs after every catch-up from `/changes` (after each (re)connect): the cache now
+   * holds the latest versions, so changes kept on this device can go out and meet them.
+   */
   constructor(
     private readonly client: QueryClient,
     private readonly userId: string,
+    private readonly onCaughtUp: () => void = () => undefined,
   ) {}
+
+  /**
+   * Resolves once the cache has caught up: at once while connected and current, after the catch-up
+   * under way, or, while not connected, after the next one (or `CATCH_UP_WAIT_MS`, whichever is first).
+   */
+  whenCaughtUp(): Promise<void> {
+    if (this.catchingUp !== null) return this.catchingUp;
+    if (this.socket?.connected === true || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      setTimeout(resolve, CATCH_UP_WAIT_MS);
+    });
+  }
 
   async start(): Promise<void> {
     setLiveState(navigator.onLine ? 'connecting' : 'offline');
@@ -109,7 +130,11 @@ export class LiveSync {
   }
 
   private readonly online = () => {
-    if (this.socket !== null && !this.socket.connected) this.retry(0);
+    // Now, rather than at the end of the reconnection back-off that ran while offline. A socket that
+    // stayed up may still have missed changes meanwhile: they are read, which is also the cue for
+    // changes made offline to go out.
+    if (this.socket !== null && !this.socket.connected) this.socket.disconnect().connect();
+    else if (this.socket !== null) void this.catchUp();
     setLiveState(this.socket?.connected ? 'live' : 'reconnecting');
   };
 
@@ -167,6 +192,8 @@ export class LiveSync {
         this.queued = [];
         // Live changes the catch-up did not return came after it: they move the cursor on.
         for (const change of queued) if (this.apply(change)) this.cursor = change.seq;
+        for (const resolve of this.waiting.splice(0)) resolve();
+        this.onCaughtUp();
       });
     return this.catchingUp;
   }

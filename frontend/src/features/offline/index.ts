@@ -2,3 +2,4 @@
 // in a first screen.
 export { startOfflineApp } from './start-offline-app';
 export { persistQueries } from './persisted-queries';
+export { openOutbox, type Outbox } from './outbox';

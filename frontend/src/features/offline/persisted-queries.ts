@@ -1,35 +1,19 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createAsyncStoragePersister } from '@tanstack/query-async-storage-persister';
 import { persistQueryClient } from '@tanstack/query-persist-client-core';
-import { createStore, del, get, set } from 'idb-keyval';
+import { del, get, set } from 'idb-keyval';
+import { closableStore } from './idb-store';
 
 /** One IndexedDB database for what the app keeps offline; the service worker deletes it on sign-out. */
 const OFFLINE_DATABASE = 'primo-offline';
 /** What was seen is shown offline for a week at most; older data is dropped rather than trusted. */
 const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
-let store: ReturnType<typeof createStore> | undefined;
 /** Bumped when saving must stop: a save of an earlier generation is dropped, never written. */
 let generation = 0;
 
-/**
- * The database's one store. Signing out makes the service worker delete the database, which asks this
- * page's connection to close: it closes, and whatever the page would still save for the person who
- * signed out is dropped instead of creating the database again.
- */
-function queriesStore(): ReturnType<typeof createStore> {
-  if (store) return store;
-  const opened = createStore(OFFLINE_DATABASE, 'queries');
-  void opened('readonly', (objectStore) => {
-    const database = objectStore.transaction.db;
-    database.onversionchange = () => {
-      database.close();
-      if (store === opened) store = undefined;
-      generation += 1;
-    };
-  });
-  return (store = opened);
-}
+/** Signed out meanwhile: whatever the page would still save for that person is dropped. */
+const queriesStore = closableStore(OFFLINE_DATABASE, 'queries', () => (generation += 1));
 
 /**
  * Keeps the person's query cache (projects, lists, tasks, stats) in IndexedDB under their own key and

@@ -2,10 +2,7 @@ import type { Task } from '@primo/api/contract/wire';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useToast } from '../../components/ui/toast-context';
-import { ApiError } from '../../lib/api-client';
-import { describeError } from '../../lib/describe-error';
-import { invalidateTaskViews, removeCachedTask } from './api/task-cache';
-import { deleteTask } from './api/tasks.api';
+import { useAuth } from '../auth';
 import { PendingDeletesContext, type PendingDeletes } from './pending-deletes-context';
 
 export const UNDO_WINDOW_MS = 8000;
@@ -18,6 +15,7 @@ export const UNDO_WINDOW_MS = 8000;
 export function PendingDeletesProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const toast = useToast();
+  const userId = useAuth().user?.id ?? '';
   const [hiddenIds, setHiddenIds] = useState<ReadonlySet<string>>(new Set());
   const pending = useRef(new Map<string, { task: Task; toastId: number }>());
 
@@ -30,31 +28,15 @@ export function PendingDeletesProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const send = useCallback(
-    (task: Task, keepalive: boolean): Promise<void> => {
-      const attempt = async (keepaliveThisTime: boolean): Promise<void> => {
-        try {
-          await deleteTask(task, { keepalive: keepaliveThisTime });
-          removeCachedTask(client, task.id);
-        } catch (error) {
-          if (error instanceof ApiError && error.status === 404) {
-            removeCachedTask(client, task.id);
-          } else if (error instanceof ApiError && error.status === 412) {
-            toast.show({ tone: 'error', message: `“${task.title}” was changed elsewhere, so it was not deleted.` });
-          } else {
-            toast.show({
-              tone: 'error',
-              message: `“${task.title}” was not deleted. ${describeError(error)}`,
-              action: { label: 'Retry', onClick: () => void attempt(false) },
-            });
-          }
-        } finally {
-          unhide(task.id);
-          void invalidateTaskViews(client);
-        }
-      };
-      return attempt(keepalive);
+    async (task: Task, keepalive: boolean): Promise<void> => {
+      try {
+        const writes = await import('./api/task-writes');
+        await writes.sendDelete(client, toast, userId, task, keepalive);
+      } finally {
+        unhide(task.id);
+      }
     },
-    [client, toast, unhide],
+    [client, toast, unhide, userId],
   );
 
   /** Sends a scheduled deletion once: whichever of timeout, dismiss, flush or page-hide comes first. */
@@ -67,6 +49,8 @@ export function PendingDeletesProvider({ children }: { children: ReactNode }) {
   const scheduleDelete = useCallback(
     (task: Task) => {
       setHiddenIds((current) => new Set(current).add(task.id));
+      // Fetched now, so the deletion can still go out if the page is left before the undo window closes.
+      void import('./api/task-writes').catch(() => undefined);
       const toastId = toast.show({
         message: `Deleted “${task.title}”.`,
         durationMs: UNDO_WINDOW_MS,

@@ -46,19 +46,31 @@ export function createTask(input: CreateTaskInput, idempotencyKey: string): Prom
   return apiRequest<Task>('/tasks', { method: 'POST', body: input, headers: { 'Idempotency-Key': idempotencyKey } });
 }
 
+/** The headers of a conditional write: `If-Match` the version read, and the key that makes a repeat harmless. */
+function writeHeaders(base: Pick<Task, 'id' | 'version'>, idempotencyKey?: string): Record<string, string> {
+  return { 'If-Match': entityEtag(base), ...(idempotencyKey && { 'Idempotency-Key': idempotencyKey }) };
+}
+
 /** Changes a task only if nobody else changed it since `base` was read (412 otherwise). */
-export function updateTask(base: Pick<Task, 'id' | 'version'>, patch: UpdateTaskInput): Promise<Task> {
+export function updateTask(
+  base: Pick<Task, 'id' | 'version'>,
+  patch: UpdateTaskInput,
+  idempotencyKey?: string,
+): Promise<Task> {
   return apiRequest<Task>(`/tasks/${encodeURIComponent(base.id)}`, {
     method: 'PATCH',
     body: patch,
-    headers: { 'If-Match': entityEtag(base) },
+    headers: writeHeaders(base, idempotencyKey),
   });
 }
 
-export function deleteTask(base: Pick<Task, 'id' | 'version'>, options: { keepalive?: boolean } = {}): Promise<void> {
+export function deleteTask(
+  base: Pick<Task, 'id' | 'version'>,
+  options: { keepalive?: boolean; idempotencyKey?: string } = {},
+): Promise<void> {
   return apiRequest<void>(`/tasks/${encodeURIComponent(base.id)}`, {
     method: 'DELETE',
-    headers: { 'If-Match': entityEtag(base) },
-    ...options,
+    headers: writeHeaders(base, options.idempotencyKey),
+    ...(options.keepalive !== undefined && { keepalive: options.keepalive }),
   });
 }

@@ -21,6 +21,7 @@ import { formatDue } from '../../../lib/due-date';
 import { PROJECTS_QUERY_ROOT } from '../../../lib/query-roots';
 import { canWrite, useMembers, useProjects } from '../../projects';
 import { getTask } from '../api/tasks.api';
+import { QUEUED_MESSAGE } from '../api/task-writes';
 import { useSaveTask } from '../api/use-save-task';
 import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../task-draft';
 import { REPEAT_PRESETS } from '../repeat-presets';
@@ -116,7 +117,7 @@ interface TaskFormDialogProps {
 /** Create or edit a task. Server validation messages land on their fields; nothing typed is lost on failure. */
 export function TaskFormDialog({ task, userId, projectId = userId, draft, onClose: close }: TaskFormDialogProps) {
   const toast = useToast();
-  const save = useSaveTask();
+  const save = useSaveTask(userId);
   const client = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   const [base, setBase] = useState(task);
@@ -189,6 +190,7 @@ export function TaskFormDialog({ task, userId, projectId = userId, draft, onClos
     setFieldErrors({});
     setProblem(null);
     const input = toInput(values, assigneeId);
+    let queued: boolean;
     if (base) {
       const patch = diff(base, input);
       if (Object.keys(patch).length === 0) {
@@ -196,18 +198,19 @@ export function TaskFormDialog({ task, userId, projectId = userId, draft, onClos
         return;
       }
       try {
-        await save.mutateAsync({ kind: 'update', base, patch });
+        queued = (await save.mutateAsync({ kind: 'update', base, patch })).queued;
       } catch (error) {
         return handleFailure(error);
       }
     } else {
       try {
-        await save.mutateAsync({ kind: 'create', input });
+        queued = (await save.mutateAsync({ kind: 'create', input })).queued;
       } catch (error) {
         return handleFailure(error);
       }
     }
-    toast.show({ tone: 'success', message: editing ? 'Task saved.' : `Created “${input.title.trim()}”.` });
+    const saved = editing ? 'Task saved.' : `Created “${input.title.trim()}”.`;
+    toast.show({ tone: 'success', message: queued ? `${saved} ${QUEUED_MESSAGE}` : saved });
     onClose();
   };
 

@@ -18,6 +18,8 @@ interface TaskItemProps {
   assignee?: string | undefined;
   /** The caller is a viewer of the task's project: its controls are disabled and say why. */
   viewOnly?: boolean;
+  /** Changed on this device and not on the server yet. */
+  unsynced?: boolean;
 }
 
 const dueLabels = { overdue: 'Overdue', today: 'Due today' } as const;
@@ -28,7 +30,17 @@ const dueTones: Partial<Record<string, string>> = {
   today: 'border-l-warning bg-linear-to-r from-warning-bg',
 };
 
-export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag, project, assignee, viewOnly }: TaskItemProps) {
+export function TaskItem({
+  task,
+  onToggleDone,
+  onEdit,
+  onDelete,
+  onTag,
+  project,
+  assignee,
+  viewOnly,
+  unsynced,
+}: TaskItemProps) {
   const due = dueState(task);
   const done = task.status === 'done';
   const checkboxId = `task-done-${task.id}`;
@@ -40,6 +52,7 @@ export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag, project,
       data-due={due}
       data-done={done || undefined}
       data-task-id={task.id}
+      data-unsynced={unsynced || undefined}
     >
       <Checkbox
         id={checkboxId}
@@ -72,6 +85,7 @@ export function TaskItem({ task, onToggleDone, onEdit, onDelete, onTag, project,
             </span>
           )}
           {assignee && <span className="text-muted">Assigned to {assignee}</span>}
+          {unsynced && <span className="font-medium text-warning">Not synced yet</span>}
           {viewOnly && (
             <span id={reasonId} className="text-muted italic">
               You are a viewer here

@@ -18,6 +18,7 @@ import {
   VIEWER_REASON,
 } from '../../projects';
 import { onDemand } from '../../../lib/on-demand';
+import { usePendingWrites } from '../../../lib/pending-writes';
 import { useShortcuts } from '../../../lib/use-shortcuts';
 import { hasActiveFilters, readFilters, writeFilters, type TaskFilters } from '../api/task-filters';
 import { useQuickUpdate, useTaskList } from '../api/use-tasks';
@@ -83,9 +84,10 @@ export function TasksPage() {
       projects.isSuccess ||
       (list.error instanceof ApiError && list.error.status === 404));
   const members = useMembers(project && !project.personal ? project.id : null);
-  const quickUpdate = useQuickUpdate();
-  const { hiddenIds, scheduleDelete } = usePendingDeletes();
   const userId = useAuth().user?.id ?? '';
+  const quickUpdate = useQuickUpdate(userId);
+  const { hiddenIds, scheduleDelete } = usePendingDeletes();
+  const unsynced = usePendingWrites();
   const toast = useToast();
   const [editor, setEditor] = useState<Editor>(() => editorFromDraft(userId));
   // Pressing `a` elsewhere (the dashboard) lands here with quick add open, once: a reload does not reopen it.
@@ -273,6 +275,7 @@ export function TasksPage() {
                   project={project || projects.projects.length < 2 ? undefined : projects.byId.get(task.projectId)}
                   assignee={assigneeOf(task)}
                   viewOnly={projects.byId.get(task.projectId)?.role === 'viewer'}
+                  unsynced={unsynced.has(task.id)}
                 />
               ))}
             </ul>

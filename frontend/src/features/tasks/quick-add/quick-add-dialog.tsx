@@ -8,6 +8,7 @@ import { describeError } from '../../../lib/describe-error';
 import { formatDue } from '../../../lib/due-date';
 import { PRIORITY_LABELS } from '../../../lib/task-labels';
 import { canWrite, useMembers, useProjects } from '../../projects';
+import { QUEUED_MESSAGE } from '../api/task-writes';
 import { useSaveTask } from '../api/use-save-task';
 import { parseQuickAdd, type QuickAddContext, type QuickAddMember } from './parse-quick-add';
 
@@ -30,7 +31,7 @@ export function QuickAddDialog({ userId, userName, userEmail, projectId, onClose
   const inputId = useId();
   const hintId = useId();
   const projects = useProjects();
-  const save = useSaveTask();
+  const save = useSaveTask(userId);
   const toast = useToast();
   const writable = useMemo(() => projects.projects.filter(canWrite), [projects.projects]);
   const fallback = projectId !== undefined && writable.some((p) => p.id === projectId) ? projectId : userId;
@@ -65,8 +66,8 @@ export function QuickAddDialog({ userId, userName, userEmail, projectId, onClose
       ...(parsed.assigneeId !== null && { assigneeId: parsed.assigneeId }),
     };
     try {
-      const task = await save.mutateAsync({ kind: 'create', input });
-      toast.show({ message: `Created “${task.title}”.`, tone: 'success' });
+      const { task, queued } = await save.mutateAsync({ kind: 'create', input });
+      toast.show({ message: `Created “${task.title}”.${queued ? ` ${QUEUED_MESSAGE}` : ''}`, tone: 'success' });
       onClose();
     } catch (failure) {
       setError(describeError(failure));
