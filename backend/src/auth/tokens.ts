@@ -12,6 +12,8 @@ export interface AccessTokenOptions {
 
 const ALGORITHM = 'HS256';
 const ACCESS_TYPE = 'access';
+/** Verified tokens remembered per instance: a few thousand active sessions, about 150 bytes each. */
+const VERIFIED_MAX = 10_000;
 
 export type AccessTokenCheck =
   { ok: true; userId: string; expiresAt: Date } | { ok: false; reason: 'expired' | 'invalid' };
@@ -23,6 +25,12 @@ export class AccessTokens {
    * every call, and that failed parse was the most expensive step of an authenticated request.
    */
   private readonly key: KeyObject;
+  /**
+   * Tokens already verified, by their SHA-256, with what they say: an access token cannot be revoked,
+   * so until it expires the answer stays the same and is not worked out again on every request. Least
+   * recently used first (a Map keeps insertion order), dropped beyond `VERIFIED_MAX`.
+   */
+  private readonly verified = new Map<string, { userId: string; expiresAt: Date }>();
 
   constructor(private readonly options: AccessTokenOptions) {
     this.key = createSecretKey(Buffer.from(options.secret, 'utf8'));
@@ -43,6 +51,23 @@ export class AccessTokens {
   }
 
   verify(token: string): AccessTokenCheck {
+    const digest = createHash('sha256').update(token).digest('base64');
+    const known = this.verified.get(digest);
+    if (known !== undefined) {
+      this.verified.delete(digest);
+      if (known.expiresAt.getTime() <= this.options.clock().getTime()) return { ok: false, reason: 'expired' };
+      this.verified.set(digest, known);
+      return { ok: true, ...known };
+    }
+    const check = this.check(token);
+    if (check.ok) {
+      this.verified.set(digest, { userId: check.userId, expiresAt: check.expiresAt });
+      if (this.verified.size > VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    }
+    return check;
+  }
+
+  private check(token: string): AccessTokenCheck {
     try {
       const payload = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
