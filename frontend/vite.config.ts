@@ -22,7 +22,7 @@ const vendorChunks = [
   // a handful of tiny ones, each with its own request and import boilerplate.
   {
     name: 'app-core',
-    test: /[\\/]src[\\/](?:lib[\\/](?:api-client|query-roots|pending-writes|due-date|task-labels|use-shortcuts)|features[\\/]tasks[\\/](?:pending-deletes-context|api[\\/]tasks\.api))\.tsx?$/,
+    test: /[\\/]src[\\/](?:lib[\\/](?:api-client|query-roots|pending-writes|due-date|task-labels|use-shortcuts)|features[\\/]tasks[\\/](?:pending-deletes-context|api[\\/]tasks\.api)|components[\\/]ui[\\/]field)\.tsx?$/,
   },
 ];
 

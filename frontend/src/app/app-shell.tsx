@@ -4,6 +4,7 @@ import { Outlet } from 'react-router';
 import { Button } from '../components/ui/button';
 import { NavLink } from '../components/ui/links';
 import { useAuth } from '../features/auth/auth-context';
+import { VerificationBanner } from '../features/notifications/verification-banner';
 import { usePendingDeletes } from '../features/tasks/pending-deletes-context';
 import { PendingDeletesProvider } from '../features/tasks/pending-deletes-provider';
 import { unsyncedCount } from '../lib/pending-writes';
@@ -62,6 +63,7 @@ function Header() {
             Sign out
           </Button>
         </div>
+        {user && <VerificationBanner sessionUser={user} />}
       </div>
     </header>
   );

@@ -11,3 +11,6 @@ export const usePendingWrites = pending.use;
 
 /** How many tasks have changes that have not reached the server yet. */
 export const unsyncedCount = (): number => pending.get().size;
+
+/** Ids of tasks created on this device and not on the server yet; the server's id replaces them. */
+export const TEMPORARY_ID_PREFIX = 'tmp-';

@@ -100,7 +100,14 @@ export function serveProjects(api: FetchMock, projects: Project[] = []): void {
 }
 
 /** Answers the SPA's silent refresh as a signed-in session would, and Alice's projects (only her Inbox). */
+/** This browser has seen `user` sign in (what the app keeps in local storage for that). */
+export function rememberSignIn(user: User = alice): void {
+  localStorage.setItem('primo-user', JSON.stringify(user));
+}
+
 export function signedIn(api: FetchMock, user: User = alice): void {
+  // The app asks to restore a session only where someone has signed in before.
+  rememberSignIn(user);
   api.on('POST', '/api/v1/auth/refresh', () =>
     json(200, { user, accessToken: 'access-1', refreshToken: 'must-not-be-stored' }),
   );

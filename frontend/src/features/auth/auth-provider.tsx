@@ -13,12 +13,17 @@ const remember = (user: User | null) =>
   user ? localStorage.setItem(LAST_USER, JSON.stringify(user)) : localStorage.removeItem(LAST_USER);
 
 /**
- * Restores the session from the refresh cookie on load and tracks who is signed in. When the server
+ * Restores the session from the refresh cookie on load (when someone signed in here) and tracks who is
+ * signed in. When the server
  * cannot be reached, the person last signed in here is signed in offline; their first request once the
  * network is back renews the session through the cookie (or ends it, if it is over).
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [status, setStatus] = useState<AuthStatus>('checking');
+  // Nobody has signed in on this browser (or they signed out): there is no session to restore, and
+  // asking would only earn a 401.
+  const [status, setStatus] = useState<AuthStatus>(() =>
+    localStorage.getItem(LAST_USER) === null ? 'signed-out' : 'checking',
+  );
   const [user, setUser] = useState<User | null>(null);
   const [endedReason, setEndedReason] = useState<'expired' | null>(null);
   const [restoreError, setRestoreError] = useState<unknown>(null);
@@ -26,6 +31,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let active = true;
+    if (localStorage.getItem(LAST_USER) === null) return;
     refreshSession().then(
       (restored) => {
         if (!active) return;

@@ -2,7 +2,6 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { usePendingWrites } from '../../lib/pending-writes';
 import { useAuth } from '../auth';
-import VerificationBanner from '../notifications/verification-banner';
 import NotificationBell from '../notifications/notification-bell';
 import { useLiveState, type LiveState } from './live-state';
 import type { Outbox } from '../offline';
@@ -112,7 +111,6 @@ export default function LiveIndicator() {
       )}
       <NotificationBell />
       {state === 'offline' && <OfflineBanner />}
-      <VerificationBanner />
     </>
   );
 }

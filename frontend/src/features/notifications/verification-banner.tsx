@@ -6,20 +6,21 @@ import { describeError } from '../../lib/describe-error';
 
 /**
  * Shown in the header until the signed-in user confirms their address: what to do, and a way to
- * get the link again. Loaded with the header's live part, so the first screen does not carry it.
+ * get the link again. Part of the first render (from the session's user), so it never pushes the
+ * page down once it is on screen.
  */
-export default function VerificationBanner() {
-  // Read fresh rather than from the session: the address may have been confirmed in another tab.
-  const [user, setUser] = useState<User | null>(null);
+export function VerificationBanner({ sessionUser }: { sessionUser: User }) {
+  const [user, setUser] = useState<User>(sessionUser);
   const [state, setState] = useState<'idle' | 'sending' | 'sent'>('idle');
   const [error, setError] = useState('');
   useEffect(() => {
+    // Read fresh as well: the address may have been confirmed in another tab since.
     apiRequest<{ user: User }>('/auth/me').then(
       (answer) => setUser(answer.user),
       () => undefined,
     );
   }, []);
-  if (!user || user.emailVerified) return null;
+  if (user.emailVerified) return null;
 
   const resend = async () => {
     setState('sending');

@@ -3,7 +3,7 @@ import type { InfiniteData, Query, QueryClient } from '@tanstack/react-query';
 import { get, update } from 'idb-keyval';
 import { ApiError } from '../../lib/api-client';
 import { describeError } from '../../lib/describe-error';
-import { setPendingWrites } from '../../lib/pending-writes';
+import { setPendingWrites, TEMPORARY_ID_PREFIX } from '../../lib/pending-writes';
 import { TASKS_QUERY_ROOT } from '../../lib/query-roots';
 import { rewrite, rewriteTasks } from '../live';
 import {
@@ -18,10 +18,10 @@ import {
 } from '../tasks';
 import { closableStore } from './idb-store';
 
-/** Ids of tasks created on this device and not on the server yet; the server's id replaces them. */
-export const TEMPORARY_ID_PREFIX = 'tmp-';
 /** Waits before sending again after no answer or a server error, longest last. */
 const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
+/** Writes on their way at once (each for a different task), so the round trips overlap. */
+const SENDING_AT_ONCE = 4;
 /** While the outbox sends, what it sent reaches the screens at most this often (not one render per write). */
 const VIEW_UPDATE_MS = 250;
 /** Back online but no live connection to catch up through: the outbox sends after this long anyway. */
@@ -162,7 +162,7 @@ export class Outbox {
   ready: () => Promise<void> = () => Promise.resolve();
   private readonly generation = generation;
   private sending: Promise<void> | null = null;
-  private sendingKey: string | null = null;
+  private readonly sendingKeys = new Set<string>();
   private retries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private onlineTimer: ReturnType<typeof setTimeout> | undefined;
@@ -251,7 +251,7 @@ export class Outbox {
     const { id, version } = this.resolve(task);
     await this.change((state) => {
       const create = state.writes.find((write) => write.kind === 'create' && write.taskId === id);
-      if (create !== undefined && create.key !== this.sendingKey) {
+      if (create !== undefined && !this.sendingKeys.has(create.key)) {
         return { ...state, writes: state.writes.filter((write) => write.taskId !== id) };
       }
       const write: QueuedWrite = {
@@ -308,8 +308,15 @@ export class Outbox {
       next = { kind: 'create', key: crypto.randomUUID(), taskId: write.taskId, input, queuedAt: write.queuedAt };
     }
     await this.change((state) => {
-      const rest = state.writes.slice(1);
-      if (next !== null) return { ...state, problem: null, writes: [next, ...rest] };
+      const rest = state.writes.filter((queued) => queued.key !== write.key);
+      if (next !== null) {
+        const settled = next;
+        return {
+          ...state,
+          problem: null,
+          writes: state.writes.map((queued) => (queued.key === write.key ? settled : queued)),
+        };
+      }
       // Dropped: a task that never reached the server takes its queued edits with it; the next edit
       // of a task applies to the version the server has now.
       const dropped = write.kind === 'create' || problem.kind === 'gone' ? write.taskId : null;
@@ -452,12 +459,25 @@ export class Outbox {
       await this.ready();
       await this.read();
       let sent = 0;
+      let stop = false;
+      const sending = new Map<string, Promise<void>>();
       try {
         for (;;) {
-          const write = this.state.writes[0];
-          if (write === undefined || this.state.problem !== null || this.closed || !navigator.onLine) return;
-          if (!(await this.send(write))) return;
-          sent += 1;
+          const write = stop || this.state.problem !== null || this.closed ? undefined : this.nextToSend();
+          if (write === undefined || !navigator.onLine) {
+            if (sending.size === 0) return;
+            await Promise.race(sending.values());
+            continue;
+          }
+          sending.set(
+            write.key,
+            this.send(write).then((ok) => {
+              sending.delete(write.key);
+              if (ok) sent += 1;
+              else stop = true;
+            }),
+          );
+          if (sending.size >= SENDING_AT_ONCE) await Promise.race(sending.values());
         }
       } finally {
         // Lists, counts and order become the server's once, after the lot, not after every write.
@@ -472,9 +492,22 @@ export class Outbox {
     await (locks ? locks.request(`primo-outbox:${this.userId}`, run) : run());
   }
 
+  /**
+   * The first queued write that may go now: in the queue's order, and never while an earlier write of
+   * the same task is still on its way (a task's changes reach the server in the order they were made).
+   */
+  private nextToSend(): QueuedWrite | undefined {
+    const waiting = new Set<string>();
+    for (const write of this.state.writes) {
+      if (this.sendingKeys.has(write.key)) waiting.add(write.taskId);
+      else if (!waiting.has(write.taskId)) return write;
+    }
+    return undefined;
+  }
+
   /** Sends one write; answers whether the next may follow. */
   private async send(write: QueuedWrite): Promise<boolean> {
-    this.sendingKey = write.key;
+    this.sendingKeys.add(write.key);
     try {
       const base = { id: write.taskId, version: write.kind === 'create' ? 0 : (write.version ?? 0) };
       if (write.kind === 'create') this.sent(write, await createTask(write.input, write.key));
@@ -496,7 +529,7 @@ export class Outbox {
       await this.stopAt(write, error);
       return false;
     } finally {
-      this.sendingKey = null;
+      this.sendingKeys.delete(write.key);
     }
   }
 
@@ -560,7 +593,8 @@ export class Outbox {
     } else {
       problem = { kind: 'refused', write, message: describeError(error) };
     }
-    await this.change((state) => ({ ...state, problem }));
+    // One problem at a time: another write refused meanwhile stays queued and comes up again after.
+    await this.change((state) => (state.problem === null ? { ...state, problem } : state));
   }
 
   private retryLater(): void {

@@ -1,7 +1,8 @@
 import { screen, waitFor } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { setPendingWrites } from '../../../lib/pending-writes';
 import { json, mockFetch, problem } from '../../../test/fetch-mock';
-import { alice } from '../../../test/fixtures';
+import { alice, rememberSignIn } from '../../../test/fixtures';
 import { findAlert } from '../../../test/queries';
 import { renderApp } from '../../../test/render-app';
 
@@ -110,6 +111,7 @@ describe('sign-in and sign-up', () => {
   });
 
   it('when the session is restored on load, then the person stays signed in and sign-out ends it', async () => {
+    rememberSignIn();
     const api = mockFetch();
     api.on('POST', '/api/v1/auth/refresh', json(200, { user: alice, accessToken: 'a1', refreshToken: 'secret' }));
     api.on('POST', '/api/v1/auth/logout', () => new Response(null, { status: 204 }));
@@ -128,7 +130,32 @@ describe('sign-in and sign-up', () => {
     expect(logout?.credentials).toBe('include');
   });
 
+  it('when changes made offline have not reached the server, then signing out asks first and cancelling keeps them', async () => {
+    rememberSignIn();
+    const api = mockFetch();
+    api.on('POST', '/api/v1/auth/refresh', json(200, { user: alice, accessToken: 'a1', refreshToken: 'secret' }));
+    api.on('POST', '/api/v1/auth/logout', () => new Response(null, { status: 204 }));
+    emptyTaskList(api);
+    const { user } = renderApp('/tasks');
+    await screen.findByRole('heading', { name: 'Tasks' });
+    setPendingWrites(new Set(['t1', 't2']));
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(confirm).toHaveBeenCalledWith(expect.stringMatching(/^Changes to 2 tasks have not reached the server yet/));
+    expect(api.to('POST', '/api/v1/auth/logout')).toHaveLength(0);
+    expect(screen.getByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
+
+    confirm.mockReturnValue(true);
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByRole('heading', { name: 'Sign in to Primo' });
+    expect(api.to('POST', '/api/v1/auth/logout')).toHaveLength(1);
+    setPendingWrites(new Set());
+    confirm.mockRestore();
+  });
+
   it('when the server cannot be reached on load, then a retry is offered', async () => {
+    rememberSignIn();
     const api = mockFetch();
     api.on('POST', '/api/v1/auth/refresh', problem(503, { title: 'Service Unavailable' }, { 'Retry-After': '5' }));
     const { user } = renderApp('/tasks');
@@ -154,15 +181,12 @@ describe('sign-in and sign-up', () => {
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
   });
 
-  it('when there is no network on load and nobody was signed in here, then a retry is offered', async () => {
+  it('when nobody has signed in on this browser, then the sign-in screen opens without asking the server for a session', async () => {
     const api = mockFetch();
-    api.on('POST', '/api/v1/auth/refresh', () => {
-      throw new TypeError('Failed to fetch');
-    });
     renderApp('/tasks');
 
-    await findAlert(/cannot reach the server/);
-    expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
+    await screen.findByRole('heading', { name: 'Sign in to Primo' });
+    expect(api.to('POST', '/api/v1/auth/refresh')).toHaveLength(0);
   });
 
   it('when the server says there is no session, then the person remembered here is forgotten', async () => {
@@ -176,6 +200,7 @@ describe('sign-in and sign-up', () => {
   });
 
   it('when the session expires mid-use and cannot be refreshed, then sign-in opens and says so, keeping the page', async () => {
+    rememberSignIn();
     const api = mockFetch();
     let refreshes = 0;
     api.on('POST', '/api/v1/auth/refresh', () =>

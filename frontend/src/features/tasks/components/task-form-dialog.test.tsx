@@ -1,7 +1,16 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { json, mockFetch, problem } from '../../../test/fetch-mock';
-import { alice, bob, makeProject, makeTask, member, serveProjects, signedIn } from '../../../test/fixtures';
+import {
+  alice,
+  bob,
+  makeProject,
+  makeTask,
+  member,
+  rememberSignIn,
+  serveProjects,
+  signedIn,
+} from '../../../test/fixtures';
 import { findAlert, findStatusToast } from '../../../test/queries';
 import { renderApp } from '../../../test/render-app';
 
@@ -227,6 +236,7 @@ describe('task form', () => {
   });
 
   it('when the session ends while saving, then after signing in again the form is back with its input', async () => {
+    rememberSignIn();
     const api = mockFetch();
     let refreshes = 0;
     api.on('POST', '/api/v1/auth/refresh', () =>

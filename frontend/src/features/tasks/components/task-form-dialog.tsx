@@ -27,6 +27,7 @@ import { clearDraft, saveDraft, type TaskFormValues as FormValues } from '../tas
 import { REPEAT_PRESETS } from '../repeat-presets';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../task-options';
 import { TaskActivity } from './task-activity';
+import { TEMPORARY_ID_PREFIX } from '../../../lib/pending-writes';
 
 type FormProblem =
   | { kind: 'retry'; message: string }
@@ -405,7 +406,12 @@ export function TaskFormDialog({ task, userId, projectId = userId, draft, onClos
           </Button>
         </DialogActions>
       </form>
-      {base && <TaskActivity taskId={base.id} userId={userId} members={members.data} />}
+      {base &&
+        (base.id.startsWith(TEMPORARY_ID_PREFIX) ? (
+          <p className="mt-6 text-sm text-muted">Its history starts once this task has reached the server.</p>
+        ) : (
+          <TaskActivity taskId={base.id} userId={userId} members={members.data} />
+        ))}
     </Dialog>
   );
 }
