@@ -150,8 +150,8 @@ function isTransient(error: unknown): boolean {
 
 /**
  * Changes made while the server cannot be reached, kept in IndexedDB (they survive a reload and a
- * closed tab) and sent in the order they were made once the connection is back, after the live
- * connection has caught up. Until then the screens show them, marked as not synced. A change the
+ * closed tab) and sent once the connection is back, after the live connection has caught up: in the
+ * order they were made, each task's strictly so, with up to `SENDING_AT_ONCE` tasks' on their way. Until then the screens show them, marked as not synced. A change the
  * server refuses (someone else changed the task, say) stops the queue and waits for the person's
  * choice; nothing is dropped without one.
  */
