@@ -10,6 +10,16 @@ function emptyTaskList(api: ReturnType<typeof mockFetch>) {
   api.on('GET', '/api/v1/tasks', json(200, { data: [], nextCursor: null }));
 }
 
+/** Alice signed in here before: her session is restored on load, and signing out is answered. */
+function restoredSession() {
+  rememberSignIn();
+  const api = mockFetch();
+  api.on('POST', '/api/v1/auth/refresh', json(200, { user: alice, accessToken: 'a1', refreshToken: 'secret' }));
+  api.on('POST', '/api/v1/auth/logout', () => new Response(null, { status: 204 }));
+  emptyTaskList(api);
+  return { api, ...renderApp('/tasks') };
+}
+
 describe('sign-in and sign-up', () => {
   it('when a signed-out person opens a task page, then sign-in brings them back to that exact page', async () => {
     const api = mockFetch();
@@ -111,12 +121,7 @@ describe('sign-in and sign-up', () => {
   });
 
   it('when the session is restored on load, then the person stays signed in and sign-out ends it', async () => {
-    rememberSignIn();
-    const api = mockFetch();
-    api.on('POST', '/api/v1/auth/refresh', json(200, { user: alice, accessToken: 'a1', refreshToken: 'secret' }));
-    api.on('POST', '/api/v1/auth/logout', () => new Response(null, { status: 204 }));
-    emptyTaskList(api);
-    const { user } = renderApp('/tasks');
+    const { api, user } = restoredSession();
 
     await screen.findByRole('heading', { name: 'Tasks' });
     expect(screen.getByText('Alice')).toBeInTheDocument();
@@ -131,12 +136,7 @@ describe('sign-in and sign-up', () => {
   });
 
   it('when changes made offline have not reached the server, then signing out asks first and cancelling keeps them', async () => {
-    rememberSignIn();
-    const api = mockFetch();
-    api.on('POST', '/api/v1/auth/refresh', json(200, { user: alice, accessToken: 'a1', refreshToken: 'secret' }));
-    api.on('POST', '/api/v1/auth/logout', () => new Response(null, { status: 204 }));
-    emptyTaskList(api);
-    const { user } = renderApp('/tasks');
+    const { api, user } = restoredSession();
     await screen.findByRole('heading', { name: 'Tasks' });
     setPendingWrites(new Set(['t1', 't2']));
     const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);

@@ -40,6 +40,13 @@ async function outboxOf(client: QueryClient, userId: string): Promise<Outbox> {
 
 const noAnswer = (error: unknown) => error instanceof ApiError && error.isNetwork;
 
+/** Keeps a write in the outbox and has the outbox send what it can (nothing, while offline). */
+async function keep<T>(outbox: Outbox, queue: () => Promise<T>): Promise<T> {
+  const kept = await queue();
+  void outbox.flush();
+  return kept;
+}
+
 /** Saves the task form; a refusal is thrown for the form to show, with nothing queued. */
 export async function saveTask(
   client: QueryClient,
@@ -53,9 +60,7 @@ export async function saveTask(
       ? outbox.queueCreate(variables.input, key)
       : outbox.queueUpdate(variables.base, variables.patch, key);
   if (outbox.mustQueue(variables.kind === 'update' ? variables.base.id : undefined)) {
-    const task = await queue();
-    void outbox.flush();
-    return { task, queued: true };
+    return { task: await keep(outbox, queue), queued: true };
   }
   try {
     const task =
@@ -67,9 +72,7 @@ export async function saveTask(
     return { task, queued: false };
   } catch (error) {
     if (!noAnswer(error)) throw error;
-    const task = await queue();
-    void outbox.flush();
-    return { task, queued: true };
+    return { task: await keep(outbox, queue), queued: true };
   }
 }
 
@@ -89,8 +92,7 @@ export async function quickUpdate(
   if (outbox.mustQueue(task.id)) {
     // Shown before it is stored, so the click is answered at once.
     replaceCachedTask(client, applyPatch(task, patch));
-    await outbox.queueUpdate(task, patch, key);
-    void outbox.flush();
+    await keep(outbox, () => outbox.queueUpdate(task, patch, key));
     return;
   }
   const snapshot = await snapshotLists(client);
@@ -100,8 +102,7 @@ export async function quickUpdate(
   } catch (error) {
     restoreLists(client, snapshot);
     if (noAnswer(error)) {
-      await outbox.queueUpdate(task, patch, key);
-      void outbox.flush();
+      await keep(outbox, () => outbox.queueUpdate(task, patch, key));
       return;
     }
     if (error instanceof ApiError && error.status === 412) {
@@ -139,8 +140,7 @@ export async function sendDelete(
   const key = crypto.randomUUID();
   try {
     if (outbox.mustQueue(task.id)) {
-      await outbox.queueDelete(task, key);
-      void outbox.flush();
+      await keep(outbox, () => outbox.queueDelete(task, key));
       return;
     }
     try {
@@ -150,8 +150,7 @@ export async function sendDelete(
       if (error instanceof ApiError && error.status === 404) {
         removeCachedTask(client, task.id);
       } else if (noAnswer(error)) {
-        await outbox.queueDelete(task, key);
-        void outbox.flush();
+        await keep(outbox, () => outbox.queueDelete(task, key));
       } else if (error instanceof ApiError && error.status === 412) {
         toast.show({ tone: 'error', message: `“${task.title}” was changed elsewhere, so it was not deleted.` });
       } else {
